@@ -1,15 +1,41 @@
-"""Planes: every 2-D picture of a DICOM file that may carry text (image frames and overlay frames), read lazily."""
+"""Planes: every 2-D picture of a DICOM file that may carry text (image frames and overlay frames), read lazily.
+
+``iter_planes(path)`` decodes one image frame at a time and yields, for each, the image plane and any overlay kept in the
+unused high bits of that frame; then the frames of each 60xx OverlayData overlay. Problems with the file raise the typed
+errors of :mod:`dicom_ocr.errors`, each naming the file and the cause.
+"""
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 
 import numpy as np
+import pydicom
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.errors import InvalidDicomError
+from pydicom.pixels import apply_color_lut, get_decoder, iter_pixels, unpack_bits
+from pydicom.uid import UID, DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
+from . import render
+from .errors import (AbsurdDimensionsError, CorruptPixelDataError, DicomOcrError, NoPixelDataError, NotDicomError,
+                     UnsupportedTransferSyntaxError)
+
+log = logging.getLogger(__name__)
+
+MAX_FRAME_BYTES = 1 << 30     # one decoded frame larger than 1 GiB is taken as a broken header
+MAX_FRAMES = 1_000_000
+PIXEL_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
+SYNTAX_NAMES = {"1.2.840.10008.1.2.4.110": "JPEG XL Lossless", "1.2.840.10008.1.2.4.111": "JPEG XL JPEG Recompression",
+                "1.2.840.10008.1.2.4.112": "JPEG XL"}
+DEFER_SIZE = 64 * 1024        # large values (pixel data) stay on disk until needed
 
 
 class PlaneKind(str, Enum):
-    IMAGE = "image"            # a frame of the image pixels
-    OVERLAY = "overlay"        # a frame of a 60xx OverlayData overlay
+    IMAGE = "image"              # a frame of the image pixels
+    OVERLAY = "overlay"          # a frame of a 60xx OverlayData overlay
     BIT_OVERLAY = "bit-overlay"  # an overlay kept in unused high bits of the pixel data
 
 
@@ -18,8 +44,9 @@ class Plane:
     """One frame of the image or of an overlay, rendered for OCR.
 
     ``frame`` is 0-based and ``overlay`` is -1 for image pixels or n for group 0x6000 + 2n, as in the audit DB.
-    Boxes found on ``image`` are in this plane's own pixel coordinates, which is what the audit DB stores;
-    ``origin`` (row, column, 0-based) places the plane's top-left pixel on the image pixels (OverlayOrigin - 1).
+    Boxes found on ``image`` are in this plane's own pixel coordinates, which is what the audit DB stores. To place them
+    on the image pixels (redaction), ``origin`` (row, column, 0-based; from OverlayOrigin) is the plane's top-left pixel
+    and ``image_frame`` the image frame the plane belongs to.
     """
 
     path: str
@@ -29,6 +56,7 @@ class Plane:
     image: np.ndarray                  # uint8, rows x columns (grey) or rows x columns x 3 (RGB)
     values: np.ndarray | None = None   # stored grey values before rendering (None for colour and overlays)
     origin: tuple[int, int] = (0, 0)
+    image_frame: int = 0
     blank: bool = False
 
     @property
@@ -42,3 +70,252 @@ class Plane:
     @property
     def is_colour(self) -> bool:
         return self.image.ndim == 3
+
+
+@dataclass(frozen=True)
+class OverlaySpec:
+    """Where overlay n (group 0x6000 + 2n) lives and how big it is."""
+
+    index: int
+    rows: int
+    columns: int
+    frames: int
+    origin: tuple[int, int]          # 0-based (row, column) of its top-left pixel on the image
+    first_image_frame: int           # 0-based image frame of its first frame
+    bit_position: int | None = None  # set when the overlay is kept in a bit of the pixel data
+
+    @property
+    def group(self) -> int:
+        return 0x6000 + 2 * self.index
+
+
+def read_header(path: str | Path) -> Dataset:
+    """Read everything but the pixel data (left on disk), or raise NotDicomError."""
+    name = str(path)
+    try:
+        return pydicom.dcmread(name, defer_size=DEFER_SIZE)
+    except InvalidDicomError:
+        pass  # no preamble: may still be a headless DICOM stream
+    except (OSError, EOFError) as exc:
+        raise NotDicomError(name, f"cannot read file: {exc}") from exc
+    except Exception as exc:  # pydicom raises many types on garbage
+        raise NotDicomError(name, f"not a readable DICOM file ({type(exc).__name__}: {exc})") from exc
+    try:
+        ds = pydicom.dcmread(name, defer_size=DEFER_SIZE, force=True)
+    except Exception as exc:
+        raise NotDicomError(name, f"not a DICOM file ({type(exc).__name__}: {exc})") from exc
+    if not _looks_like_dicom(ds):
+        raise NotDicomError(name, "not a DICOM file (no preamble, and no image or identifying elements)")
+    return ds
+
+
+def _looks_like_dicom(ds: Dataset) -> bool:
+    try:
+        return any(keyword in ds for keyword in ("SOPClassUID", "Rows", "StudyInstanceUID", "Modality"))
+    except Exception:
+        return False
+
+
+def overlay_specs(ds: Dataset) -> list[OverlaySpec]:
+    """The usable overlays of ``ds``: 60xx OverlayData, and overlays in unused bits of the pixel data."""
+    specs = []
+    for index in range(16):
+        spec = _overlay_spec(ds, index)
+        if spec is not None:
+            specs.append(spec)
+    return specs
+
+
+def _overlay_spec(ds: Dataset, index: int) -> OverlaySpec | None:
+    group = 0x6000 + 2 * index
+
+    def value(element: int, default=None):
+        elem = ds.get((group, element))
+        return default if elem is None or elem.value in (None, "", b"") else elem.value
+
+    rows, columns = value(0x0010), value(0x0011)
+    has_data = value(0x3000) is not None
+    bit_position = value(0x0102, 0)
+    if not has_data:
+        bit_position = _unused_bit(ds, bit_position, rows, columns)
+        if bit_position is None:
+            return None
+        rows, columns = ds.Rows, ds.Columns
+    if not rows or not columns:
+        return None
+    origin = value(0x0050, [1, 1])
+    frames = int(value(0x0015, 1)) if has_data else _number_of_frames(ds)
+    return OverlaySpec(index=index, rows=int(rows), columns=int(columns), frames=max(1, frames),
+                       origin=(int(origin[0]) - 1, int(origin[1]) - 1),
+                       first_image_frame=max(0, int(value(0x0051, 1)) - 1),
+                       bit_position=None if has_data else int(bit_position))
+
+
+def _unused_bit(ds: Dataset, bit_position, rows, columns) -> int | None:
+    """The bit position of an overlay kept in the pixel data, when it is a real unused bit of it."""
+    stored, allocated = ds.get("BitsStored"), ds.get("BitsAllocated")
+    if not bit_position or stored is None or allocated is None or ds.get("SamplesPerPixel", 1) != 1:
+        return None
+    if not stored <= int(bit_position) < allocated:
+        return None
+    if (rows and rows != ds.get("Rows")) or (columns and columns != ds.get("Columns")):
+        return None
+    return int(bit_position)
+
+
+def _number_of_frames(ds: Dataset) -> int:
+    try:
+        return max(1, int(ds.get("NumberOfFrames") or 1))
+    except (TypeError, ValueError):
+        return 1
+
+
+def check_pixel_data(ds: Dataset, path: str) -> None:
+    """Raise the typed error that says why the image pixels of ``ds`` cannot be decoded, if they cannot."""
+    if not any(keyword in ds for keyword in PIXEL_KEYWORDS):
+        raise NoPixelDataError(path, "no pixel data (7FE0,0010) in the file")
+    rows, columns = int(ds.get("Rows") or 0), int(ds.get("Columns") or 0)
+    samples, allocated = int(ds.get("SamplesPerPixel") or 1), int(ds.get("BitsAllocated") or 0)
+    frames = _number_of_frames(ds)
+    if rows <= 0 or columns <= 0:
+        raise AbsurdDimensionsError(path, f"Rows x Columns is {rows} x {columns}")
+    if allocated not in (1, 8, 16, 32, 64) or samples not in (1, 3):
+        raise AbsurdDimensionsError(path, f"BitsAllocated {allocated}, SamplesPerPixel {samples} is not an image")
+    frame_bytes = rows * columns * samples * max(1, allocated // 8)
+    if frame_bytes > MAX_FRAME_BYTES or frames > MAX_FRAMES:
+        raise AbsurdDimensionsError(path, f"{frames} frames of {rows} x {columns} x {samples} x {allocated} bits")
+    syntax = _transfer_syntax(ds)
+    try:
+        decoder = get_decoder(syntax)
+    except NotImplementedError as exc:
+        raise UnsupportedTransferSyntaxError(
+            path, f"transfer syntax {_syntax_name(syntax)} has no pixel decoder in pydicom {pydicom.__version__}") from exc
+    if not decoder.is_available:
+        raise UnsupportedTransferSyntaxError(
+            path, f"no installed plugin decodes {_syntax_name(syntax)}; install one of: "
+                  + "; ".join(decoder.missing_dependencies))
+
+
+def _syntax_name(syntax: UID) -> str:
+    name = SYNTAX_NAMES.get(str(syntax), syntax.name)
+    return f"{name} ({syntax})" if name != str(syntax) else str(syntax)
+
+
+def _transfer_syntax(ds: Dataset) -> UID:
+    syntax = getattr(ds.get("file_meta", FileMetaDataset()), "TransferSyntaxUID", None)
+    if syntax:
+        return UID(syntax)
+    return ImplicitVRLittleEndian if ds.original_encoding[0] else ExplicitVRLittleEndian
+
+
+def iter_planes(path: str | Path, frames: Iterable[int] | None = None,
+                overlays: bool = True) -> Iterator[Plane]:
+    """Yield the planes of one file: image frames (with their bit overlays), then 60xx OverlayData frames.
+
+    ``frames`` limits the image frames decoded (0-based); ``overlays=False`` skips all overlays.
+    """
+    name = str(path)
+    ds = read_header(name)
+    specs = overlay_specs(ds) if overlays else []
+    data_overlays = [spec for spec in specs if spec.bit_position is None]
+    has_pixels = any(keyword in ds for keyword in PIXEL_KEYWORDS)
+    if has_pixels or not data_overlays:
+        check_pixel_data(ds, name)
+        bit_overlays = [spec for spec in specs if spec.bit_position is not None]
+        yield from _image_planes(name, ds, frames, bit_overlays)
+    for spec in data_overlays:
+        yield from _overlay_data_planes(name, ds, spec)
+
+
+def _image_planes(path: str, ds: Dataset, frames: Iterable[int] | None,
+                  bit_overlays: list[OverlaySpec]) -> Iterator[Plane]:
+    indices = sorted(set(frames)) if frames is not None else None
+    index_iter = iter(indices) if indices is not None else iter(range(_number_of_frames(ds)))
+    try:
+        for raw in _decode_frames(path, ds, indices):
+            frame = next(index_iter)
+            yield _image_plane(path, ds, frame, raw)
+            for spec in bit_overlays:
+                bits = (raw.view(f"u{raw.dtype.itemsize}") >> spec.bit_position) & 1
+                yield _overlay_plane(path, spec, frame, bits, PlaneKind.BIT_OVERLAY, image_frame=frame)
+    except DicomOcrError:
+        raise
+    except Exception as exc:
+        raise _decode_error(path, ds, exc) from exc
+
+
+def _decode_error(path: str, ds: Dataset, exc: Exception) -> DicomOcrError:
+    """A decoder failure: a syntax variant the installed plugins cannot read, or broken pixel data."""
+    syntax = _transfer_syntax(ds)
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    missing = get_decoder(syntax).missing_dependencies if syntax.is_compressed else []
+    if "all available plugins" in str(exc) and missing:
+        return UnsupportedTransferSyntaxError(
+            path, f"the installed plugins cannot decode this {_syntax_name(syntax)} data ({_short(str(exc))}); "
+                  f"it may need: {'; '.join(missing)}")
+    return CorruptPixelDataError(path, f"pixel data cannot be decoded: {first_line}")
+
+
+def _short(message: str) -> str:
+    """The plugins' reasons, one line."""
+    return " | ".join(line.strip() for line in message.strip().splitlines()[1:]) or message.strip()
+
+
+def _decode_frames(path: str, ds: Dataset, indices: list[int] | None) -> Iterator[np.ndarray]:
+    """Raw frames (overlay bits kept), one at a time; read from disk when the file has meta information."""
+    options = dict(raw=False, correct_unused_bits=False, indices=indices)
+    syntax = getattr(ds.get("file_meta", FileMetaDataset()), "TransferSyntaxUID", None)
+    if syntax and syntax != DeflatedExplicitVRLittleEndian:
+        return iter_pixels(path, **options)
+    full = pydicom.dcmread(path, force=True)  # deflated or headless: pydicom cannot stream these from disk
+    if not syntax:
+        full.file_meta = FileMetaDataset()
+        full.file_meta.TransferSyntaxUID = _transfer_syntax(ds)
+    return iter_pixels(full, **options)
+
+
+def _image_plane(path: str, ds: Dataset, frame: int, raw: np.ndarray) -> Plane:
+    photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2")).strip().upper()
+    bits_stored = int(ds.get("BitsStored") or raw.dtype.itemsize * 8)
+    values = render.stored_values(raw, bits_stored, signed=ds.get("PixelRepresentation", 0) == 1)
+    if raw.ndim == 3:
+        image = render.colour_to_uint8(values, bits_stored)
+        return Plane(path, frame, -1, PlaneKind.IMAGE, image, None, image_frame=frame, blank=_is_constant(image))
+    if photometric == "PALETTE COLOR":
+        rgb = apply_color_lut(values, ds)
+        image = render.colour_to_uint8(rgb, _palette_bits(ds))
+        return Plane(path, frame, -1, PlaneKind.IMAGE, image, values, image_frame=frame, blank=_is_constant(values))
+    invert = (photometric == "MONOCHROME1") != (float(ds.get("RescaleSlope", 1) or 1) < 0)
+    image = render.full_range_grey(values, invert=invert)
+    return Plane(path, frame, -1, PlaneKind.IMAGE, image, values, image_frame=frame, blank=_is_constant(values))
+
+
+def _palette_bits(ds: Dataset) -> int:
+    descriptor = ds.get("RedPaletteColorLookupTableDescriptor")
+    return int(descriptor[2]) if descriptor else 8
+
+
+def _is_constant(array: np.ndarray) -> bool:
+    return array.size == 0 or bool(array.min() == array.max())
+
+
+def _overlay_plane(path: str, spec: OverlaySpec, frame: int, bits: np.ndarray, kind: PlaneKind,
+                   image_frame: int) -> Plane:
+    image = render.overlay_to_uint8(bits)
+    return Plane(path, frame, spec.index, kind, image, None, origin=spec.origin, image_frame=image_frame,
+                 blank=not image.any())
+
+
+def _overlay_data_planes(path: str, ds: Dataset, spec: OverlaySpec) -> Iterator[Plane]:
+    data = ds[spec.group, 0x3000].value
+    per_frame = spec.rows * spec.columns
+    needed_bytes = (per_frame * spec.frames + 7) // 8
+    if len(data) < needed_bytes:
+        log.warning("%s: overlay %d holds %d bytes, %d expected; missing bits read as 0",
+                    path, spec.index, len(data), needed_bytes)
+        data = bytes(data) + bytes(needed_bytes - len(data))
+    bits = unpack_bits(data[:needed_bytes], as_array=True)
+    for frame in range(spec.frames):
+        plane_bits = bits[frame * per_frame:(frame + 1) * per_frame].reshape(spec.rows, spec.columns)
+        yield _overlay_plane(path, spec, frame, plane_bits, PlaneKind.OVERLAY,
+                             image_frame=spec.first_image_frame + frame)

@@ -1,0 +1,322 @@
+"""The audit store: results go into the reviewers' SQLite DB (dcmaudit's ``dcmaudit.sqlite.db``) so dcmaudit shows them.
+
+dcmaudit reaches that DB through pydal, which keeps migration files (``<md5>_DicomRects.table``) beside it and fails on a
+DB whose tables it did not create. So a new DB has its dcmaudit tables created by pydal itself (same field definitions as
+dcmaudit), then pydal is closed and all reading and writing goes through :mod:`sqlite3`. dcmaudit's tables are never
+altered; what only we need lives in tables prefixed ``dicom_ocr_``. WAL, a busy timeout and one short ``BEGIN IMMEDIATE``
+transaction per file keep a reviewer's open dcmaudit (reader and writer) working during a scan.
+
+Our DicomRects rows are those with ``last_modified_by = 'dicom_ocr'`` whose id is in ``dicom_ocr_rects``; nothing else is
+ever deleted or changed. DicomTags is only read (marks are the reviewer's decision).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .geometry import Box
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "dcmaudit.sqlite.db"
+DB_URI = f"sqlite://{DB_NAME}"
+WRITER = "dicom_ocr"
+BUSY_TIMEOUT_S = 30.0
+SUMMARY_COORDS = (-1, -1, -1, -1)
+FILE_STATES = ("done", "error")
+
+_RECT_COLUMNS = {"id", "filename", "top", "bottom", "left", "right", "frame", "overlay", "ocrengine", "ocrtext",
+                 "nerengine", "nerpii", "last_modified", "last_modified_by"}
+_TAG_COLUMNS = {"id", "filename", "mark", "comment", "modality", "imagetype", "manufacturermodelname",
+                "burnedinannotation", "rows", "columns", "last_modified", "last_modified_by"}
+
+_OUR_DDL = (
+    """CREATE TABLE IF NOT EXISTS dicom_ocr_files(
+        filename TEXT PRIMARY KEY, state TEXT NOT NULL, error_cause TEXT, error_message TEXT,
+        n_planes INTEGER, n_regions INTEGER, has_phi INTEGER,
+        seconds_decode REAL, seconds_ocr REAL, seconds_total REAL,
+        engine TEXT, engine_version TEXT, tool_version TEXT, finished_at TEXT)""",
+    """CREATE TABLE IF NOT EXISTS dicom_ocr_rects(
+        rect_id INTEGER PRIMARY KEY, filename TEXT NOT NULL, source TEXT, reason TEXT, confidence REAL)""",
+    "CREATE INDEX IF NOT EXISTS dicom_ocr_rects_filename ON dicom_ocr_rects(filename)",
+    'CREATE INDEX IF NOT EXISTS dicom_ocr_DicomRects_filename ON "DicomRects"(filename)',
+)
+
+
+def _now() -> str:
+    """Local time as pydal stores a datetime (dcmaudit uses datetime.now())."""
+    return datetime.now().isoformat(sep=" ", timespec="seconds")
+
+
+@dataclass
+class RectRow:
+    """One DicomRects row; ``box`` None is a per-plane summary row (stored as -1,-1,-1,-1) holding all its text."""
+
+    filename: str
+    box: Box | None
+    frame: int
+    overlay: int
+    ocrengine: int
+    ocrtext: str
+    nerengine: int = -1
+    nerpii: int = -1
+    source: str = ""
+    reason: str = ""
+    confidence: float | None = None
+
+    @property
+    def coords(self) -> tuple[int, int, int, int]:
+        """(left, top, right, bottom), -1s for a summary row."""
+        b = self.box
+        return SUMMARY_COORDS if b is None else (b.left, b.top, b.right, b.bottom)
+
+
+@dataclass
+class FileRecord:
+    """What happened to one file: kept in ``dicom_ocr_files`` so a crash mid-file never counts the file as done."""
+
+    filename: str
+    state: str
+    error_cause: str | None = None
+    error_message: str | None = None
+    n_planes: int = 0
+    n_regions: int = 0
+    has_phi: bool | None = None
+    seconds_decode: float = 0.0
+    seconds_ocr: float = 0.0
+    seconds_total: float = 0.0
+    engine: str = ""
+    engine_version: str = ""
+    tool_version: str = ""
+    finished_at: str = field(default_factory=_now)
+
+    def __post_init__(self) -> None:
+        if self.state not in FILE_STATES:
+            raise ValueError(f"state must be one of {FILE_STATES}, not {self.state!r}")
+
+
+@dataclass(frozen=True)
+class ReviewedRect:
+    """A rect of a file a reviewer has finished, with the metadata dcmaudit matches "similar images" on."""
+
+    filename: str
+    box: Box
+    frame: int
+    overlay: int
+    ocrengine: int
+    ocrtext: str
+    nerengine: int
+    nerpii: int
+    last_modified_by: str | None
+    modality: str | None
+    imagetype: str | None
+    rows: int | None
+    columns: int | None
+    manufacturer_model_name: str | None
+
+
+def define_dcmaudit_tables(db) -> None:
+    """Define DicomRects and DicomTags on a pydal DAL exactly as dcmaudit does."""
+    from pydal import Field
+    db.define_table("DicomRects", Field("filename"),
+                    Field("top", type="integer"), Field("bottom", type="integer"),
+                    Field("left", type="integer"), Field("right", type="integer"),
+                    Field("frame", type="integer", default=-1), Field("overlay", type="integer", default=-1),
+                    Field("ocrengine", type="integer", default=-1), Field("ocrtext"),
+                    Field("nerengine", type="integer", default=-1), Field("nerpii", type="integer", default=-1),
+                    Field("last_modified", type="datetime"), Field("last_modified_by"))
+    db.define_table("DicomTags", Field("filename", unique=True),
+                    Field("mark", type="boolean"), Field("comment"),
+                    Field("Modality"), Field("ImageType"), Field("ManufacturerModelName"), Field("BurnedInAnnotation"),
+                    Field("Rows", type="integer"), Field("Columns", type="integer"),
+                    Field("last_modified", type="datetime"), Field("last_modified_by"))
+
+
+def migration_files(directory: Path) -> list[Path]:
+    """The pydal migration files dcmaudit needs beside the DB."""
+    prefix = hashlib.md5(DB_URI.encode()).hexdigest()
+    return [directory / f"{prefix}_{table}.table" for table in ("DicomRects", "DicomTags")]
+
+
+def _table_columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1].lower() for row in conn.execute(f'PRAGMA table_info("{table}")')}
+
+
+def _prepare_dcmaudit_tables(directory: Path) -> None:
+    """Make sure the dcmaudit tables exist and pydal (so dcmaudit) can open them; never alter existing ones."""
+    with closing(sqlite3.connect(directory / DB_NAME, timeout=BUSY_TIMEOUT_S)) as probe:
+        rect_cols = _table_columns(probe, "DicomRects")
+        tag_cols = _table_columns(probe, "DicomTags")
+    have_tables = bool(rect_cols) and bool(tag_cols)
+    if have_tables and all(p.exists() for p in migration_files(directory)):
+        return
+    if have_tables and not (_RECT_COLUMNS <= rect_cols and _TAG_COLUMNS <= tag_cols):
+        log.warning("%s: DicomRects/DicomTags lack dcmaudit's columns; leaving them as they are", directory / DB_NAME)
+        return
+    if bool(rect_cols) != bool(tag_cols):
+        log.warning("%s: only one of DicomRects/DicomTags exists; leaving them as they are", directory / DB_NAME)
+        return
+    from pydal import DAL
+    if not have_tables:
+        for stale in migration_files(directory):     # left from a deleted DB, they would stop pydal creating tables
+            stale.unlink(missing_ok=True)
+    # Tables made without pydal (plain SQL): write only pydal's migration files so dcmaudit opens them.
+    db = DAL(DB_URI, folder=str(directory), fake_migrate_all=have_tables)
+    try:
+        define_dcmaudit_tables(db)
+        db.commit()
+    finally:
+        db.close()
+    log.info("%s: %s dcmaudit tables through pydal", directory / DB_NAME,
+             "registered existing" if have_tables else "created")
+
+
+class AuditDB:
+    """The reviewers' audit DB in ``directory`` (created if absent), written through sqlite3 with short transactions."""
+
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.path = self.directory / DB_NAME
+        _prepare_dcmaudit_tables(self.directory)
+        self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            log.warning("%s: journal mode stays %s (another connection holds the DB)", self.path, mode)
+        with self._transaction():
+            for ddl in _OUR_DDL:
+                self._conn.execute(ddl)
+
+    def __enter__(self) -> AuditDB:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One BEGIN IMMEDIATE transaction: takes the write lock first (waiting up to busy_timeout), so it never
+        has to upgrade a read snapshot, which fails at once in WAL mode when another writer got in between."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def write_file(self, record: FileRecord, rects: list[RectRow]) -> None:
+        """Replace the rects this tool wrote earlier for ``record.filename`` by ``rects`` and store ``record``, atomically."""
+        name = record.filename
+        strangers = {r.filename for r in rects} - {name}
+        if strangers:
+            raise ValueError(f"rects for other files than {name!r}: {sorted(strangers)!r}")
+        now = _now()
+        with self._transaction():
+            self._delete_ours(name)
+            for rect in rects:
+                self._insert_rect(rect, now)
+            self._conn.execute(
+                "INSERT OR REPLACE INTO dicom_ocr_files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (name, record.state, record.error_cause, record.error_message, record.n_planes, record.n_regions,
+                 None if record.has_phi is None else int(record.has_phi), record.seconds_decode, record.seconds_ocr,
+                 record.seconds_total, record.engine, record.engine_version, record.tool_version, record.finished_at))
+        log.debug("stored %d rects for %s", len(rects), name)
+
+    def _delete_ours(self, filename: str) -> None:
+        self._conn.execute(
+            'DELETE FROM "DicomRects" WHERE filename = ? AND last_modified_by = ? '
+            "AND id IN (SELECT rect_id FROM dicom_ocr_rects WHERE filename = ?)", (filename, WRITER, filename))
+        self._conn.execute("DELETE FROM dicom_ocr_rects WHERE filename = ?", (filename,))
+
+    def _insert_rect(self, rect: RectRow, now: str) -> None:
+        left, top, right, bottom = rect.coords
+        cur = self._conn.execute(
+            'INSERT INTO "DicomRects"(filename, top, bottom, "left", "right", frame, overlay, ocrengine, ocrtext, '
+            "nerengine, nerpii, last_modified, last_modified_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (rect.filename, top, bottom, left, right, rect.frame, rect.overlay, rect.ocrengine, rect.ocrtext,
+             rect.nerengine, rect.nerpii, now, WRITER))
+        self._conn.execute("INSERT INTO dicom_ocr_rects VALUES (?,?,?,?,?)",
+                           (cur.lastrowid, rect.filename, rect.source, rect.reason, rect.confidence))
+
+    def rects(self, filename: str) -> list[RectRow]:
+        """The rects this tool wrote for ``filename``, in insertion order."""
+        rows = self._conn.execute(
+            'SELECT r.filename, r."left", r.top, r."right", r.bottom, r.frame, r.overlay, r.ocrengine, r.ocrtext, '
+            'r.nerengine, r.nerpii, o.source, o.reason, o.confidence FROM "DicomRects" r '
+            "JOIN dicom_ocr_rects o ON o.rect_id = r.id WHERE r.filename = ? AND r.last_modified_by = ? ORDER BY r.id",
+            (filename, WRITER))
+        return [RectRow(f, None if (l, t, r_, b) == SUMMARY_COORDS else Box(l, t, r_, b), *rest)
+                for f, l, t, r_, b, *rest in rows]
+
+    def file_records(self) -> dict[str, FileRecord]:
+        """Every file record, by filename."""
+        rows = self._conn.execute("SELECT * FROM dicom_ocr_files ORDER BY filename").fetchall()
+        records = {}
+        for row in rows:
+            rec = FileRecord(*row)
+            rec.has_phi = None if rec.has_phi is None else bool(rec.has_phi)
+            records[rec.filename] = rec
+        return records
+
+    def done_filenames(self) -> set[str]:
+        """Files finished without error (a file that failed or was cut off mid-way is not among them)."""
+        return {r[0] for r in self._conn.execute("SELECT filename FROM dicom_ocr_files WHERE state = 'done'")}
+
+    def summary(self) -> dict:
+        """Counts and timings over all file records."""
+        recs = list(self.file_records().values())
+        done = [r for r in recs if r.state == "done"]
+        with_text = self._conn.execute(
+            'SELECT COUNT(DISTINCT r.filename) FROM "DicomRects" r JOIN dicom_ocr_rects o ON o.rect_id = r.id '
+            "JOIN dicom_ocr_files f ON f.filename = r.filename "
+            "WHERE f.state = 'done' AND r.last_modified_by = ? AND TRIM(COALESCE(r.ocrtext, '')) != ''",
+            (WRITER,)).fetchone()[0]
+        seconds = sum(r.seconds_total for r in recs)
+        return {
+            "files": len(recs),
+            "done": len(done),
+            "with_regions": sum(1 for r in done if r.n_regions > 0),
+            "with_text": with_text,
+            "with_phi": sum(1 for r in done if r.has_phi),
+            "failed": len(recs) - len(done),
+            "failed_by_cause": dict(Counter(r.error_cause or "error" for r in recs if r.state == "error")),
+            "planes": sum(r.n_planes for r in done),
+            "seconds_decode": sum(r.seconds_decode for r in recs),
+            "seconds_ocr": sum(r.seconds_ocr for r in recs),
+            "seconds_total": seconds,
+            "seconds_per_file": seconds / len(recs) if recs else None,
+            "files_per_hour": 3600 * len(recs) / seconds if seconds > 0 else None,
+        }
+
+    def reviewed_rects(self, modality: str | None = None, imagetype: str | None = None, rows: int | None = None,
+                       columns: int | None = None, manufacturer_model_name: str | None = None) -> Iterator[ReviewedRect]:
+        """Rects (not summary rows) of files a reviewer finished: mark 'F', or a comment on a file not marked 'T'.
+
+        Each given metadata value must match exactly, as dcmaudit's "similar images" does; None matches anything."""
+        where = ["(t.mark = 'F' OR (COALESCE(t.mark, '') != 'T' AND TRIM(COALESCE(t.comment, '')) != ''))",
+                 'NOT (r."left" = -1 AND r.top = -1 AND r."right" = -1 AND r.bottom = -1)']
+        params: list = []
+        for column, value in (("modality", modality), ("imagetype", imagetype), ("rows", rows), ("columns", columns),
+                              ("manufacturermodelname", manufacturer_model_name)):
+            if value is not None:
+                where.append(f't."{column}" = ?')
+                params.append(value)
+        query = ('SELECT r.filename, r."left", r.top, r."right", r.bottom, r.frame, r.overlay, r.ocrengine, r.ocrtext, '
+                 "r.nerengine, r.nerpii, r.last_modified_by, t.modality, t.imagetype, t.\"rows\", t.\"columns\", "
+                 't.manufacturermodelname FROM "DicomRects" r JOIN "DicomTags" t ON t.filename = r.filename '
+                 f"WHERE {' AND '.join(where)} ORDER BY r.id")
+        for f, l, t, r_, b, *rest in self._conn.execute(query, params).fetchall():
+            yield ReviewedRect(f, Box(l, t, r_, b), *rest)
+

@@ -1,0 +1,52 @@
+"""Expand the PATH arguments users give into the files to process, lazily (archives hold millions of files)."""
+from __future__ import annotations
+
+import csv
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TextIO
+
+CSV_COLUMNS = ("DicomFilePath", "filename")
+
+
+def iter_input_files(arguments: Iterable[str], stdin: TextIO | None = None) -> Iterator[str]:
+    """Yield file paths from files, directories (recursively, sorted), CSV lists and ``-`` (one path a line on stdin)."""
+    for argument in arguments:
+        if argument == "-":
+            yield from _lines(stdin or sys.stdin)
+        elif os.path.isdir(argument):
+            yield from _walk(argument)
+        elif argument.lower().endswith(".csv") and os.path.isfile(argument):
+            yield from _csv_paths(argument)
+        else:
+            yield argument
+
+
+def _lines(stream: TextIO) -> Iterator[str]:
+    for line in stream:
+        line = line.strip()
+        if line:
+            yield line
+
+
+def _walk(directory: str) -> Iterator[str]:
+    for root, dirs, files in os.walk(directory):
+        dirs.sort()
+        for name in sorted(files):
+            yield os.path.join(root, name)
+
+
+def _csv_paths(path: str) -> Iterator[str]:
+    """The paths in a CSV list's ``DicomFilePath`` or ``filename`` column, relative ones taken from the CSV's folder."""
+    base = Path(path).parent
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        column = next((name for name in CSV_COLUMNS if name in (reader.fieldnames or [])), None)
+        if column is None:
+            raise ValueError(f"{path}: CSV list needs a column named {' or '.join(CSV_COLUMNS)}")
+        for row in reader:
+            value = (row.get(column) or "").strip()
+            if value:
+                yield value if os.path.isabs(value) else str(base / value)

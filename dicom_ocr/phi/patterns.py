@@ -1,0 +1,148 @@
+"""Shapes of identifying text found without the header: dates, times, ages with sex, IDs, labels, names."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+# English, French, German, Spanish, Italian and Dutch month abbreviations (upper case, accents dropped).
+MONTHS: dict[str, int] = {}
+for _num, _names in enumerate((
+        "JAN JANUARY JANV JANVIER JANUAR ENE ENERO GEN GENNAIO JANUARI",
+        "FEB FEBRUARY FEV FEVR FEVRIER FEBRUAR FEBRERO FEBBRAIO FEBRUARI",
+        "MAR MARCH MARS MRZ MAR MARZ MARZO MAART",
+        "APR APRIL AVR AVRIL ABR ABRIL APRILE",
+        "MAY MAI MAG MAGGIO MAYO MEI",
+        "JUN JUNE JUIN JUNI JUNIO GIU GIUGNO",
+        "JUL JULY JUIL JUILLET JULI JULIO LUG LUGLIO",
+        "AUG AUGUST AOU AOUT AGO AGOSTO AUGUSTUS",
+        "SEP SEPT SEPTEMBER SEPTEMBRE SEPTIEMBRE SET SETTEMBRE",
+        "OCT OCTOBER OCTOBRE OKT OKTOBER OCTUBRE OTT OTTOBRE",
+        "NOV NOVEMBER NOVEMBRE NOVIEMBRE",
+        "DEC DECEMBER DECEMBRE DEZ DEZEMBER DIC DICIEMBRE DICEMBRE"), start=1):
+    for _n in _names.split():
+        MONTHS[_n] = _num
+_MON = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+
+_DIGITISH = re.compile(r"[0-9OoIl|SB]*[0-9][0-9OoIl|SB./:\-]*")
+_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8"})
+
+_YMD_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
+_YMD = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+_XYZ = re.compile(r"(?<![\d.])(\d{1,2})\s?[-/.]\s?(\d{1,2})\s?[-/.]\s?(\d{4}|\d{2})(?![\d/])")
+_D_MON_Y = re.compile(rf"(?<!\d)(\d{{1,2}})[\s\-/.]*({_MON})[\s\-/.,]*(\d{{4}}|\d{{2}})(?!\d)", re.I)
+_MON_D_Y = re.compile(rf"\b({_MON})[\s\-/.]*(\d{{1,2}})(?:st|nd|rd|th)?,?[\s\-/.]*(\d{{4}}|\d{{2}})?(?!\d)", re.I)
+_Y_MON_D = re.compile(rf"(?<!\d)(\d{{4}})[\s\-/.]*({_MON})[\s\-/.]*(\d{{1,2}})(?!\d)", re.I)
+_TIME = re.compile(r"(?<![\w.:])([01]?\d|2[0-3])\s?[:h]\s?([0-5]\d)(?:\s?:\s?([0-5]\d))?(?:\.\d+)?\s*([AP]\.?M\.?)?(?![\d:])",
+                   re.I)
+_AGE = re.compile(r"(?<![\w.])(\d{1,3})\s?(?:Y|YR|YRS|YEARS?|YO|J|ANS?|JAHRE)\b(?:\s*/?\s*[MF]\b)?"
+                  r"|(?<![\w.])[MF]\s*[/\s]\s*(\d{1,3})\s?(?:Y|YR|YRS|YO)?\b(?!\s*(?:[./:]\d|%))"
+                  r"|(?<![\w.])(\d{1,3})\s*[/\s]\s*[MF]\b(?![\w.])", re.I)
+_LONG_DIGITS = re.compile(r"\d{6,}")
+_ID_TOKEN = re.compile(r"^(?=(?:.*\d){5})[A-Z0-9#\-_.]{5,}$", re.I)
+_NAME_COMMA = re.compile(r"^\s*[A-Z][A-Za-z'\-]{1,}\s*,\s*[A-Z][A-Za-z'\-]*\.?(\s+[A-Z][A-Za-z'\-]*\.?)*\s*$")
+_NAME_CARET = re.compile(r"[A-Za-z'\-]{2,}\^[A-Za-z'\-]+")
+
+LABEL = re.compile(
+    r"\b(?:patient(?:'?s)?\s*(?:name|id|no|number|#)?|pat(?:ient)?\.?\s*(?:name|id)|pt\.?\s*(?:name|id)|name|nom|"
+    r"(?:mrn|id|ident|kennung|accession(?:\s*(?:no|number|#))?|acc(?:\.|ession)?\s*#?)|dob|d\.o\.b\.?|"
+    r"(?:birth\s*date|date\s*of\s*birth|birth|born|geb(?:\.|oren)?|naissance|nee?\s*le)|age|sex|gender|"
+    r"institution(?:\s*name)?|hospital|referring(?:\s*physician)?|ref\.?\s*phys(?:ician)?|physician|doctor|"
+    r"operator|sonographer|technologist|tech|study\s*date|exam(?:ination)?\s*date|series\s*date|acq(?:uisition)?\s*date|"
+    r"date|datum|fecha|comments?)\b\s*[:#=.]?", re.I)
+
+
+def digitize(text: str) -> str:
+    """Replace letters OCR confuses with digits (O, I, l, S, B) inside runs that already hold a digit."""
+    return _DIGITISH.sub(lambda m: m[0].translate(_DIGIT_FIX), text)
+
+
+def _make(y: int, m: int, d: int) -> date | None:
+    if y < 100:
+        y += 2000 if y < 50 else 1900
+    try:
+        return date(y, m, d) if 1900 <= y <= 2099 else None
+    except ValueError:
+        return None
+
+
+def find_dates(text: str) -> tuple[list[date], bool]:
+    """Every date ``text`` may denote (ambiguous day/month orders give several) and whether a date shape was seen."""
+    text = digitize(text)
+    found: list[date | None] = []
+    seen = False
+    for m in _YMD_COMPACT.finditer(text):
+        found.append(_make(int(m[1]), int(m[2]), int(m[3])))
+    for m in _YMD.finditer(text):
+        seen = True
+        found.append(_make(int(m[1]), int(m[2]), int(m[3])))
+    for m in _XYZ.finditer(text):
+        a, b, y = int(m[1]), int(m[2]), int(m[3])
+        candidates = [_make(y, a, b), _make(y, b, a)]
+        seen = seen or any(candidates)
+        found += candidates
+    upper = text.upper()
+    for m in _D_MON_Y.finditer(upper):
+        seen = True
+        found.append(_make(int(m[3]), MONTHS[m[2].rstrip(".")], int(m[1])))
+    for m in _MON_D_Y.finditer(upper):
+        if int(m[2]) <= 31:
+            seen = True
+            if m[3]:
+                found.append(_make(int(m[3]), MONTHS[m[1].rstrip(".")], int(m[2])))
+    for m in _Y_MON_D.finditer(upper):
+        seen = True
+        found.append(_make(int(m[1]), MONTHS[m[2].rstrip(".")], int(m[3])))
+    dates = [d for d in found if d is not None]
+    return dates, seen or bool(dates)
+
+
+def find_times(text: str) -> list[tuple[int, int]]:
+    """(hour, minute) of every clock time in ``text``, 12-hour times converted to 24-hour."""
+    times = []
+    for m in _TIME.finditer(digitize(text)):
+        hour, minute = int(m[1]), int(m[2])
+        ampm = (m[4] or "").upper()
+        if ampm.startswith("P") and hour < 12:
+            hour += 12
+        elif ampm.startswith("A") and hour == 12:
+            hour = 0
+        if m[3] is None and not ampm and ":" not in m[0]:
+            continue
+        times.append((hour, minute))
+    return times
+
+
+def has_age_sex(text: str) -> bool:
+    """Ages with a unit or a sex letter: ``45Y M``, ``037Y``, ``M 49``, ``49 F``."""
+    return _AGE.search(digitize(text)) is not None
+
+
+def has_id_shape(text: str) -> bool:
+    """A run of six or more digits, or a token holding five or more digits (MRN, accession)."""
+    if _LONG_DIGITS.search(digitize(text)):
+        return True
+    return any(_ID_TOKEN.match(t) and not re.fullmatch(r"[\d.,]+", t) for t in re.split(r"[\s:/,()\[\]]+", text))
+
+
+def has_name_shape(text: str) -> bool:
+    """``LAST, FIRST`` or ``LAST^FIRST``."""
+    return bool(_NAME_COMMA.match(text) or _NAME_CARET.search(text))
+
+
+def label_value(text: str) -> tuple[str | None, str]:
+    """The first identifying label in ``text`` (e.g. ``Patient ID``) and the text following it."""
+    m = LABEL.search(text)
+    if m is None:
+        return None, ""
+    return m[0].strip(" :#=."), text[m.end():]
+
+
+def is_label_only(text: str) -> bool:
+    """True when ``text`` holds identifying labels and nothing else (``Institution Name:``, ``ID:``)."""
+    rest = text
+    found = False
+    while (m := LABEL.search(rest)) is not None and not re.search(r"[A-Za-z0-9]", rest[:m.start()]):
+        found = True
+        rest = rest[m.end():]
+    return found and not re.search(r"[A-Za-z0-9]", rest)

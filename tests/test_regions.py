@@ -1,0 +1,232 @@
+"""Tests for dicom_ocr.regions: word boxes of several engines -> one region per text line."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from dicom_ocr.engines.base import Word
+from dicom_ocr.geometry import Box
+from dicom_ocr.regions import Region, add_margin, build_regions, filter_words, merge_lines, merge_overlapping
+
+TESSERACT, RAPIDOCR = 1, 6
+ROWS, COLUMNS = 512, 512
+
+
+def word(left: int, top: int, right: int, bottom: int, text: str, confidence: float = 0.9) -> Word:
+    return Word(Box(left, top, right, bottom), text, confidence)
+
+
+def tagged(engine: int, *words: Word) -> list[tuple[int, Word]]:
+    return [(engine, w) for w in words]
+
+
+def covered(inner: Box, outer: Box) -> bool:
+    return outer.left <= inner.left and outer.top <= inner.top and outer.right >= inner.right and \
+        outer.bottom >= inner.bottom
+
+
+# A header line as Tesseract splits it (tight boxes, 12 px high, word gaps of ~7 px).
+HEADER = [word(10, 10, 45, 21, "ZZZ"), word(52, 10, 90, 21, "TEST"), word(97, 10, 160, 21, "PATIENT"),
+          word(167, 11, 230, 22, "12345678")]
+SECOND = [word(10, 30, 40, 41, "DOB"), word(47, 30, 140, 41, "1970-01-01")]
+
+
+# ---------------------------------------------------------------- filter_words
+
+def test_filter_drops_giant_body_outline_but_keeps_text():
+    giant = word(100, 60, 400, 460, "ADOOOO", 0.6)  # 400 px high on a 512 plane: an outline read as text
+    kept = filter_words([giant, *HEADER], ROWS, COLUMNS)
+    assert kept == HEADER
+
+
+def test_filter_keeps_confident_short_tokens():
+    tokens = [word(480, 250, 490, 262, "M", 0.93), word(20, 250, 30, 262, "L", 0.8), word(300, 480, 307, 491, "5", 0.7),
+              word(200, 480, 228, 491, "45Y", 0.85), word(100, 480, 120, 491, "PA", 0.9)]
+    assert filter_words(tokens, ROWS, COLUMNS) == tokens
+
+
+def test_filter_drops_speckle_and_low_confidence_noise():
+    noise = [word(200, 200, 202, 202, "i", 0.9),        # a 3x3 dot
+             word(210, 300, 224, 312, "~", 0.4),        # lone symbol, unsure
+             word(250, 300, 290, 312, "lll", 0.5),      # one repeated stroke, unsure
+             word(300, 300, 320, 312, "x", 0.3),        # single letter, unsure
+             word(330, 300, 380, 312, "ABC", 0.1),      # very low confidence
+             word(10, 400, 500, 402, "ABCDEFG", 0.9),   # a 3 px high rule: absurd aspect
+             word(10, 300, 40, 312, "   ", 0.9)]        # empty
+    assert filter_words(noise, ROWS, COLUMNS) == []
+
+
+def test_filter_keeps_confident_symbols_and_numbers():
+    keep = [word(10, 10, 30, 21, "11", 0.95), word(40, 10, 50, 21, "/", 0.95)]
+    assert filter_words(keep, ROWS, COLUMNS) == keep
+
+
+def test_filter_clips_boxes_to_the_plane():
+    kept = filter_words([word(-4, 500, 30, 515, "AB"), word(600, 10, 640, 20, "OUT")], ROWS, COLUMNS)
+    assert [w.box for w in kept] == [Box(0, 500, 30, 511)]
+
+
+def test_filter_thresholds_are_parameters():
+    w = word(10, 10, 20, 21, "M", 0.4)
+    assert filter_words([w], ROWS, COLUMNS) == []
+    assert filter_words([w], ROWS, COLUMNS, single_min_confidence=0.3) == [w]
+
+
+# ---------------------------------------------------------------- merge_lines
+
+def test_line_of_four_words_is_one_region():
+    regions = merge_lines(tagged(TESSERACT, *reversed(HEADER)))
+    assert len(regions) == 1
+    region = regions[0]
+    assert region.text == "ZZZ TEST PATIENT 12345678"
+    assert region.box == Box(10, 10, 230, 22)
+    assert region.ocrengine == TESSERACT
+    assert [w.text for w in region.words] == ["ZZZ", "TEST", "PATIENT", "12345678"]
+    assert 0.89 < region.confidence < 0.91
+
+
+def test_two_lines_are_two_regions_in_reading_order():
+    regions = merge_lines(tagged(TESSERACT, *SECOND, *HEADER))
+    assert [r.text for r in regions] == ["ZZZ TEST PATIENT 12345678", "DOB 1970-01-01"]
+    assert regions[1].box == Box(10, 30, 140, 41)
+
+
+def test_far_apart_words_on_one_row_stay_apart():
+    left, right = word(10, 10, 60, 21, "NAME"), word(400, 10, 460, 21, "12:30")
+    assert [r.text for r in merge_lines(tagged(TESSERACT, left, right))] == ["NAME", "12:30"]
+
+
+def test_two_engines_at_the_same_spot_do_not_duplicate_text():
+    rapid_line = word(9, 9, 231, 23, "ZZZ TEST PATIENT 12345678", 0.97)
+    rapid_top_variant = word(10, 9, 232, 22, "ZZZ TEST PATIENT 1234S678", 0.8)
+    regions = merge_lines(tagged(TESSERACT, *HEADER) + tagged(RAPIDOCR, rapid_line, rapid_top_variant))
+    assert len(regions) == 1
+    assert regions[0].text == "ZZZ TEST PATIENT 12345678"
+    assert regions[0].box == Box(9, 9, 232, 23)
+    assert regions[0].ocrengine == RAPIDOCR
+
+
+def test_similar_boxes_keep_the_more_confident_text():
+    regions = merge_lines(tagged(TESSERACT, word(10, 10, 60, 21, "SM1TH", 0.6))
+                          + tagged(RAPIDOCR, word(11, 10, 61, 22, "SMITH", 0.95)))
+    assert [(r.text, r.box, r.ocrengine) for r in regions] == [("SMITH", Box(10, 10, 61, 22), RAPIDOCR)]
+
+
+def test_vertical_text_is_not_merged_with_horizontal_neighbours():
+    vertical = word(100, 40, 113, 200, "ZZZ TEST", 0.9)   # text rotated 90 degrees, 14 px wide
+    beside = [word(120, 100, 160, 113, "LEFT", 0.9), word(60, 150, 95, 163, "AP", 0.9)]
+    regions = merge_lines(tagged(RAPIDOCR, vertical, *beside))
+    assert sorted(r.text for r in regions) == ["AP", "LEFT", "ZZZ TEST"]
+
+
+def test_different_heights_on_one_row_stay_apart():
+    big, small = word(10, 10, 120, 49, "BIG", 0.9), word(125, 30, 160, 41, "tiny", 0.9)
+    assert len(merge_lines(tagged(TESSERACT, big, small))) == 2
+
+
+def test_merge_lines_of_nothing_is_empty():
+    assert merge_lines([]) == []
+
+
+# ---------------------------------------------------------------- add_margin and merge_overlapping
+
+def test_margin_is_pixels_plus_share_of_height():
+    region = Region(Box(100, 100, 199, 119), "TEXT", 0.9, TESSERACT)
+    (grown,) = add_margin([region], ROWS, COLUMNS)
+    assert grown.box == Box(94, 94, 205, 125)  # 3 + ceil(0.15 * 20) = 6
+    (wider,) = add_margin([region], ROWS, COLUMNS, pixels=5, fraction=0.5)
+    assert wider.box == Box(85, 85, 214, 134)
+    assert (grown.text, grown.confidence, grown.ocrengine) == ("TEXT", 0.9, TESSERACT)
+
+
+def test_margin_is_clipped_at_the_plane_border():
+    corner = Region(Box(0, 2, 40, 13), "AB", 0.9, TESSERACT)
+    edge = Region(Box(470, 500, 511, 511), "CD", 0.9, TESSERACT)
+    assert [r.box for r in add_margin([corner, edge], ROWS, COLUMNS)] == [Box(0, 0, 45, 18), Box(465, 495, 511, 511)]
+
+
+def test_margin_of_vertical_text_follows_its_width():
+    (grown,) = add_margin([Region(Box(100, 40, 113, 200), "V", 0.9, RAPIDOCR)], ROWS, COLUMNS)
+    assert grown.box == Box(94, 34, 119, 206)  # 3 + ceil(0.15 * 14) = 6, not 3 + ceil(0.15 * 161)
+
+
+def test_touching_regions_on_one_line_merge():
+    a = Region(Box(10, 10, 60, 25), "ZZZ", 0.9, TESSERACT)
+    b = Region(Box(61, 11, 120, 25), "TEST", 0.7, RAPIDOCR)
+    (merged,) = merge_overlapping([b, a])
+    assert (merged.box, merged.text) == (Box(10, 10, 120, 25), "ZZZ TEST")
+    assert merged.ocrengine == RAPIDOCR  # the larger region
+
+
+def test_region_inside_another_is_absorbed_without_repeating_text():
+    outer = Region(Box(10, 10, 200, 40), "ZZZ TEST PATIENT", 0.9, RAPIDOCR)
+    inner = Region(Box(50, 15, 90, 35), "TEST", 0.6, TESSERACT)
+    other = Region(Box(120, 20, 180, 30), "NOISE", 0.6, TESSERACT)
+    (merged,) = merge_overlapping([inner, outer, other])
+    assert merged.box == outer.box
+    assert merged.text == "ZZZ TEST PATIENT NOISE"
+    assert merged.ocrengine == RAPIDOCR
+
+
+def test_overlapping_margins_of_adjacent_lines_stay_apart():
+    lines = [Region(Box(4, 4, 236, 28), "ZZZ TEST PATIENT", 0.9, TESSERACT),
+             Region(Box(4, 24, 146, 47), "DOB 1970-01-01", 0.9, TESSERACT)]
+    assert merge_overlapping(lines) == lines
+
+
+# ---------------------------------------------------------------- build_regions
+
+def test_build_regions_from_two_engines_and_noise():
+    rapid = [word(9, 9, 231, 23, "ZZZ TEST PATIENT 12345678", 0.97), word(8, 29, 141, 42, "DOB 1970-01-01", 0.95),
+             word(100, 80, 420, 400, "OCOoO", 0.7)]
+    tess = [*HEADER, *SECOND, word(300, 300, 302, 302, ".", 0.3), word(490, 250, 500, 262, "R", 0.92)]
+    regions = build_regions([(TESSERACT, tess), (RAPIDOCR, rapid)], ROWS, COLUMNS)
+    assert [r.text for r in regions] == ["ZZZ TEST PATIENT 12345678", "DOB 1970-01-01", "R"]
+    assert [r.ocrengine for r in regions] == [RAPIDOCR, RAPIDOCR, TESSERACT]
+    assert regions[0].box == Box(3, 3, 237, 29)   # 3 + ceil(0.15 * 15) = 6 px around Box(9, 9, 231, 23)
+    assert regions[2].box.right == COLUMNS - 1
+
+
+# ---------------------------------------------------------------- end to end with Tesseract
+
+def tesseract_words(image: np.ndarray) -> list[Word]:
+    """Minimal word extraction: the image is inverted to dark text on light, boxes made inclusive."""
+    tesserocr = pytest.importorskip("tesserocr")
+    from PIL import Image
+
+    words = []
+    with tesserocr.PyTessBaseAPI(path="/usr/share/tesseract-ocr/5/tessdata/") as api:
+        api.SetImage(Image.fromarray(255 - image))
+        api.Recognize()
+        for item in tesserocr.iterate_level(api.GetIterator(), tesserocr.RIL.WORD):
+            left, top, right, bottom = item.BoundingBox(tesserocr.RIL.WORD)
+            words.append(Word(Box(left, top, right - 1, bottom - 1), item.GetUTF8Text(tesserocr.RIL.WORD),
+                              item.Confidence(tesserocr.RIL.WORD) / 100))
+    return words
+
+
+def test_end_to_end_two_drawn_lines_become_two_regions(monkeypatch):
+    cv2 = pytest.importorskip("cv2")
+    monkeypatch.setitem(os.environ, "OMP_THREAD_LIMIT", "1")
+    rng = np.random.default_rng(7)
+    image = rng.integers(10, 50, (200, 440)).astype(np.uint8)
+    lines = {"ZZZ TEST PATIENT": (12, 40), "ID 12345 2026-11-22": (30, 100)}
+    truth = []
+    for text, origin in lines.items():
+        mask = np.zeros_like(image)
+        cv2.putText(mask, text, origin, cv2.FONT_HERSHEY_SIMPLEX, 0.8, 255, 2)
+        ys, xs = np.nonzero(mask)
+        truth.append(Box(int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())))
+        image[mask > 0] = 255
+
+    regions = build_regions([(TESSERACT, tesseract_words(image))], *image.shape)
+
+    assert len(regions) == 2
+    for region, line, token in zip(regions, truth, ["PATIENT", "12345"]):
+        assert covered(line, region.box)
+        pad = 3 + round(0.25 * line.height)  # the scorer's precision window
+        assert covered(region.box, line.expand(pad, pad))
+        assert token in region.text.split()
+        assert region.ocrengine == TESSERACT
