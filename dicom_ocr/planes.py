@@ -7,6 +7,7 @@ errors of :mod:`dicom_ocr.errors`, each naming the file and the cause.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -90,8 +91,20 @@ class OverlaySpec:
 
 
 def read_header(path: str | Path) -> Dataset:
-    """Read everything but the pixel data (left on disk), or raise NotDicomError."""
+    """Read everything but the pixel data (left on disk), or raise NotDicomError / CorruptPixelDataError (truncated)."""
     name = str(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ds = _read_dataset(name)
+    for warning in caught:
+        log.debug("%s: pydicom: %s", name, warning.message)
+    truncated = [str(w.message) for w in caught if "End of file reached" in str(w.message)]
+    if truncated and not any(keyword in ds for keyword in PIXEL_KEYWORDS):
+        raise CorruptPixelDataError(name, f"file is truncated inside the pixel data ({truncated[0].split(' found')[0]})")
+    return ds
+
+
+def _read_dataset(name: str) -> Dataset:
     try:
         return pydicom.dcmread(name, defer_size=DEFER_SIZE)
     except InvalidDicomError:

@@ -181,7 +181,7 @@ def test_overlapping_margins_of_adjacent_lines_stay_apart():
 def test_build_regions_from_two_engines_and_noise():
     rapid = [word(9, 9, 231, 23, "ZZZ TEST PATIENT 12345678", 0.97), word(8, 29, 141, 42, "DOB 1970-01-01", 0.95),
              word(100, 80, 420, 400, "OCOoO", 0.7)]
-    tess = [*HEADER, *SECOND, word(300, 300, 302, 302, ".", 0.3), word(490, 250, 500, 262, "R", 0.92)]
+    tess = [*HEADER, *SECOND, word(300, 300, 302, 302, ".", 0.3), word(500, 250, 510, 262, "R", 0.92)]
     regions = build_regions([(TESSERACT, tess), (RAPIDOCR, rapid)], ROWS, COLUMNS)
     assert [r.text for r in regions] == ["ZZZ TEST PATIENT 12345678", "DOB 1970-01-01", "R"]
     assert [r.ocrengine for r in regions] == [RAPIDOCR, RAPIDOCR, TESSERACT]

@@ -28,7 +28,7 @@ GENERIC_PLACE_WORDS = {
     "UNIVERSITY", "UNIV", "OF", "THE", "AND", "SURGICAL", "CARE", "HEALTH", "HEALTHCARE", "MEMORIAL", "REGIONAL",
     "NATIONAL", "INSTITUTE", "RADIOLOGY", "IMAGING", "DEPARTMENT", "DEPT", "SERVICE", "SERVICES", "SAINT", "ST",
     "CHILDRENS", "CHILDREN", "WOMENS", "UNIT", "HOSP", "CTR", "CENTRO", "HOPITAL", "KLINIK", "KLINIKUM", "INC", "LLC",
-    "CCHS", "STREET", "ROAD", "AVENUE", "BOX", "SUITE", "FLOOR", "NORTH", "SOUTH", "EAST", "WEST", "CITY", "COUNTY",
+    "STREET", "ROAD", "AVENUE", "BOX", "SUITE", "FLOOR", "NORTH", "SOUTH", "EAST", "WEST", "CITY", "COUNTY",
     "VALLEY", "FOUNDATION", "UNIVERSITAIRE", "SYSTEM", "SYSTEMS", "GROUP", "ASSOCIATES", "PRACTICE",
 }
 
@@ -80,6 +80,7 @@ class HeaderFacts:
     ids: dict[str, str] = field(default_factory=dict)              # folded id (or id part) -> field
     place_words: dict[str, str] = field(default_factory=dict)      # folded distinctive word -> field
     places: dict[str, str] = field(default_factory=dict)           # folded whole value -> field
+    initials: dict[str, str] = field(default_factory=dict)         # "JD", "DJ" -> field
     dates: dict[date, str] = field(default_factory=dict)
     times: dict[tuple[int, int], str] = field(default_factory=dict)
 
@@ -107,6 +108,11 @@ class HeaderFacts:
         return facts
 
     def _add_name(self, value: str, kw: str) -> None:
+        letters = [p[0] for p in words(value.replace("^", " ")) if p not in _TITLES and p[0].isalpha()]
+        if len(letters) >= 2:
+            self.initials.setdefault("".join(letters[:2]), kw)
+            self.initials.setdefault("".join(letters[1::-1]), kw)
+            self.initials.setdefault("".join(letters), kw)
         for part in words(value.replace("^", " ")):
             if part in _TITLES:
                 continue

@@ -1,0 +1,145 @@
+"""Load rule files once and turn them into regions for one dataset.
+
+Defaults are the recipes shipped in the installed ``deid`` package: ``deid.dicom`` for every file and
+``deid.dicom.ultrasound`` for ultrasound only (Modality US), because that recipe starts with ``coordinates all``
+without criteria, which would otherwise mark the whole image of every file. Files that have a ``%filter`` section are
+deid recipes; other files (normally ``*.script``) are CTP pixel scripts.
+
+Regions are built in rule order, like deid's mask: a clean region adds rectangles, a keep region cuts itself out of
+every rectangle added before it (so ``coordinates all`` then ``keepcoordinates from:SequenceOfUltrasoundRegions``
+leaves everything outside the clinical area). Finally rectangles are clipped to Rows x Columns.
+"""
+from __future__ import annotations
+
+import importlib.resources
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydicom.dataset import Dataset
+
+from ..geometry import Box
+from .ctp_script import Script, parse_script
+from .deid_recipe import Label, Recipe, RecipeError, parse_recipe
+from .ultrasound import subtract
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RECIPES = (("deid.dicom", None), ("deid.dicom.ultrasound", frozenset({"US"})))
+_FILTER = re.compile(r"^\s*%filter\b", re.MULTILINE | re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RuleRegion:
+    """A rectangle (inclusive) that a rule marks as likely PHI, on every frame (-1) of the image (-1) unless set."""
+
+    box: Box
+    label: str
+    source: str          # "deid:<file name>" or "ctp:<file name>"
+    frame: int = -1
+    overlay: int = -1
+
+
+@dataclass(frozen=True)
+class RuleFile:
+    """One parsed rule file; ``modalities`` limits it to files of those modalities (None = all files)."""
+
+    rules: Recipe | Script
+    modalities: frozenset[str] | None = None
+
+    def applies_to(self, ds: Dataset) -> bool:
+        return self.modalities is None or str(ds.get("Modality", "")).strip().upper() in self.modalities
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    files: tuple[RuleFile, ...]
+
+
+@dataclass(frozen=True)
+class Fired:
+    """A rule that matched a dataset (also rules without coordinates, which only flag)."""
+
+    label: str
+    source: str
+    group: str = ""      # the deid %filter group (whitelist, graylist, blacklist); "" for CTP
+
+
+def default_rule_paths() -> list[Path]:
+    """The recipes shipped with the installed deid package."""
+    data = importlib.resources.files("deid.data")
+    return [Path(str(data / name)) for name, _ in DEFAULT_RECIPES]
+
+
+def load_rules(paths: Iterable[str | Path] = (), include_defaults: bool = True) -> RuleSet:
+    """Parse the default deid recipes (unless told not to) and then ``paths``, in that order."""
+    files = []
+    if include_defaults:
+        data = importlib.resources.files("deid.data")
+        for name, modalities in DEFAULT_RECIPES:
+            files.append(RuleFile(parse_recipe(Path(str(data / name)), strict=False), modalities))
+    files.extend(RuleFile(load_rule_file(p)) for p in paths)
+    return RuleSet(tuple(files))
+
+
+def load_rule_file(path: str | Path) -> Recipe | Script:
+    """A deid recipe when the file has a %filter section, else a CTP pixel script."""
+    text = Path(path).read_text(encoding="utf-8")
+    if _FILTER.search(text):
+        return parse_recipe(path)
+    if "{" in text:
+        return parse_script(path)
+    raise RecipeError(str(path), 1, "neither a deid recipe (%filter section) nor a CTP script ({ signature })")
+
+
+def fired_rules(ds: Dataset, rules: RuleSet) -> list[Fired]:
+    """Every deid LABEL that matches and the first matching CTP signature of each script, in rule order."""
+    fired = []
+    for rule_file in rules.files:
+        if not rule_file.applies_to(ds):
+            continue
+        rf = rule_file.rules
+        if isinstance(rf, Recipe):
+            fired += [Fired(lab.name, rf.source, lab.group) for lab in rf.labels if lab.matches(ds)]
+        elif (sig := rf.first_match(ds)) is not None:
+            fired.append(Fired(sig.label, rf.source))
+    return fired
+
+
+def rule_regions(ds: Dataset, rules: RuleSet) -> list[RuleRegion]:
+    """The regions the rules give for ``ds`` (read with or without pixels), clipped to Rows x Columns."""
+    rows, columns = int(ds.get("Rows") or 0), int(ds.get("Columns") or 0)
+    if rows <= 0 or columns <= 0:
+        return []
+    regions: list[RuleRegion] = []
+    for rule_file in rules.files:
+        if rule_file.applies_to(ds):
+            regions = _apply_file(ds, rule_file.rules, regions, rows, columns)
+    clipped = [(r, r.box.clip(rows, columns)) for r in regions]
+    return list(dict.fromkeys(RuleRegion(box, r.label, r.source) for r, box in clipped if box is not None))
+
+
+def _apply_file(ds: Dataset, rf: Recipe | Script, regions: list[RuleRegion], rows: int,
+                columns: int) -> list[RuleRegion]:
+    if isinstance(rf, Script):
+        sig = rf.first_match(ds)
+        boxes = sig.boxes(rows, columns) if sig else []
+        return regions + [RuleRegion(b, sig.label, rf.source) for b in boxes]  # type: ignore[union-attr]
+    for label in rf.labels:
+        if label.coordinates and label.matches(ds):
+            regions = _apply_label(ds, label, rf.source, regions, rows, columns)
+    return regions
+
+
+def _apply_label(ds: Dataset, label: Label, source: str, regions: list[RuleRegion], rows: int,
+                 columns: int) -> list[RuleRegion]:
+    for coords in label.coordinates:
+        boxes = coords.boxes(ds, rows, columns)
+        if not coords.keep:
+            regions = regions + [RuleRegion(b, label.name, source) for b in boxes]
+            continue
+        for cut in boxes:
+            regions = [RuleRegion(piece, r.label, r.source) for r in regions for piece in subtract(r.box, cut)]
+    return regions
