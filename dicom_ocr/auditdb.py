@@ -191,6 +191,7 @@ class AuditDB:
         mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
             log.warning("%s: journal mode stays %s (another connection holds the DB)", self.path, mode)
+        self._conn.execute("PRAGMA synchronous = NORMAL")    # safe with WAL; a power cut may lose only the last file
         with self._transaction():
             for ddl in _OUR_DDL:
                 self._conn.execute(ddl)

@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="more log output (-vv for DEBUG, which may show recognised text: PHI)")
     commands = parser.add_subparsers(title="commands")
     _add_frames(commands)
+    _add_scan(commands)
     return parser
 
 
@@ -52,6 +53,49 @@ def _add_frames(commands) -> None:
                         help="write each plane as DIR/<file stem>_f<frame>_o<overlay>.png")
     frames.add_argument("--json", action="store_true", help="one JSON object per file on stdout (JSON Lines)")
     frames.set_defaults(run=run_frames)
+
+
+def _add_scan(commands) -> None:
+    scan = commands.add_parser(
+        "scan", help="find burned-in text in DICOM files and record it in the reviewers' audit DB",
+        description="OCR every frame and overlay of each file and write one DicomRects row per text region (plus one "
+                    "summary row per plane) into DIR/dcmaudit.sqlite.db, the database dcmaudit opens. Files already "
+                    "done are skipped (resumable). OCR text is PHI: the DB holds it.")
+    scan.add_argument("paths", nargs="+", metavar="PATH",
+                      help="DICOM file, directory (recursive), CSV list (column DicomFilePath or filename), or - for "
+                           "a list of paths on stdin")
+    scan.add_argument("--db", metavar="DIR", type=Path, required=True, help="directory of dcmaudit.sqlite.db")
+    scan.add_argument("--ocr", metavar="SPEC", default=None,
+                      help="engines and preprocessing variants, e.g. 'rapidocr:plain+top,tesseract:top' "
+                           f"(default: {_default_ocr()}); engines: rapidocr, tesseract, easyocr")
+    scan.add_argument("--rescan", action="store_true", help="scan files again even if already done")
+    scan.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    scan.add_argument("--relative-paths", action="store_true",
+                      help="store paths as given instead of absolute paths")
+    scan.set_defaults(run=run_scan)
+
+
+def _default_ocr() -> str:
+    from .detect import DEFAULT_PASSES
+    return ",".join(f"{p.engine}:{'+'.join(p.variants)}" for p in DEFAULT_PASSES)
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    from .auditdb import AuditDB
+    from .batch import ScanSettings, run_scan as run_batch
+    from .detect import DEFAULT_PASSES, Detector, parse_passes
+    from .errors import EngineUnavailableError
+
+    try:
+        settings = ScanSettings(parse_passes(args.ocr) if args.ocr else DEFAULT_PASSES,
+                                absolute_paths=not args.relative_paths)
+        Detector(settings.passes)  # fail early, with a clear message, when an engine cannot run here
+    except (EngineUnavailableError, ValueError) as exc:
+        print(f"dicom_ocr: {exc}", file=sys.stderr)
+        return 2
+    with AuditDB(args.db) as db:
+        failed = run_batch(db, iter_input_files(args.paths), settings, jobs=args.jobs, rescan=args.rescan)
+    return 1 if failed else 0
 
 
 def run_frames(args: argparse.Namespace) -> int:

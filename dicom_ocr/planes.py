@@ -221,14 +221,15 @@ def _transfer_syntax(ds: Dataset) -> UID:
     return ImplicitVRLittleEndian if ds.original_encoding[0] else ExplicitVRLittleEndian
 
 
-def iter_planes(path: str | Path, frames: Iterable[int] | None = None,
-                overlays: bool = True) -> Iterator[Plane]:
+def iter_planes(path: str | Path, frames: Iterable[int] | None = None, overlays: bool = True,
+                header: Dataset | None = None) -> Iterator[Plane]:
     """Yield the planes of one file: image frames (with their bit overlays), then 60xx OverlayData frames.
 
-    ``frames`` limits the image frames decoded (0-based); ``overlays=False`` skips all overlays.
+    ``frames`` limits the image frames decoded (0-based); ``overlays=False`` skips all overlays; ``header`` is the
+    file's :func:`read_header` result when the caller already has it.
     """
     name = str(path)
-    ds = read_header(name)
+    ds = header if header is not None else read_header(name)
     specs = overlay_specs(ds) if overlays else []
     data_overlays = [spec for spec in specs if spec.bit_position is None]
     has_pixels = any(keyword in ds for keyword in PIXEL_KEYWORDS)

@@ -36,49 +36,45 @@ class Region:
 
 # ---------------------------------------------------------------- filtering
 
+STROKES = frozenset("lIij")
+"""Letters that texture edges are read as, repeated ("lll", "iii"); real repeats such as "ZZZ" or "111" stay."""
+
+
 def _is_symbol_noise(text: str) -> bool:
-    """True for text made only of punctuation/symbols, or of one character repeated ("lll", "||", "...")."""
-    return not any(ch.isalnum() for ch in text) or (len(text) > 1 and len(set(text)) == 1)
-
-
-def _keep_word(word: Word, rows: int, *, min_confidence: float, max_height_fraction: float,
-               min_size: int, max_aspect: float, symbol_min_confidence: float,
-               single_min_confidence: float) -> bool:
-    text = word.text.strip()
-    box = word.box
-    if not text or word.confidence < min_confidence:
-        return False
-    if box.height > max_height_fraction * rows or min(box.height, box.width) < 1:
-        return False
-    if max(box.height, box.width) < min_size:
-        return False
-    if max(box.width / box.height, box.height / box.width) > max_aspect:
-        return False
-    if _is_symbol_noise(text) and word.confidence < symbol_min_confidence:
-        return False
-    return len(text) > 1 or word.confidence >= single_min_confidence
+    """True for text of only symbols ("...", "||"), a stroke letter repeated ("lll"), or one character that is not an
+    ASCII letter or digit (a stroke of texture read as "一" or "_")."""
+    if len(text) == 1:
+        return not (text.isascii() and text.isalnum())
+    return not any(ch.isalnum() for ch in text) or (len(set(text)) == 1 and text[0] in STROKES)
 
 
 def filter_words(words: Iterable[Word], rows: int, columns: int, *, min_confidence: float = 0.2,
-                 max_height_fraction: float = 0.3, min_size: int = 5, max_aspect: float = 60.0,
-                 symbol_min_confidence: float = 0.9, single_min_confidence: float = 0.5) -> list[Word]:
+                 max_height_fraction: float = 0.3, large_height_fraction: float = 0.1,
+                 large_min_confidence: float = 0.5, min_size: int = 5, max_aspect: float = 60.0,
+                 symbol_min_confidence: float = 0.95, single_min_confidence: float = 0.5) -> list[Word]:
     """The words worth keeping, their boxes clipped to the ``rows`` x ``columns`` plane.
 
     Dropped: empty text; confidence < ``min_confidence`` (0.2); boxes taller than ``max_height_fraction`` (0.3) of
-    the plane (a body outline read as text); boxes whose longer side is under ``min_size`` (5 px, speckle); a
-    side ratio above ``max_aspect`` (60, rules and edges); text of only symbols or one repeated character below
-    ``symbol_min_confidence`` (0.9); single characters below ``single_min_confidence`` (0.5), so a confident "M",
-    "L" or "5" stays.
+    the plane (a body outline read as text); boxes taller than ``large_height_fraction`` (0.1) of it with confidence
+    < ``large_min_confidence`` (0.5: big unsure shapes are texture); boxes whose longer side is under ``min_size``
+    (5 px, speckle); a side ratio above ``max_aspect`` (60, rules and edges); symbol-like text (see
+    ``_is_symbol_noise``) below ``symbol_min_confidence`` (0.95); single characters below ``single_min_confidence``
+    (0.5), so a confident "M", "L" or "5" stays.
     """
+    def keep(word: Word) -> bool:
+        text, box, confidence = word.text.strip(), word.box, word.confidence
+        return bool(text) and confidence >= min_confidence \
+            and box.height <= max_height_fraction * rows \
+            and (box.height <= large_height_fraction * rows or confidence >= large_min_confidence) \
+            and max(box.height, box.width) >= min_size \
+            and max(box.width / box.height, box.height / box.width) <= max_aspect \
+            and (confidence >= symbol_min_confidence or not _is_symbol_noise(text)) \
+            and (len(text) > 1 or confidence >= single_min_confidence)
+
     kept = []
     for word in words:
         box = word.box.clip(rows, columns)
-        if box is None:
-            continue
-        word = Word(box, word.text, word.confidence)
-        if _keep_word(word, rows, min_confidence=min_confidence, max_height_fraction=max_height_fraction,
-                      min_size=min_size, max_aspect=max_aspect, symbol_min_confidence=symbol_min_confidence,
-                      single_min_confidence=single_min_confidence):
+        if box is not None and keep(word := Word(box, word.text, word.confidence)):
             kept.append(word)
     return kept
 
@@ -112,11 +108,11 @@ def _dedup(words: Sequence[TaggedWord], min_overlap: float, same_iou: float) -> 
             ratio = inter / np.minimum(areas, word.box.area)
             best = int(np.argmax(ratio))
             if ratio[best] >= min_overlap:
-                k_engine, k_word = kept[best]
                 iou = inter[best] / (areas[best] + word.box.area - inter[best])
+                k_engine, k_word = kept[best]
+                box = k_word.box.union(word.box)
                 if iou >= same_iou and word.confidence > k_word.confidence:
                     k_engine, k_word = engine, word
-                box = kept[best][1].box.union(word.box)
                 kept[best] = (k_engine, Word(box, k_word.text, k_word.confidence))
                 arr[best] = (box.left, box.top, box.right, box.bottom)
                 continue
@@ -159,7 +155,7 @@ def _line_pairs(boxes: np.ndarray, min_vertical_overlap: float, max_height_ratio
     return zip(a.tolist(), b.tolist())
 
 
-def _region(members: Sequence[TaggedWord], text: str | None = None) -> Region:
+def _region(members: Sequence[TaggedWord]) -> Region:
     """A region of ``members``: united box, area-weighted confidence, the engine with the most area (first on ties)."""
     box = members[0][1].box
     for _, word in members[1:]:
@@ -170,8 +166,7 @@ def _region(members: Sequence[TaggedWord], text: str | None = None) -> Region:
     total = sum(share.values())
     confidence = sum(word.confidence * word.box.area for _, word in members) / total
     ordered = sorted(members, key=lambda tw: (tw[1].box.left, tw[1].box.top))
-    if text is None:
-        text = " ".join(word.text.strip() for _, word in ordered)
+    text = " ".join(word.text.strip() for _, word in ordered)
     return Region(box, text, confidence, max(share, key=share.get), tuple(word for _, word in ordered))
 
 
@@ -239,10 +234,12 @@ def _combine(a: Region, b: Region) -> Region:
     return Region(a.box.union(b.box), text, confidence, big.ocrengine, words)
 
 
-def merge_overlapping(regions: Iterable[Region], *, contained: float = 0.9, min_vertical_overlap: float = 0.5,
+def merge_overlapping(regions: Iterable[Region], *, contained: float = 0.9, min_vertical_overlap: float = 0.8,
                       max_height_ratio: float = 2.0) -> list[Region]:
     """Fuse regions that overlap or touch on the same line, and absorb a region lying (>= ``contained``) inside another.
 
+    Same line: vertical overlap >= ``min_vertical_overlap`` (0.8) of the smaller height, heights within
+    ``max_height_ratio`` (2). The high default keeps margins of adjacent lines, which overlap, from fusing the lines.
     Repeats until nothing changes; the result is in reading order (top, then left).
     """
     pending = list(regions)
@@ -254,8 +251,9 @@ def merge_overlapping(regions: Iterable[Region], *, contained: float = 0.9, min_
             j = i + 1
             while j < len(pending):
                 a, b = pending[i].box, pending[j].box
-                if (_contains(a, b, contained) or _contains(b, a, contained)
-                        or _same_line_touching(a, b, min_vertical_overlap, max_height_ratio)):
+                touching = a.left <= b.right + 1 and b.left <= a.right + 1 and a.top <= b.bottom and b.top <= a.bottom
+                if touching and (_contains(a, b, contained) or _contains(b, a, contained)
+                                 or _same_line_touching(a, b, min_vertical_overlap, max_height_ratio)):
                     pending[i] = _combine(pending[i], pending.pop(j))
                     changed = True
                     j = i + 1
@@ -265,7 +263,11 @@ def merge_overlapping(regions: Iterable[Region], *, contained: float = 0.9, min_
     return sorted(pending, key=lambda r: (r.box.top, r.box.left))
 
 
-def build_regions(word_lists: Iterable[tuple[int, Iterable[Word]]], rows: int, columns: int) -> list[Region]:
-    """Regions from several (ocrengine, words) lists of one plane: filter, merge into lines, add margins, merge."""
+def build_regions(word_lists: Iterable[tuple[int, Iterable[Word]]], rows: int, columns: int, *, pixels: int = 3,
+                  fraction: float = 0.15) -> list[Region]:
+    """Regions from several (ocrengine, words) lists of one plane: filter, merge into lines, add margins, merge.
+
+    ``pixels`` and ``fraction`` set the margin (see ``add_margin``); the other steps use their defaults.
+    """
     tagged = [(engine, word) for engine, words in word_lists for word in filter_words(words, rows, columns)]
-    return merge_overlapping(add_margin(merge_lines(tagged), rows, columns))
+    return merge_overlapping(add_margin(merge_lines(tagged), rows, columns, pixels=pixels, fraction=fraction))

@@ -54,12 +54,16 @@ def test_filter_drops_speckle_and_low_confidence_noise():
              word(300, 300, 320, 312, "x", 0.3),        # single letter, unsure
              word(330, 300, 380, 312, "ABC", 0.1),      # very low confidence
              word(10, 400, 500, 402, "ABCDEFG", 0.9),   # a 3 px high rule: absurd aspect
-             word(10, 300, 40, 312, "   ", 0.9)]        # empty
+             word(10, 300, 40, 312, "   ", 0.9),       # empty
+             word(200, 330, 240, 350, "_", 0.91),       # a stroke of texture
+             word(250, 330, 290, 370, "\u4e00", 0.82),   # a CJK "one" read on a horizontal edge
+             word(100, 100, 180, 240, "fort", 0.4)]     # big (27% of the plane) and unsure: texture
     assert filter_words(noise, ROWS, COLUMNS) == []
 
 
 def test_filter_keeps_confident_symbols_and_numbers():
-    keep = [word(10, 10, 30, 21, "11", 0.95), word(40, 10, 50, 21, "/", 0.95)]
+    keep = [word(10, 10, 30, 21, "11", 0.6), word(10, 60, 50, 71, "ZZZ", 0.7), word(40, 10, 50, 21, "/", 0.96),
+            word(100, 100, 300, 160, "Uncompressed", 0.9), word(10, 40, 60, 51, "\u5927\u962a", 0.8)]
     assert filter_words(keep, ROWS, COLUMNS) == keep
 
 
@@ -115,10 +119,12 @@ def test_similar_boxes_keep_the_more_confident_text():
 
 
 def test_vertical_text_is_not_merged_with_horizontal_neighbours():
-    vertical = word(100, 40, 113, 200, "ZZZ TEST", 0.9)   # text rotated 90 degrees, 14 px wide
+    vertical = word(100, 40, 113, 169, "ZZZ TEST", 0.9)   # text rotated 90 degrees, 14 px wide
     beside = [word(120, 100, 160, 113, "LEFT", 0.9), word(60, 150, 95, 163, "AP", 0.9)]
     regions = merge_lines(tagged(RAPIDOCR, vertical, *beside))
     assert sorted(r.text for r in regions) == ["AP", "LEFT", "ZZZ TEST"]
+    built = build_regions([(RAPIDOCR, [vertical, *beside])], ROWS, COLUMNS)  # margins make them touch
+    assert sorted(r.text for r in built) == ["AP", "LEFT", "ZZZ TEST"]
 
 
 def test_different_heights_on_one_row_stay_apart():
@@ -171,8 +177,9 @@ def test_region_inside_another_is_absorbed_without_repeating_text():
 
 
 def test_overlapping_margins_of_adjacent_lines_stay_apart():
-    lines = [Region(Box(4, 4, 236, 28), "ZZZ TEST PATIENT", 0.9, TESSERACT),
-             Region(Box(4, 24, 146, 47), "DOB 1970-01-01", 0.9, TESSERACT)]
+    # RapidOCR boxes (21 px high, 20 px line pitch) of a wrapped JSL value, after a 5 px + 20% margin: 54% overlap
+    lines = [Region(Box(462, 617, 780, 657), "Institution Name: Mccoy Medical", 0.9, RAPIDOCR),
+             Region(Box(621, 636, 697, 677), "Clinic", 0.9, RAPIDOCR)]
     assert merge_overlapping(lines) == lines
 
 

@@ -1,16 +1,39 @@
-"""OCR engines behind one interface (see ``base.py``), created by name; each engine's package is imported only when asked for."""
+"""OCR engines behind one interface (see ``base.py``), created by name.
+
+Each engine's package is imported only when that engine is asked for.
+"""
 from __future__ import annotations
 
 import importlib
+import math
+
+import numpy as np
 
 from ..errors import EngineUnavailableError
+from ..geometry import Box
 from .base import OcrEngine, Word
 
 ENGINE_NAMES = ("rapidocr", "tesseract", "easyocr")
 
 _CLASSES = {"rapidocr": "RapidOcrEngine", "tesseract": "TesseractEngine", "easyocr": "EasyOcrEngine"}
 
-__all__ = ["ENGINE_NAMES", "EngineUnavailableError", "OcrEngine", "Word", "engine_status", "get_engine"]
+__all__ = ["ENGINE_NAMES", "EngineUnavailableError", "OcrEngine", "Word", "check_image", "engine_status", "get_engine",
+           "polygon_box"]
+
+
+def check_image(image: np.ndarray) -> np.ndarray:
+    """``image`` as a C-contiguous array after checking it is uint8 HxW or HxWx3 (ValueError otherwise)."""
+    if image.dtype != np.uint8 or image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] != 3):
+        raise ValueError(f"expected a uint8 HxW or HxWx3 image, got {image.dtype} {image.shape}")
+    return np.ascontiguousarray(image)
+
+
+def polygon_box(points, rows: int, columns: int) -> Box | None:
+    """The axis-aligned box around a polygon's (x, y) points, clipped to the image (None when wholly outside)."""
+    points = np.asarray(points, dtype=float)
+    xs, ys = points[:, 0], points[:, 1]
+    box = Box(math.floor(xs.min()), math.floor(ys.min()), math.ceil(xs.max()), math.ceil(ys.max()))
+    return box.clip(rows, columns)
 
 
 def _module(name: str):
@@ -20,7 +43,10 @@ def _module(name: str):
 
 
 def get_engine(name: str, **options) -> OcrEngine:
-    """A ready engine called ``name`` built with ``options``; EngineUnavailableError says what to install when it cannot run."""
+    """A ready engine called ``name`` built with ``options``.
+
+    Raises ValueError for an unknown name and EngineUnavailableError (saying what to install) when it cannot run here.
+    """
     module = _module(name)
     return getattr(module, _CLASSES[name])(**options)
 

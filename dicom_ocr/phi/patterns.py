@@ -107,8 +107,6 @@ def find_times(text: str) -> list[tuple[int, int]]:
             hour += 12
         elif ampm.startswith("A") and hour == 12:
             hour = 0
-        if m[3] is None and not ampm and ":" not in m[0]:
-            continue
         times.append((hour, minute))
     return times
 

@@ -89,8 +89,9 @@ def _header_match(text: str, facts: HeaderFacts) -> str | None:
     if len(singles) >= 2 and all(len(w) == 1 and w.isalpha() for w in singles) and "".join(singles) in facts.initials:
         return facts.initials["".join(singles)]
     compact = fold(text)
+    folded_tokens = {t for t, _ in tokens}
     for ident, kw in facts.ids.items():
-        if ident in compact:
+        if ident in folded_tokens or (len(ident) >= 6 and ident in compact):
             return kw
     for token, _ in tokens:
         if len(token) >= 5 and sum(c.isdigit() for c in token) >= 5 and any(token in i for i in facts.ids):
@@ -125,7 +126,7 @@ def _pattern_match(text: str) -> tuple[str, str] | None:
         return "pattern:age", "age with unit or sex"
     if patterns.has_id_shape(text):
         return "pattern:id", "long digit run or ID-shaped token"
-    if patterns.has_name_shape(text):
+    if patterns.has_name_shape(text) and not is_technical(text):
         return "pattern:name", "LAST, FIRST or LAST^FIRST name shape"
     if _PLACE_SHAPE.search(text):
         return "pattern:institution", "institution-like phrase"

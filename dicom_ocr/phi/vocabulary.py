@@ -37,7 +37,7 @@ on off hi lo high low med medium norm normal max maximum mini minimum avg mean t
 lvo lvot rvot mpa pv pa svc ivc hv pv portal hepatic splenic celiac sma ima
 ef fs edv esv sv co ci hr
 rec record stop run live freeze frz cine clip loop store print save
-xv prc prs pst frozen ecg ekg resp trig
+xv prc prs pst frozen ecg ekg resp trig rao lao cra cau spinal
 f h a p r i u d z n e v
 """.split()
 
@@ -63,8 +63,8 @@ def _technical_token(token: str) -> bool:
         return True
     if len(token) <= 2 and token.isalpha():
         return True  # orientation letters, mode letters and OCR crumbs of artwork
-    if sum(c.isdigit() for c in token) >= 5:
-        return False
+    if re.search(r"\d{5,}", token):
+        return False  # ID-like digit runs are never technical
     if any(_VALUE.match(t) or _PROBE.match(t) for t in (token, re.sub(r"(?<=\d)[Oo]|[Oo](?=[.,]?\d)", "0", token))):
         return True
     parts = [p for p in re.split(r"[-/.]", token) if p]

@@ -6,16 +6,17 @@ without criteria, which would otherwise mark the whole image of every file. File
 deid recipes; other files (normally ``*.script``) are CTP pixel scripts.
 
 Regions are built in rule order, like deid's mask: a clean region adds rectangles, a keep region cuts itself out of
-every rectangle added before it (so ``coordinates all`` then ``keepcoordinates from:SequenceOfUltrasoundRegions``
-leaves everything outside the clinical area). Finally rectangles are clipped to Rows x Columns.
+every rectangle added before it by the same rule file (so ``coordinates all`` then ``keepcoordinates
+from:SequenceOfUltrasoundRegions`` leaves everything outside the clinical area). Unlike deid's single mask, a keep
+region never reopens what another file marked: the generic ultrasound recipe does not shrink a scanner-specific banner
+of deid.dicom. Finally rectangles are clipped to Rows x Columns.
 """
 from __future__ import annotations
 
 import importlib.resources
-import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydicom.dataset import Dataset
@@ -24,8 +25,6 @@ from ..geometry import Box
 from .ctp_script import Script, parse_script
 from .deid_recipe import Label, Recipe, RecipeError, parse_recipe
 from .ultrasound import subtract
-
-log = logging.getLogger(__name__)
 
 DEFAULT_RECIPES = (("deid.dicom", None), ("deid.dicom.ultrasound", frozenset({"US"})))
 _FILTER = re.compile(r"^\s*%filter\b", re.MULTILINE | re.IGNORECASE)
@@ -77,9 +76,8 @@ def load_rules(paths: Iterable[str | Path] = (), include_defaults: bool = True) 
     """Parse the default deid recipes (unless told not to) and then ``paths``, in that order."""
     files = []
     if include_defaults:
-        data = importlib.resources.files("deid.data")
-        for name, modalities in DEFAULT_RECIPES:
-            files.append(RuleFile(parse_recipe(Path(str(data / name)), strict=False), modalities))
+        for path, (_, modalities) in zip(default_rule_paths(), DEFAULT_RECIPES):
+            files.append(RuleFile(parse_recipe(path, strict=False), modalities))
     files.extend(RuleFile(load_rule_file(p)) for p in paths)
     return RuleSet(tuple(files))
 
@@ -113,20 +111,16 @@ def rule_regions(ds: Dataset, rules: RuleSet) -> list[RuleRegion]:
     rows, columns = int(ds.get("Rows") or 0), int(ds.get("Columns") or 0)
     if rows <= 0 or columns <= 0:
         return []
-    regions: list[RuleRegion] = []
-    for rule_file in rules.files:
-        if rule_file.applies_to(ds):
-            regions = _apply_file(ds, rule_file.rules, regions, rows, columns)
+    regions = [r for f in rules.files if f.applies_to(ds) for r in _file_regions(ds, f.rules, rows, columns)]
     clipped = [(r, r.box.clip(rows, columns)) for r in regions]
-    return list(dict.fromkeys(RuleRegion(box, r.label, r.source) for r, box in clipped if box is not None))
+    return list(dict.fromkeys(replace(r, box=box) for r, box in clipped if box is not None))
 
 
-def _apply_file(ds: Dataset, rf: Recipe | Script, regions: list[RuleRegion], rows: int,
-                columns: int) -> list[RuleRegion]:
+def _file_regions(ds: Dataset, rf: Recipe | Script, rows: int, columns: int) -> list[RuleRegion]:
     if isinstance(rf, Script):
         sig = rf.first_match(ds)
-        boxes = sig.boxes(rows, columns) if sig else []
-        return regions + [RuleRegion(b, sig.label, rf.source) for b in boxes]  # type: ignore[union-attr]
+        return [] if sig is None else [RuleRegion(b, sig.label, rf.source) for b in sig.boxes(rows, columns)]
+    regions: list[RuleRegion] = []
     for label in rf.labels:
         if label.coordinates and label.matches(ds):
             regions = _apply_label(ds, label, rf.source, regions, rows, columns)
@@ -135,11 +129,12 @@ def _apply_file(ds: Dataset, rf: Recipe | Script, regions: list[RuleRegion], row
 
 def _apply_label(ds: Dataset, label: Label, source: str, regions: list[RuleRegion], rows: int,
                  columns: int) -> list[RuleRegion]:
+    """Add the label's clean boxes to ``regions`` (this file's so far) and cut its keep boxes out of them."""
     for coords in label.coordinates:
         boxes = coords.boxes(ds, rows, columns)
         if not coords.keep:
             regions = regions + [RuleRegion(b, label.name, source) for b in boxes]
             continue
         for cut in boxes:
-            regions = [RuleRegion(piece, r.label, r.source) for r in regions for piece in subtract(r.box, cut)]
+            regions = [replace(r, box=piece) for r in regions for piece in subtract(r.box, cut)]
     return regions

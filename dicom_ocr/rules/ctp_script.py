@@ -131,7 +131,8 @@ def parse_script_text(text: str, path: str = "<script>") -> Script:
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         condition = _Parser(match.group(1), path, line).parse()
         regions = _regions(text, match.end(), end, path)
-        signatures.append(Signature(f"{heading} (line {line})" if heading else f"line {line}", line, condition, regions))
+        label = f"{heading} (line {line})" if heading else f"line {line}"
+        signatures.append(Signature(label, line, condition, regions))
     return Script(path, signatures)
 
 

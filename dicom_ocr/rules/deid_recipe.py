@@ -4,9 +4,9 @@ A ``LABEL`` block holds criteria lines and coordinate lines. What we implement (
 evaluator, which ANDs every line of a LABEL and ignores a leading ``+``/``||``):
 
 * A criteria line is ``action field [value]`` with action ``contains``, ``notcontains``, ``equals``, ``notequals``,
-  ``present``, ``missing`` or ``empty``; field is a DICOM keyword, a repeating-group keyword (OverlayDescription: the first 60xx group that has it) or
-  a tag ``0xGGGGEEEE`` (private tags too).
-  Several criteria on one line are joined by `` + `` (and) or `` || `` (or).
+  ``present``, ``missing`` or ``empty``; field is a DICOM keyword, a repeating-group keyword (OverlayDescription: the
+  first 60xx group that has it) or a tag ``0xGGGGEEEE`` (private tags too). Several criteria on one line are joined
+  by `` + `` (and) or `` || `` (or).
 * A line that starts with ``+`` or ``||`` joins the line before it with that operator; a line without a leading
   operator starts a new *check*. A LABEL fires when any of its checks is true.
 * Precedence: each line is one parenthesised group. Inside a line, and between the lines of a check, operators are
@@ -14,9 +14,9 @@ evaluator, which ANDs every line of a LABEL and ignores a leading ``+``/``||``):
   ``A`` / ``+ B || C`` means ``A and (B or C)``; ``A`` / ``+ B`` / ``|| C`` means ``(A and B) or C``; and
   ``A`` / ``B`` means ``A or B`` (two checks).
 * A LABEL without criteria but with coordinates always fires (as in deid).
-* Text after `` #`` is a comment. Matching is case-insensitive on stripped values. ``contains`` is a regex search (or a plain substring);
-  ``equals`` is a regex full match (or plain equality), so ``equals Modality CT|MR`` works as deid's documentation
-  says. Multi-valued elements are tested per value and backslash-joined; bytes are read as latin-1.
+* Text after `` #`` is a comment. Matching is case-insensitive on stripped values. ``contains`` is a regex search
+  (or a plain substring); ``equals`` is a regex full match (or plain equality), so ``equals Modality CT|MR`` works as
+  deid's documentation says. Multi-valued elements are tested per value and backslash-joined; bytes are read as latin-1.
   ``missing`` = element absent, ``present`` = element there, ``empty`` = element there with an empty value.
 
 Coordinates: ``coordinates xmin,ymin,xmax,ymax`` (deid native, max exclusive), ``ctpcoordinates x,y,w,h`` (negative
@@ -222,8 +222,8 @@ class Recipe:
 def parse_recipe(path: str | Path, strict: bool = True) -> Recipe:
     """Read a deid recipe file; raise RecipeError (file, line, reason) on the first malformed line.
 
-    ``strict=False`` only relaxes unknown field names: they are logged and treated as absent (deid's behaviour), which the
-    shipped deid.dicom needs (it misspells Manufacturer three times).
+    ``strict=False`` only relaxes unknown field names: they are logged and treated as absent (deid's behaviour),
+    which the shipped deid.dicom needs (it misspells Manufacturer three times).
     """
     return parse_recipe_text(Path(path).read_text(encoding="utf-8"), str(path), strict)
 
@@ -291,7 +291,7 @@ def _criterion(text: str, path: str, number: int, strict: bool) -> Criterion:
         reason = f"unknown field {words[1]!r} (a DICOM keyword or 0xGGGGEEEE)"
         if strict:
             raise RecipeError(path, number, reason)
-        log.warning("%s: line %d: %s; treated as absent", path, number, reason)
+        log.info("%s: line %d: %s; treated as absent", path, number, reason)
         tags = ()
     if action not in VALUE_ACTIONS:
         if len(words) > 2:

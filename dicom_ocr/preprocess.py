@@ -1,0 +1,114 @@
+"""OpenCV preprocessing: the variants of a plane that together make small, coloured, low-contrast, inverted and
+edge-touching text readable to the OCR engines. Each variant knows how to map its boxes back to plane pixels."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .geometry import Box
+from .planes import Plane
+
+PAD = 12                 # border added around every variant, so text touching the plane edge is read whole
+SPARSE_LIMIT = 0.12      # "top"/"bottom" masks covering more of the plane than this are anatomy, not text
+UPSCALE_MAX_SIDE = 1400  # planes whose longer side is at most this get an upscaled variant for small text
+UPSCALE_TARGET = 1024    # the upscaled variant enlarges small planes about this far (x2 to x4)
+
+VARIANT_NAMES = ("plain", "chanmax", "invert", "top", "bottom", "x2", "clahe")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A picture derived from a plane: ``scale`` variant pixels per plane pixel, then ``pad`` pixels of border."""
+
+    name: str
+    image: np.ndarray
+    scale: float = 1.0
+    pad: int = PAD
+
+    def to_plane(self, box: Box, rows: int, columns: int) -> Box | None:
+        """The plane box under ``box`` (found on this variant), clipped to the plane; None when outside it."""
+        unpadded = box.shift(-self.pad, -self.pad)
+        return (unpadded.scale(self.scale) if self.scale != 1 else unpadded).clip(rows, columns)
+
+
+def grey(plane: Plane) -> np.ndarray:
+    """One 8-bit channel: for colour planes the channel maximum, which keeps coloured text bright on grey."""
+    return plane.image.max(axis=2) if plane.is_colour else plane.image
+
+
+def make_variants(plane: Plane, names: Sequence[str]) -> Iterator[Variant]:
+    """Yield the variants named (skipping those that add nothing for this plane, e.g. ``chanmax`` on grey)."""
+    for name in names:
+        if name not in VARIANT_NAMES:
+            raise ValueError(f"unknown preprocessing variant {name!r}; known: {', '.join(VARIANT_NAMES)}")
+        variant = _BUILDERS[name](plane)
+        if variant is not None:
+            yield variant
+
+
+def _pad(image: np.ndarray) -> np.ndarray:
+    border = np.concatenate([image[0].reshape(-1), image[-1].reshape(-1), image[:, 0].reshape(-1),
+                             image[:, -1].reshape(-1)])
+    value = int(np.median(border))
+    colour = (value, value, value) if image.ndim == 3 else value
+    return cv2.copyMakeBorder(image, PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=colour)
+
+
+def _plain(plane: Plane) -> Variant:
+    return Variant("plain", _pad(plane.image))
+
+
+def _chanmax(plane: Plane) -> Variant | None:
+    return Variant("chanmax", _pad(grey(plane))) if plane.is_colour else None
+
+
+def _invert(plane: Plane) -> Variant:
+    return Variant("invert", _pad(255 - grey(plane)))
+
+
+def _extreme_mask(plane: Plane, top: bool) -> np.ndarray | None:
+    """Pixels at the very top (or bottom) of the plane's range, where scanners draw text; None if not sparse."""
+    image = grey(plane)
+    limit = int(image.max()) - 6 if top else int(image.min()) + 6
+    mask = image >= limit if top else image <= limit
+    share = float(mask.mean())
+    if share == 0 or share > SPARSE_LIMIT:
+        return None
+    return mask
+
+
+def _binary_variant(name: str, mask: np.ndarray | None) -> Variant | None:
+    if mask is None:
+        return None
+    image = np.where(mask, 0, 255).astype(np.uint8)  # dark text on white: what Tesseract reads best
+    return Variant(name, cv2.copyMakeBorder(image, PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255))
+
+
+def _top(plane: Plane) -> Variant | None:
+    return _binary_variant("top", _extreme_mask(plane, top=True))
+
+
+def _bottom(plane: Plane) -> Variant | None:
+    return _binary_variant("bottom", _extreme_mask(plane, top=False))
+
+
+def _upscaled(plane: Plane) -> Variant | None:
+    """Small text made larger: x2, or up to x4 for small planes (a 256-pixel MR with 5-pixel text)."""
+    side = max(plane.rows, plane.columns)
+    if side > UPSCALE_MAX_SIDE:
+        return None
+    factor = float(min(4, max(2, UPSCALE_TARGET // side)))
+    image = cv2.resize(plane.image, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+    return Variant("x2", _pad(image), scale=factor)
+
+
+def _clahe(plane: Plane) -> Variant:
+    clahe = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8))
+    return Variant("clahe", _pad(clahe.apply(grey(plane))))
+
+
+_BUILDERS = {"plain": _plain, "chanmax": _chanmax, "invert": _invert, "top": _top, "bottom": _bottom, "x2": _upscaled,
+             "clahe": _clahe}

@@ -1,0 +1,80 @@
+"""Reading each text once: identical planes and cine frames whose burned-in text did not change reuse earlier regions.
+
+Scanners draw text at the top of the plane's range. A frame whose top-of-range pixels match (within one pixel) those
+of the last frame that was read keeps that frame's regions; a frame where they changed (a clock ticking, a new label)
+is read again, and the earlier regions whose text is still there are kept too, so a flicker in OCR never loses text.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import cv2
+import numpy as np
+
+from .planes import Plane
+from .preprocess import grey
+from .regions import Region
+
+TOP_LEVEL = 249           # 8-bit renderings put the top of the range at 255
+MAX_CHANGED_PIXELS = 12   # top pixels that may appear or vanish (compression noise) before a frame is read again
+STILL_THERE = 0.6         # share of an old region's top pixels still present for it to be kept after a re-read
+
+
+class PlaneMemory:
+    """Remembers, per overlay stream of one file, the last plane read and its regions."""
+
+    def __init__(self) -> None:
+        self._by_digest: dict[bytes, list[Region]] = {}
+        self._last: dict[int, tuple[np.ndarray, list[Region]]] = {}
+
+    def recall(self, plane: Plane) -> list[Region] | None:
+        """Regions for ``plane`` from an earlier plane, or None when it must be read."""
+        known = self._by_digest.get(_digest(plane))
+        if known is not None:
+            return known
+        last = self._last.get(plane.overlay)
+        if last is None:
+            return None
+        mask, regions = last
+        current = _top_mask(plane)
+        if current.shape == mask.shape and _changed_pixels(mask, current) <= MAX_CHANGED_PIXELS:
+            return regions
+        return None
+
+    def remember(self, plane: Plane, regions: list[Region]) -> list[Region]:
+        """Store the regions just read for ``plane`` (plus earlier ones whose text is unchanged); return them all."""
+        mask = _top_mask(plane)
+        last = self._last.get(plane.overlay)
+        if last is not None and last[0].shape == mask.shape:
+            regions = regions + [r for r in last[1] if _still_there(r, last[0], mask)
+                                 and not any(_overlaps(r, new) for new in regions)]
+        self._by_digest[_digest(plane)] = regions
+        self._last[plane.overlay] = (mask, regions)
+        return regions
+
+
+def _digest(plane: Plane) -> bytes:
+    return hashlib.blake2b(plane.image.tobytes(), digest_size=16).digest() + bytes(str(plane.image.shape), "ascii")
+
+
+def _top_mask(plane: Plane) -> np.ndarray:
+    return (grey(plane) >= TOP_LEVEL).astype(np.uint8)
+
+
+def _changed_pixels(before: np.ndarray, after: np.ndarray) -> int:
+    kernel = np.ones((3, 3), np.uint8)
+    appeared = after & (1 - cv2.dilate(before, kernel))
+    vanished = before & (1 - cv2.dilate(after, kernel))
+    return int(appeared.sum() + vanished.sum())
+
+
+def _still_there(region: Region, before: np.ndarray, after: np.ndarray) -> bool:
+    b = region.box
+    old = before[b.top:b.bottom + 1, b.left:b.right + 1]
+    new = after[b.top:b.bottom + 1, b.left:b.right + 1]
+    total = int(old.sum())
+    return total > 0 and int((old & new).sum()) >= STILL_THERE * total
+
+
+def _overlaps(a: Region, b: Region) -> bool:
+    return a.box.intersection(b.box) is not None

@@ -1,0 +1,88 @@
+"""Per-file work: planes -> text regions -> PHI verdicts -> the rows of the audit DB. Batch execution lives elsewhere."""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+
+from . import __version__
+from .auditdb import FileRecord, RectRow
+from .detect import Detector
+from .errors import DicomOcrError
+from .phi import NERENGINE, HeaderFacts, judge
+from .planes import Plane, iter_planes, read_header
+from .regions import Region
+
+log = logging.getLogger(__name__)
+
+ENGINE_NAMES = {1: "tesseract", 2: "easyocr", 6: "rapidocr"}
+
+
+@dataclass
+class FileScan:
+    """Everything found in one file: its record (done or error) and its rows (regions plus per-plane summaries)."""
+
+    record: FileRecord
+    rects: list[RectRow]
+
+
+class Scanner:
+    """Scans files one at a time with one :class:`Detector`; never raises for a bad file, records it instead."""
+
+    def __init__(self, detector: Detector, default_pii: bool = True, absolute_paths: bool = True):
+        self.detector = detector
+        self.default_pii = default_pii
+        self.absolute_paths = absolute_paths
+
+    def filename(self, path: str) -> str:
+        """The filename stored in the DB: the path reviewers will open."""
+        return os.path.abspath(path) if self.absolute_paths else path
+
+    def scan_file(self, path: str) -> FileScan:
+        filename = self.filename(path)
+        started = time.perf_counter()
+        ocr_before = sum(self.detector.seconds.values())
+        rects: list[RectRow] = []
+        n_planes = 0
+        try:
+            header = read_header(path)
+            facts = HeaderFacts.from_dataset(header)
+            for plane, regions in self.detector.detect_planes(iter_planes(path, header=header)):
+                n_planes += 1
+                rects.extend(self._plane_rows(filename, plane, regions, facts))
+        except DicomOcrError as exc:
+            log.warning("%s", exc)
+            return FileScan(self._record(filename, started, ocr_before, n_planes, [], exc.cause, exc.message), [])
+        except Exception as exc:  # a bug or an unforeseen file: record it and let the batch go on
+            log.exception("%s: internal error", path)
+            return FileScan(self._record(filename, started, ocr_before, n_planes, [], "internal-error",
+                                         f"{type(exc).__name__}: {exc}"), [])
+        return FileScan(self._record(filename, started, ocr_before, n_planes, rects), rects)
+
+    def _plane_rows(self, filename: str, plane: Plane, regions: list[Region],
+                    facts: HeaderFacts) -> list[RectRow]:
+        rows = [self._region_row(filename, plane, region, facts) for region in regions]
+        if rows:
+            text = " ".join(row.ocrtext for row in rows)
+            rows.append(RectRow(filename, None, plane.frame, plane.overlay, rows[0].ocrengine, text, NERENGINE,
+                                max(row.nerpii for row in rows), source="summary"))
+        return rows
+
+    def _region_row(self, filename: str, plane: Plane, region: Region, facts: HeaderFacts) -> RectRow:
+        verdict = judge(region.text, facts, default_pii=self.default_pii)
+        return RectRow(filename, region.box, plane.frame, plane.overlay, region.ocrengine, region.text, NERENGINE,
+                       int(verdict.pii), source=ENGINE_NAMES.get(region.ocrengine, str(region.ocrengine)),
+                       reason=f"{verdict.method}: {verdict.reason}", confidence=round(region.confidence, 4))
+
+    def _record(self, filename: str, started: float, ocr_before: float, n_planes: int, rects: list[RectRow],
+                error_cause: str | None = None, error_message: str | None = None) -> FileRecord:
+        total = time.perf_counter() - started
+        ocr = sum(self.detector.seconds.values()) - ocr_before
+        regions = [r for r in rects if r.box is not None]
+        return FileRecord(filename, "error" if error_cause else "done", error_cause, error_message,
+                          n_planes=n_planes, n_regions=len(regions),
+                          has_phi=any(r.nerpii == 1 for r in regions) if not error_cause else None,
+                          seconds_decode=round(total - ocr, 4), seconds_ocr=round(ocr, 4),
+                          seconds_total=round(total, 4), engine=self.detector.engine_label,
+                          engine_version=self.detector.engine_versions, tool_version=__version__)

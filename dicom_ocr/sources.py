@@ -1,0 +1,38 @@
+"""Region sources other than OCR: rules from recipe files, ultrasound regions, what reviewers taught.
+
+Each source looks at a file's header and names rectangles that may hold burned-in text, with where they came from.
+Their ``ocrengine`` numbers (audit DB) are dcmaudit's 4 for ultrasound regions and ours, documented here, for the rest.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from pydicom.dataset import Dataset
+
+from .geometry import Box
+
+OCRENGINE_ULTRASOUND_REGIONS = 4   # dcmaudit's number
+OCRENGINE_DEID_RULE = 50           # a deid recipe %filter rule (coordinates / ctpcoordinates / all / from:)
+OCRENGINE_CTP_RULE = 51            # an RSNA CTP DicomPixelAnonymizer.script signature
+OCRENGINE_LEARNED = 52             # rectangles reviewers drew or kept on files of the same signature
+
+
+@dataclass(frozen=True)
+class SourceRegion:
+    """A rectangle named by a source: ``frame`` -1 means every frame; ``label`` says which rule or signature."""
+
+    box: Box
+    frame: int
+    overlay: int
+    ocrengine: int
+    label: str
+
+
+class RegionSource(Protocol):
+    """Something that names rectangles from a file's header alone (no pixels)."""
+
+    name: str
+
+    def regions(self, ds: Dataset) -> list[SourceRegion]:
+        """The rectangles for the file whose header is ``ds``."""

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian machine for dicom_ocr: Tesseract from apt, Python packages, the package itself, EasyOCR weights.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq tesseract-ocr tesseract-ocr-eng fonts-dejavu-core >/dev/null
+python3 -m pip install -q -r requirements.txt
+python3 -m pip install -q --no-deps -e .
+python3 scripts/install_models.py

