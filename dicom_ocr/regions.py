@@ -193,15 +193,20 @@ def merge_lines(words: Iterable[TaggedWord], *, min_overlap: float = 0.5, same_i
 # ---------------------------------------------------------------- margins and final merge
 
 def add_margin(regions: Iterable[Region], rows: int, columns: int, *, pixels: int = 3,
-               fraction: float = 0.15) -> list[Region]:
-    """Grow each region by ``pixels`` (3) + ``fraction`` (0.15) of its line height on every side, clipped to the plane.
+               fraction: float = 0.15, along: float = 0.4) -> list[Region]:
+    """Grow each region by ``pixels`` (3) + ``fraction`` (0.15) of its line height across the line, and by ``pixels``
+    + ``along`` (0.4) of the line height along it (detectors often clip the first and last glyph), clipped to the plane.
 
     The line height is the shorter side of the box, so a vertical line of text gets a margin fitted to its glyphs.
     """
     grown = []
     for region in regions:
-        pad = pixels + math.ceil(fraction * min(region.box.height, region.box.width) - 1e-9)
-        box = region.box.expand(pad, pad).clip(rows, columns)
+        height = min(region.box.height, region.box.width)
+        across = pixels + math.ceil(fraction * height - 1e-9)
+        lengthwise = pixels + math.ceil(along * height - 1e-9)
+        horizontal = region.box.width >= region.box.height
+        dx, dy = (lengthwise, across) if horizontal else (across, lengthwise)
+        box = region.box.expand(dx, dy).clip(rows, columns)
         if box is not None:
             grown.append(Region(box, region.text, region.confidence, region.ocrengine, region.words))
     return grown

@@ -9,10 +9,15 @@ from dataclasses import dataclass
 from . import __version__
 from .auditdb import FileRecord, RectRow
 from .detect import Detector
+from collections.abc import Sequence
+
+from pydicom.dataset import Dataset
+
 from .errors import DicomOcrError
 from .phi import NERENGINE, HeaderFacts, judge
-from .planes import Plane, iter_planes, read_header
+from .planes import Plane, iter_planes, overlay_specs, read_header
 from .regions import Region
+from .sources import RegionSource, SourceRegion
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +35,10 @@ class FileScan:
 class Scanner:
     """Scans files one at a time with one :class:`Detector`; never raises for a bad file, records it instead."""
 
-    def __init__(self, detector: Detector, default_pii: bool = True, absolute_paths: bool = True):
+    def __init__(self, detector: Detector, sources: Sequence[RegionSource] = (), default_pii: bool = True,
+                 absolute_paths: bool = True):
         self.detector = detector
+        self.sources = tuple(sources)
         self.default_pii = default_pii
         self.absolute_paths = absolute_paths
 
@@ -48,6 +55,7 @@ class Scanner:
         try:
             header = read_header(path)
             facts = HeaderFacts.from_dataset(header)
+            rects.extend(self._source_rows(filename, header))
             for plane, regions in self.detector.detect_planes(iter_planes(path, header=header)):
                 n_planes += 1
                 rects.extend(self._plane_rows(filename, plane, regions, facts))
@@ -59,6 +67,21 @@ class Scanner:
             return FileScan(self._record(filename, started, ocr_before, n_planes, [], "internal-error",
                                          f"{type(exc).__name__}: {exc}"), [])
         return FileScan(self._record(filename, started, ocr_before, n_planes, rects), rects)
+
+    def _source_rows(self, filename: str, ds: Dataset) -> list[RectRow]:
+        """Rows for the regions the header-based sources name, one per frame the region applies to.
+
+        dcmaudit shows a plane only the rows of its own frame, so a region on every frame gets a row on each.
+        """
+        found = [region for source in self.sources for region in source.regions(ds)]
+        if not found:
+            return []
+        frames = _frames_per_overlay(ds)
+        rows = []
+        for region in found:
+            for frame in (range(frames.get(region.overlay, 1)) if region.frame == -1 else [region.frame]):
+                rows.append(_source_row(filename, region, frame))
+        return rows
 
     def _plane_rows(self, filename: str, plane: Plane, regions: list[Region],
                     facts: HeaderFacts) -> list[RectRow]:
@@ -86,3 +109,19 @@ class Scanner:
                           seconds_decode=round(total - ocr, 4), seconds_ocr=round(ocr, 4),
                           seconds_total=round(total, 4), engine=self.detector.engine_label,
                           engine_version=self.detector.engine_versions, tool_version=__version__)
+
+
+def _frames_per_overlay(ds: Dataset) -> dict[int, int]:
+    """Frame counts of the image (-1) and of each overlay, from the header."""
+    try:
+        image_frames = max(1, int(ds.get("NumberOfFrames") or 1))
+    except (TypeError, ValueError):
+        image_frames = 1
+    counts = {-1: image_frames}
+    counts.update({spec.index: spec.frames for spec in overlay_specs(ds)})
+    return counts
+
+
+def _source_row(filename: str, region: SourceRegion, frame: int) -> RectRow:
+    return RectRow(filename, region.box, frame, region.overlay, region.ocrengine, "", -1, -1,
+                   source=region.label, reason="named by a rule, not read")

@@ -1,0 +1,93 @@
+"""Detection with real engines: regions cover the text drawn, blank planes cost nothing, cines are read once."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dicom_ocr.detect import DEFAULT_PASSES, Detector, Pass, parse_passes
+from dicom_ocr.engines import engine_status
+from dicom_ocr.planes import Plane, PlaneKind
+from textimages import draw_lines, ink_box
+
+
+def plane_of(image: np.ndarray, frame: int = 0, overlay: int = -1) -> Plane:
+    return Plane("x.dcm", frame, overlay, PlaneKind.IMAGE, image, blank=not image.any())
+
+
+def covered(regions, box) -> float:
+    """Share of ``box`` (left, top, right, bottom) covered by the union of the regions."""
+    left, top, right, bottom = box
+    mask = np.zeros((bottom + 1, right + 1), bool)
+    for r in regions:
+        mask[r.box.top:r.box.bottom + 1, r.box.left:r.box.right + 1] = True
+    return float(mask[top:, left:].mean())
+
+
+def need(engine: str) -> None:
+    reason = engine_status()[engine]
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def tesseract() -> Detector:
+    need("tesseract")
+    return Detector([Pass("tesseract", ("top", "invert"))])
+
+
+def test_each_line_becomes_a_region_covering_its_text(tesseract):
+    first = draw_lines((200, 420), [("JOHN SMITH 1976", (10, 40))])
+    second = draw_lines((200, 420), [("ST MARY HOSPITAL", (10, 120))])
+    plane = plane_of(np.maximum(first, second))
+    regions = tesseract.detect(plane)
+    assert covered(regions, ink_box(first)) == 1.0 and covered(regions, ink_box(second)) == 1.0
+    texts = " ".join(r.text for r in regions).upper()
+    assert "SMITH" in texts and "HOSPITAL" in texts
+    assert all(r.box.height < 60 for r in regions)           # lines, not one block
+
+
+def test_rapidocr_reads_small_text_on_a_small_plane():
+    need("rapidocr")
+    image = draw_lines((128, 200), [("DOE JANE", (8, 30))], scale=0.35, thickness=1)
+    regions = Detector([Pass("rapidocr", ("plain", "x2"))]).detect(plane_of(image))
+    assert covered(regions, ink_box(image)) == 1.0
+
+
+def test_blank_planes_are_not_read(tesseract):
+    calls = dict(tesseract.calls)
+    assert tesseract.detect(plane_of(np.zeros((50, 50), np.uint8))) == []
+    assert dict(tesseract.calls) == calls
+
+
+def test_static_cine_text_is_read_once_and_a_changing_clock_again(tesseract):
+    base = draw_lines((160, 400), [("PATIENT ZZZTEST", (10, 40))])
+    frames = []
+    for index in range(8):
+        clock = "10:42:01" if index < 4 else "10:42:09"
+        image = np.maximum(base, draw_lines((160, 400), [(clock, (10, 120))]))
+        image[60:100, 200:380] = 40 + index * 10            # moving anatomy below the top of the range
+        frames.append(plane_of(image, frame=index))
+    before = sum(tesseract.calls.values())
+    results = list(tesseract.detect_planes(frames))
+    reads = (sum(tesseract.calls.values()) - before) // 2    # two variants per read
+    assert reads == 2
+    for plane, regions in results:
+        assert covered(regions, ink_box(base)) == 1.0
+        clock_box = ink_box(plane.image[100:, :])
+        assert covered(regions, (clock_box[0], clock_box[1] + 100, clock_box[2], clock_box[3] + 100)) == 1.0
+
+
+def test_identical_overlay_planes_are_read_once(tesseract):
+    image = draw_lines((120, 300), [("DR DIBIE", (10, 50))])
+    before = sum(tesseract.calls.values())
+    results = list(tesseract.detect_planes([plane_of(image, overlay=0), plane_of(image.copy(), frame=1, overlay=0)]))
+    assert sum(tesseract.calls.values()) - before == 2       # one read, two variants
+    assert results[0][1] == results[1][1] and results[0][1]
+
+
+def test_parse_passes():
+    assert parse_passes("tesseract:top+invert, rapidocr") == (
+        Pass("tesseract", ("top", "invert")), Pass("rapidocr", next(p.variants for p in DEFAULT_PASSES
+                                                                    if p.engine == "rapidocr")))
+    with pytest.raises(ValueError):
+        parse_passes(" , ")

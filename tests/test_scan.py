@@ -1,0 +1,62 @@
+"""Per-file scanning: rows for regions, summaries and rule regions; PHI verdicts from the header; errors recorded."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dicom_ocr.detect import Detector, Pass
+from dicom_ocr.engines import engine_status
+from dicom_ocr.geometry import Box
+from dicom_ocr.phi import NERENGINE
+from dicom_ocr.scan import Scanner
+from dicom_ocr.sources import OCRENGINE_DEID_RULE, SourceRegion
+from dicomfactory import base_dataset, save, with_pixels
+from textimages import draw_lines
+
+
+@pytest.fixture(scope="module")
+def scanner() -> Scanner:
+    if engine_status()["tesseract"]:
+        pytest.skip(engine_status()["tesseract"])
+    return Scanner(Detector([Pass("tesseract", ("top", "invert"))]))
+
+
+class CornerRule:
+    """A region source naming the top-left corner of every frame."""
+
+    name = "corner"
+
+    def regions(self, ds):
+        return [SourceRegion(Box(0, 0, 9, 9), -1, -1, OCRENGINE_DEID_RULE, "test.recipe:Corner")]
+
+
+def test_header_name_in_pixels_is_phi_and_technical_text_is_not(tmp_path, scanner):
+    image = draw_lines((200, 460), [("SMITH JOHN", (10, 40)), ("MI 0.6 TIS 0.4", (10, 140))])
+    ds = with_pixels(base_dataset(PatientName="SMITH^JOHN"), image)
+    result = scanner.scan_file(str(save(ds, tmp_path / "us.dcm")))
+    assert result.record.state == "done" and result.record.has_phi and result.record.n_planes == 1
+    regions = [r for r in result.rects if r.box is not None]
+    name = next(r for r in regions if "SMITH" in r.ocrtext.upper())
+    technical = next(r for r in regions if "TIS" in r.ocrtext.upper())
+    assert name.nerpii == 1 and name.nerengine == NERENGINE and "PatientName" in name.reason
+    assert technical.nerpii == 0
+    assert name.filename == str((tmp_path / "us.dcm").resolve())
+    summary = [r for r in result.rects if r.box is None]
+    assert len(summary) == 1 and summary[0].frame == 0 and summary[0].overlay == -1 and summary[0].nerpii == 1
+
+
+def test_source_regions_get_a_row_on_every_frame(tmp_path, scanner):
+    frames = np.zeros((3, 32, 32), np.uint8)
+    path = save(with_pixels(base_dataset(), frames), tmp_path / "cine.dcm")
+    result = Scanner(scanner.detector, sources=[CornerRule()]).scan_file(str(path))
+    rule_rows = [r for r in result.rects if r.ocrengine == OCRENGINE_DEID_RULE]
+    assert [r.frame for r in rule_rows] == [0, 1, 2]
+    assert all(r.box == Box(0, 0, 9, 9) and r.source == "test.recipe:Corner" for r in rule_rows)
+
+
+def test_bad_file_is_recorded_not_raised(tmp_path, scanner):
+    path = tmp_path / "junk.dcm"
+    path.write_bytes(b"\x00" * 50)
+    result = scanner.scan_file(str(path))
+    assert result.record.state == "error" and result.record.error_cause == "not-dicom" and result.rects == []
+    assert "DICOM" in result.record.error_message
