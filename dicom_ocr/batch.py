@@ -1,20 +1,42 @@
 """Batch execution: many files through per-file :class:`~dicom_ocr.scan.Scanner` work, one writer for the audit DB.
 
-``jobs=1`` scans in this process; ``jobs>1`` uses worker processes, each loading its engines once, while this process
-alone writes to the database. Results stream: memory does not grow with the number of files.
+Files are scanned in this process (``jobs=1``), in local worker processes (``jobs>1``) or on a dask.distributed cluster
+(``dask=ADDRESS``); each worker loads its engines once. Only the calling process writes: each file's rows (and its CSV
+/ JSON Lines lines) in one transaction, after the file is finished. A file is done once its record says so, so a run
+killed at any moment loses at most the files in flight, which the next run scans again. At most a few files per
+worker are in flight and the done-check reads the DB in chunks: memory does not grow with the archive.
 """
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import sqlite3
+import threading
+import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Protocol
 
-from .auditdb import AuditDB
+from .auditdb import AuditDB, FileRecord, RectRow
 from .detect import Detector, Pass
+from .planes import read_header
+from .sources import RegionSource
 from .scan import FileScan, Scanner
 
 log = logging.getLogger(__name__)
+
+DONE_CHECK_CHUNK = 500
+IN_FLIGHT_PER_WORKER = 4
+MAX_TASKS_PER_CHILD = 500
+WORKER_CRASHED = "worker-crashed"
+PARENT_CHECK_S = 1.0
+DASK_WINDOW_REFRESH_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -24,46 +46,276 @@ class ScanSettings:
     passes: tuple[Pass, ...]
     absolute_paths: bool = True
     default_pii: bool = True
+    sources: tuple[RegionSource, ...] = ()   # built (rule files parsed) once per run, then shipped to workers
 
     def scanner(self) -> Scanner:
-        return Scanner(Detector(self.passes), default_pii=self.default_pii, absolute_paths=self.absolute_paths)
+        return Scanner(Detector(self.passes), self.sources, default_pii=self.default_pii,
+                       absolute_paths=self.absolute_paths)
+
+    def filename(self, path: str) -> str:
+        """The filename stored in the DB, as :meth:`Scanner.filename` makes it."""
+        return os.path.abspath(path) if self.absolute_paths else path
 
 
-_worker_scanner: Scanner | None = None
+@dataclass(frozen=True)
+class FileTags:
+    """The header values the CSV and JSON Lines exports repeat on each row of a file."""
+
+    imagetype: str = ""
+    manufacturer: str = ""
+    burnedinannotation: str = ""
 
 
-def _init_worker(settings: ScanSettings) -> None:
-    global _worker_scanner
-    _worker_scanner = settings.scanner()
+@dataclass
+class Outcome:
+    """One scanned file: the scan and, when exports want them, its tags."""
+
+    scan: FileScan
+    tags: FileTags = field(default_factory=FileTags)
 
 
-def _scan_in_worker(path: str) -> FileScan:
-    assert _worker_scanner is not None
-    return _worker_scanner.scan_file(path)
+@dataclass(frozen=True)
+class Job:
+    """What a worker is told once: how to scan, whether to read tags, how much to log."""
+
+    settings: ScanSettings
+    with_tags: bool = False
+    log_level: int = logging.WARNING
 
 
-def scan_files(paths: Iterable[str], settings: ScanSettings, jobs: int = 1) -> Iterator[FileScan]:
-    """Scan ``paths`` with ``jobs`` processes, yielding each file's result as it completes."""
+class Exporter(Protocol):
+    """Where each finished file's rows also go (:class:`~dicom_ocr.exports.CsvExporter`, ``JsonlExporter``)."""
+
+    def write_file(self, rects: list[RectRow], imagetype: str = "", manufacturer: str = "",
+                   burnedinannotation: str = "") -> None: ...
+
+
+@dataclass
+class RunStats:
+    """What one run did: counts, failures by cause (with a few example files), wall time."""
+
+    scanned: int = 0
+    skipped: int = 0
+    failed: int = 0
+    planes: int = 0
+    with_regions: int = 0
+    with_phi: int = 0
+    failed_by_cause: Counter = field(default_factory=Counter)
+    failed_examples: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def add(self, record: FileRecord, examples: int = 10) -> None:
+        self.scanned += 1
+        self.planes += record.n_planes
+        self.with_regions += record.n_regions > 0
+        self.with_phi += bool(record.has_phi)
+        if record.state == "error":
+            cause = record.error_cause or "error"
+            self.failed += 1
+            self.failed_by_cause[cause] += 1
+            if len(self.failed_examples) < examples:
+                self.failed_examples.append((record.filename, cause, record.error_message or ""))
+
+
+def file_tags(path: str) -> FileTags:
+    """ImageType (values joined by backslash, as in DICOM), Manufacturer and BurnedInAnnotation of ``path``."""
+    try:
+        ds = read_header(path)
+    except Exception:  # the scan itself records why the file is bad
+        return FileTags()
+    image_type = ds.get("ImageType") or ""
+    if not isinstance(image_type, str):
+        image_type = "\\".join(str(v) for v in image_type)
+    return FileTags(image_type, str(ds.get("Manufacturer") or ""), str(ds.get("BurnedInAnnotation") or ""))
+
+
+def scan_one(scanner: Scanner, path: str, with_tags: bool) -> Outcome:
+    """Scan one file (never raises for a bad file)."""
+    scan = scanner.scan_file(path)
+    tags = file_tags(path) if with_tags and scan.record.state == "done" else FileTags()
+    return Outcome(scan, tags)
+
+
+def error_outcome(filename: str, cause: str, message: str) -> Outcome:
+    """The outcome of a file whose worker failed (not the file's own fault, or not only)."""
+    return Outcome(FileScan(FileRecord(filename, "error", cause, message), []))
+
+
+# ---------------------------------------------------------------- local processes
+
+_worker: tuple[Scanner, bool] | None = None
+
+
+def _init_worker(job: Job) -> None:
+    global _worker
+    logging.basicConfig(level=job.log_level, format="%(levelname)s %(name)s: %(message)s")
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    _worker = (job.settings.scanner(), job.with_tags)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker soon after its parent dies (killed with SIGKILL, the pool cannot tell it to)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(1)
+
+
+def _scan_in_worker(path: str) -> Outcome:
+    assert _worker is not None
+    return scan_one(_worker[0], path, _worker[1])
+
+
+def scan_local(paths: Iterable[str], job: Job, jobs: int = 1) -> Iterator[Outcome]:
+    """Scan ``paths`` here (``jobs`` 1) or in ``jobs`` spawned processes, yielding outcomes as files finish.
+
+    If a worker process dies (a crash in native OCR code), the files then in flight are recorded as
+    ``worker-crashed`` errors (a later run retries them) and a new pool takes over."""
     if jobs <= 1:
-        scanner = settings.scanner()
+        scanner = job.settings.scanner()
         for path in paths:
-            yield scanner.scan_file(path)
+            yield scan_one(scanner, path, job.with_tags)
         return
+    source = iter(paths)
+    while True:
+        crashed = yield from _run_pool(source, job, jobs)
+        if not crashed:
+            return
+        log.error("a worker process died; %d files in flight recorded as %s", len(crashed), WORKER_CRASHED)
+        for path in crashed:
+            yield error_outcome(path, WORKER_CRASHED,
+                                "the worker process died while this file (or another one in flight) was scanned")
+
+
+def _run_pool(source: Iterator[str], job: Job, jobs: int) -> Iterator[Outcome]:
+    """Drain ``source`` through one pool; return the paths in flight if the pool broke, else []."""
     context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(settings,), maxtasksperchild=500) as pool:
-        yield from pool.imap_unordered(_scan_in_worker, paths, chunksize=1)
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(job,),
+                             max_tasks_per_child=MAX_TASKS_PER_CHILD) as pool:
+        pending: dict[Future, str] = {}
+        try:
+            while True:
+                for path in islice(source, jobs * IN_FLIGHT_PER_WORKER - len(pending)):
+                    try:
+                        pending[pool.submit(_scan_in_worker, path)] = path
+                    except BrokenProcessPool:
+                        return [path, *pending.values()]
+                if not pending:
+                    return []
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    path = pending.pop(future)
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        return [path, *pending.values()]
+                    yield outcome
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+# ---------------------------------------------------------------- dask.distributed
+
+_dask_local = threading.local()
+
+
+def _scan_on_dask_worker(path: str, job: Job) -> Outcome:
+    """Runs on a dask worker: one Scanner per worker thread and settings, built on first use."""
+    cache = getattr(_dask_local, "scanners", None)
+    if cache is None:
+        cache = _dask_local.scanners = {}
+    if job.settings not in cache:
+        cache[job.settings] = job.settings.scanner()
+    return scan_one(cache[job.settings], path, job.with_tags)
+
+
+def scan_dask(paths: Iterable[str], job: Job, address: str) -> Iterator[Outcome]:
+    """Scan ``paths`` on the dask.distributed cluster at ``address``; this process only submits and collects.
+
+    Workers must see the files at the same paths. A task whose worker died too often (``KilledWorker``) or that
+    raised is recorded as an error of its file."""
+    from distributed import Client, as_completed
+    from distributed.scheduler import KilledWorker
+
+    with Client(address) as client:
+        source = iter(paths)
+        pending: dict[str, str] = {}
+
+        def submit(path: str):
+            future = client.submit(_scan_on_dask_worker, path, job, pure=False)
+            pending[future.key] = path
+            return future
+
+        window, window_at = _dask_window(client), time.monotonic()
+        queue = as_completed([submit(path) for path in islice(source, window)])
+        for future in queue:
+            path = pending.pop(future.key)
+            try:
+                outcome = future.result()
+            except Exception as exc:
+                cause = WORKER_CRASHED if isinstance(exc, KilledWorker) else "worker-error"
+                outcome = error_outcome(path, cause, f"{type(exc).__name__}: {exc}")
+            future.release()
+            if time.monotonic() - window_at > DASK_WINDOW_REFRESH_S:     # workers may have joined or left
+                window, window_at = _dask_window(client), time.monotonic()
+            for following in islice(source, max(0, window - len(pending))):
+                queue.add(submit(following))
+            yield outcome
+
+
+def _dask_window(client) -> int:
+    """How many files to keep in flight: a few per worker thread of the cluster now."""
+    return max(2, IN_FLIGHT_PER_WORKER * sum(client.nthreads().values()))
+
+
+# ---------------------------------------------------------------- the run
+
+def pending_files(db: AuditDB, paths: Iterable[str], settings: ScanSettings, rescan: bool = False,
+                  on_skip: Callable[[int], None] | None = None) -> Iterator[str]:
+    """The stored filenames of ``paths`` that are not done yet (all with ``rescan``), checked in chunks."""
+    names = (settings.filename(path) for path in paths)
+    if rescan:
+        yield from names
+        return
+    with closing(sqlite3.connect(f"file:{db.path}?mode=ro", uri=True, timeout=30)) as reader:
+        while chunk := list(islice(names, DONE_CHECK_CHUNK)):
+            done = _done_among(reader, chunk)
+            if on_skip is not None and done:
+                on_skip(sum(name in done for name in chunk))
+            yield from (name for name in chunk if name not in done)
+
+
+def _done_among(reader: sqlite3.Connection, names: list[str]) -> set[str]:
+    marks = ",".join("?" * len(names))
+    query = f"SELECT filename FROM dicom_ocr_files WHERE state = 'done' AND filename IN ({marks})"
+    return {row[0] for row in reader.execute(query, names)}
 
 
 def run_scan(db: AuditDB, paths: Iterable[str], settings: ScanSettings, jobs: int = 1, rescan: bool = False,
-             on_result: Callable[[FileScan], None] | None = None) -> int:
-    """Scan the files not yet done in ``db`` and write each one's rows in one transaction; return how many failed."""
-    scanner_filename = Scanner(None, absolute_paths=settings.absolute_paths).filename  # type: ignore[arg-type]
-    done = set() if rescan else db.done_filenames()
-    todo = (path for path in paths if scanner_filename(path) not in done)
-    failed = 0
-    for result in scan_files(todo, settings, jobs):
-        db.write_file(result.record, result.rects)
-        failed += result.record.state == "error"
+             dask: str | None = None, exporters: Iterable[Exporter] = (), log_level: int = logging.WARNING,
+             on_result: Callable[[Outcome], None] | None = None,
+             on_skip: Callable[[int], None] | None = None) -> RunStats:
+    """Scan the files of ``paths`` not yet done in ``db`` and write each one's rows to ``exporters``, then to ``db``.
+
+    Exporters come first so a kill between the two never loses their lines (the file is scanned again: at worst
+    its lines appear twice there, never in the DB)."""
+    exporters = tuple(exporters)
+    job = Job(settings, with_tags=bool(exporters), log_level=log_level)
+    stats = RunStats()
+
+    def count_skipped(n: int) -> None:
+        stats.skipped += n
+        if on_skip is not None:
+            on_skip(n)
+
+    todo = pending_files(db, paths, settings, rescan, count_skipped)
+    outcomes = scan_dask(todo, job, dask) if dask else scan_local(todo, job, jobs)
+    for outcome in outcomes:
+        if outcome.scan.record.state == "done":
+            tags = outcome.tags
+            for exporter in exporters:
+                exporter.write_file(outcome.scan.rects, tags.imagetype, tags.manufacturer, tags.burnedinannotation)
+        db.write_file(outcome.scan.record, outcome.scan.rects)
+        stats.add(outcome.scan.record)
         if on_result is not None:
-            on_result(result)
-    return failed
+            on_result(outcome)
+    return stats

@@ -2,17 +2,28 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import logging
 import sys
+import threading
+import time
 from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import DicomOcrError
-from .inputs import iter_input_files
+from .inputs import count_input_files, iter_input_files
 from .planes import Plane, iter_planes
 from .pngs import plane_png_name, write_png
+from .progress import Progress, format_duration
+
+if TYPE_CHECKING:
+    from .batch import RunStats, ScanSettings
 
 log = logging.getLogger("dicom_ocr")
 
@@ -37,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands")
     _add_frames(commands)
     _add_scan(commands)
+    _add_status(commands)
     return parser
 
 
@@ -59,8 +71,10 @@ def _add_scan(commands) -> None:
     scan = commands.add_parser(
         "scan", help="find burned-in text in DICOM files and record it in the reviewers' audit DB",
         description="OCR every frame and overlay of each file and write one DicomRects row per text region (plus one "
-                    "summary row per plane) into DIR/dcmaudit.sqlite.db, the database dcmaudit opens. Files already "
-                    "done are skipped (resumable). OCR text is PHI: the DB holds it.")
+                    "summary row per plane) into DIR/dcmaudit.sqlite.db, the database dcmaudit opens. Resumable: "
+                    "each finished file is recorded (table dicom_ocr_files); after a crash or a kill, run the same "
+                    "command again and it scans only the rest. One bad file never stops the run; the exit status is 1 "
+                    "if any file failed in this run, 130 if interrupted. OCR text is PHI: the DB and exports hold it.")
     scan.add_argument("paths", nargs="+", metavar="PATH",
                       help="DICOM file, directory (recursive), CSV list (column DicomFilePath or filename), or - for "
                            "a list of paths on stdin")
@@ -68,11 +82,38 @@ def _add_scan(commands) -> None:
     scan.add_argument("--ocr", metavar="SPEC", default=None,
                       help="engines and preprocessing variants, e.g. 'rapidocr:plain+top,tesseract:top' "
                            f"(default: {_default_ocr()}); engines: rapidocr, tesseract, easyocr")
+    scan.add_argument("--rules", metavar="FILE", nargs="+", action="extend", default=[],
+                      help="extra region rule files (on top of the built-in ones)")
+    scan.add_argument("--no-default-rules", action="store_true",
+                      help="do not use the recipes shipped with deid (deid.dicom and deid.dicom.ultrasound)")
+    scan.add_argument("--ultrasound-regions", action="store_true",
+                      help="also record the area outside SequenceOfUltrasoundRegions (ocrengine 4); the default deid "
+                           "ultrasound recipe already names it as a rule region")
+    scan.add_argument("--no-learned", action="store_true",
+                      help="do not suggest rectangles reviewers marked on files of the same signature")
     scan.add_argument("--rescan", action="store_true", help="scan files again even if already done")
-    scan.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    scan.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="local worker processes (default 1)")
+    scan.add_argument("--dask", metavar="ADDRESS",
+                      help="scan on the dask.distributed scheduler at ADDRESS (e.g. tcp://host:8786): its workers OCR, "
+                           "this process writes the DB; workers must see the files at the same paths")
+    scan.add_argument("--csv", metavar="FILE", type=Path,
+                      help="also append the rows to FILE in the original dicom_ocr CSV columns")
+    scan.add_argument("--jsonl", metavar="FILE", type=Path, help="also append the rows to FILE as JSON Lines")
     scan.add_argument("--relative-paths", action="store_true",
                       help="store paths as given instead of absolute paths")
+    scan.add_argument("-q", "--quiet", action="store_true", help="no progress and no final summary (errors only)")
+    scan.add_argument("--log-every", metavar="SECONDS", type=float, default=30.0,
+                      help="when stderr is not a terminal, one progress line every SECONDS (default 30)")
     scan.set_defaults(run=run_scan)
+
+
+def _add_status(commands) -> None:
+    status = commands.add_parser(
+        "status", help="summarise what scans recorded in an audit DB",
+        description="Files done, with text, with PHI, failed (by cause), and throughput, from DIR/dcmaudit.sqlite.db.")
+    status.add_argument("--db", metavar="DIR", type=Path, required=True, help="directory of dcmaudit.sqlite.db")
+    status.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    status.set_defaults(run=run_status)
 
 
 def _default_ocr() -> str:
@@ -81,21 +122,135 @@ def _default_ocr() -> str:
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    from .auditdb import AuditDB
-    from .batch import ScanSettings, run_scan as run_batch
+    from .batch import ScanSettings
     from .detect import DEFAULT_PASSES, Detector, parse_passes
     from .errors import EngineUnavailableError
+    from .rules import RecipeError
+    from .rules.sources import build_sources
 
     try:
         settings = ScanSettings(parse_passes(args.ocr) if args.ocr else DEFAULT_PASSES,
-                                absolute_paths=not args.relative_paths)
-        Detector(settings.passes)  # fail early, with a clear message, when an engine cannot run here
-    except (EngineUnavailableError, ValueError) as exc:
+                                absolute_paths=not args.relative_paths,
+                                sources=tuple(build_sources(args.rules, default_rules=not args.no_default_rules,
+                                                            ultrasound=args.ultrasound_regions)))
+        if not args.dask:
+            Detector(settings.passes)  # fail early, with a clear message, when an engine cannot run here
+    except (EngineUnavailableError, RecipeError, OSError, ValueError) as exc:
         print(f"dicom_ocr: {exc}", file=sys.stderr)
         return 2
+    if args.dask and importlib.util.find_spec("distributed") is None:
+        print("dicom_ocr: --dask needs the 'distributed' package (pip install distributed)", file=sys.stderr)
+        return 2
+    logging.getLogger("dicom_ocr").setLevel(logging.ERROR if args.quiet else logging.NOTSET)
+    progress = Progress.for_stream(sys.stderr, quiet=args.quiet, interval=args.log_every)
+    try:
+        stats = _scan_with_progress(args, settings, progress)
+    except KeyboardInterrupt:
+        progress.close()
+        print("dicom_ocr: interrupted; run the same command again to scan the rest", file=sys.stderr)
+        return 130
+    except ValueError as exc:       # an unusable input list (CSV without a path column)
+        progress.close()
+        print(f"dicom_ocr: {exc}", file=sys.stderr)
+        return 2
+    progress.close()
+    if not args.quiet:
+        _print_run_summary(stats, time.monotonic() - progress.started)
+    return 1 if stats.failed else 0
+
+
+def _scan_with_progress(args: argparse.Namespace, settings: ScanSettings, progress: Progress) -> RunStats:
+    from .auditdb import AuditDB
+    from .batch import run_scan as run_batch
+    from .exports import CsvExporter, JsonlExporter
+    from .learned import LearnedSource
+
+    if progress.mode != "quiet":
+        threading.Thread(target=_count_inputs, args=(args.paths, progress), daemon=True).start()
+    level = logging.getLogger("dicom_ocr").getEffectiveLevel()
+    with ExitStack() as stack:
+        db = stack.enter_context(AuditDB(args.db))
+        if not args.no_learned:
+            learned = LearnedSource.from_db(db)
+            if learned.rects:
+                settings = replace(settings, sources=settings.sources + (learned,))
+        exporters = []
+        if args.csv:
+            exporters.append(stack.enter_context(CsvExporter(args.csv)))
+        if args.jsonl:
+            exporters.append(stack.enter_context(JsonlExporter(args.jsonl)))
+        return run_batch(db, iter_input_files(args.paths), settings, jobs=args.jobs, rescan=args.rescan,
+                         dask=args.dask, exporters=exporters, log_level=level,
+                         on_result=lambda o: progress.update(o.scan.record.state == "error", o.scan.record.n_planes),
+                         on_skip=progress.skip)
+
+
+def _count_inputs(paths: list[str], progress: Progress) -> None:
+    """Count the inputs beside the scan so the progress can show a total and an ETA."""
+    try:
+        total = count_input_files(paths)
+    except (OSError, ValueError):
+        return
+    if total is not None:
+        progress.set_total(total)
+
+
+def _print_run_summary(stats: RunStats, elapsed: float) -> None:
+    rate = f"{stats.scanned / elapsed:.2f} files/s, {stats.planes / elapsed:.2f} planes/s" if elapsed > 0 else ""
+    print(f"dicom_ocr scan: {stats.scanned} files scanned in {format_duration(elapsed)} ({rate}), "
+          f"{stats.skipped} already done, {stats.with_regions} with text regions, {stats.with_phi} with PHI, "
+          f"{stats.failed} failed", file=sys.stderr)
+    for cause, n in stats.failed_by_cause.most_common():
+        print(f"  {cause}: {n}", file=sys.stderr)
+    for filename, cause, message in stats.failed_examples:
+        print(f"  failed ({cause}): {filename}: {message}", file=sys.stderr)
+    if stats.failed > len(stats.failed_examples):
+        print(f"  ... see 'dicom_ocr status' and table dicom_ocr_files for all {stats.failed}", file=sys.stderr)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from .auditdb import DB_NAME, AuditDB
+
+    if not (args.db / DB_NAME).is_file():
+        print(f"dicom_ocr: no {DB_NAME} in {args.db}", file=sys.stderr)
+        return 2
     with AuditDB(args.db) as db:
-        failed = run_batch(db, iter_input_files(args.paths), settings, jobs=args.jobs, rescan=args.rescan)
-    return 1 if failed else 0
+        summary = db.summary()
+        summary.update(_wall_throughput(db.file_records().values()))
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(_status_text(summary))
+    return 0
+
+
+def _wall_throughput(records) -> dict:
+    """Files per hour between the first and the last file finished (includes pauses between runs)."""
+    stamps = sorted(r.finished_at for r in records if r.finished_at)
+    if len(stamps) < 2:
+        return {"first_finished": stamps[0] if stamps else None, "last_finished": stamps[-1] if stamps else None,
+                "wall_files_per_hour": None}
+    span = (datetime.fromisoformat(stamps[-1]) - datetime.fromisoformat(stamps[0])).total_seconds()
+    return {"first_finished": stamps[0], "last_finished": stamps[-1],
+            "wall_files_per_hour": 3600 * len(stamps) / span if span > 0 else None}
+
+
+def _status_text(s: dict) -> str:
+    def num(value, fmt: str = ".1f") -> str:
+        return "-" if value is None else format(value, fmt)
+
+    lines = [f"files recorded:  {s['files']}",
+             f"done:            {s['done']}",
+             f"  with text:     {s['with_text']}",
+             f"  with PHI:      {s['with_phi']}",
+             f"failed:          {s['failed']}"]
+    lines += [f"  {cause + ':':<14} {n}" for cause, n in sorted(s["failed_by_cause"].items(), key=lambda kv: -kv[1])]
+    lines += [f"planes:          {s['planes']}",
+              f"time per file:   {num(s['seconds_per_file'], '.3f')} s "
+              f"(OCR {num(s['seconds_ocr'])} s, decode and rest {num(s['seconds_decode'])} s in all)",
+              f"throughput:      {num(s['files_per_hour'], '.0f')} files/hour per worker; "
+              f"{num(s['wall_files_per_hour'], '.0f')} files/hour from {s['first_finished']} to {s['last_finished']}"]
+    return "\n".join(lines)
 
 
 def run_frames(args: argparse.Namespace) -> int:

@@ -50,3 +50,11 @@ def _csv_paths(path: str) -> Iterator[str]:
             value = (row.get(column) or "").strip()
             if value:
                 yield value if os.path.isabs(value) else str(base / value)
+
+
+def count_input_files(arguments: Iterable[str]) -> int | None:
+    """How many paths :func:`iter_input_files` will yield, or None when stdin is among the inputs (read only once)."""
+    arguments = list(arguments)
+    if "-" in arguments:
+        return None
+    return sum(1 for _ in iter_input_files(arguments))

@@ -1,0 +1,194 @@
+"""Batch scans through the API: bad files, local worker processes, dask, reviewers' rows, resumption, progress."""
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+import cv2
+import numpy as np
+import psutil
+import pytest
+from dicomfactory import base_dataset, save, with_pixels
+from pydal import DAL
+
+from dicom_ocr.auditdb import DB_NAME, DB_URI, AuditDB, define_dcmaudit_tables
+from dicom_ocr.batch import WORKER_CRASHED, Job, ScanSettings, file_tags, run_scan, scan_local
+from dicom_ocr.detect import parse_passes
+from dicom_ocr.exports import CsvExporter, JsonlExporter
+from dicom_ocr.progress import Progress, format_duration
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+SETTINGS = ScanSettings(parse_passes("tesseract:top"))
+
+
+def word_dicom(path: Path, word: str, **header) -> Path:
+    """A 128 x 256 image with one white word near the top."""
+    image = np.zeros((128, 256), np.uint8)
+    cv2.putText(image, word, (10, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 2)
+    return save(with_pixels(base_dataset(**header), image), path)
+
+
+@pytest.fixture
+def archive(tmp_path) -> list[str]:
+    """Five files in two folders, a corrupt one third in walking order."""
+    folder = tmp_path / "archive"
+    (folder / "b").mkdir(parents=True)
+    paths = [word_dicom(folder / "a1.dcm", "SMITH"), word_dicom(folder / "a2.dcm", "JONES")]
+    bad = folder / "a3.dcm"
+    bad.write_bytes(b"DICM but not really" * 20)
+    paths += [bad, word_dicom(folder / "b" / "b1.dcm", "BROWN"), word_dicom(folder / "b" / "b2.dcm", "GREEN")]
+    return [str(p) for p in paths]
+
+
+def our_rows(directory: Path) -> list[tuple]:
+    conn = sqlite3.connect(directory / DB_NAME)
+    try:
+        return conn.execute('SELECT filename, "left", top, "right", bottom, frame, overlay, ocrengine, ocrtext, nerpii '
+                            "FROM DicomRects WHERE last_modified_by = 'dicom_ocr' ORDER BY filename, id").fetchall()
+    finally:
+        conn.close()
+
+
+def check_archive_result(db_dir: Path, archive: list[str]) -> list[tuple]:
+    """Every good file done with one region and one summary row, the corrupt one an error; returns the rows."""
+    with AuditDB(db_dir) as db:
+        records = db.file_records()
+    assert sorted(records) == sorted(archive)
+    assert {name for name, r in records.items() if r.state == "error"} == {archive[2]}
+    assert records[archive[2]].error_cause == "not-dicom"
+    rows = our_rows(db_dir)
+    for name in archive[:2] + archive[3:]:
+        mine = [row for row in rows if row[0] == name]
+        assert len(mine) == 2, mine
+        assert mine[1][1:5] == (-1, -1, -1, -1) and mine[0][1] >= 0 and mine[0][8].strip()
+    return rows
+
+
+def test_sequential_scan_records_the_bad_file_and_goes_on(tmp_path, archive):
+    with AuditDB(tmp_path / "db") as db:
+        stats = run_scan(db, archive, SETTINGS)
+    assert (stats.scanned, stats.failed, stats.with_regions) == (5, 1, 4)
+    assert stats.failed_by_cause == {"not-dicom": 1}
+    assert stats.failed_examples[0][:2] == (archive[2], "not-dicom")
+    rows = check_archive_result(tmp_path / "db", archive)
+    assert any("SMITH" in row[8] for row in rows)
+
+
+def test_second_run_skips_done_files_and_retries_failed_ones(tmp_path, archive):
+    with AuditDB(tmp_path / "db") as db:
+        run_scan(db, archive, SETTINGS)
+        first = our_rows(tmp_path / "db")
+        skipped: list[int] = []
+        stats = run_scan(db, archive, SETTINGS, on_skip=skipped.append)
+        assert (stats.scanned, stats.skipped, stats.failed, sum(skipped)) == (1, 4, 1, 4)
+        assert our_rows(tmp_path / "db") == first
+        stats = run_scan(db, archive, SETTINGS, rescan=True)
+        assert (stats.scanned, stats.skipped) == (5, 0)
+    assert our_rows(tmp_path / "db") == first          # rescan replaced our rows: no duplicates
+
+
+def test_two_worker_processes_give_the_same_rows(tmp_path, archive):
+    with AuditDB(tmp_path / "one") as db:
+        run_scan(db, archive, SETTINGS)
+    with AuditDB(tmp_path / "two") as db:
+        stats = run_scan(db, archive, SETTINGS, jobs=2)
+    assert (stats.scanned, stats.failed) == (5, 1)
+    assert check_archive_result(tmp_path / "two", archive) == our_rows(tmp_path / "one")
+
+
+def test_dask_local_cluster_of_processes(tmp_path, archive):
+    distributed = pytest.importorskip("distributed")
+    with AuditDB(tmp_path / "one") as db:
+        run_scan(db, archive, SETTINGS)
+    with distributed.LocalCluster(processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        with AuditDB(tmp_path / "dask") as db:
+            stats = run_scan(db, archive, SETTINGS, dask=cluster.scheduler_address)
+    assert (stats.scanned, stats.failed) == (5, 1)
+    assert check_archive_result(tmp_path / "dask", archive) == our_rows(tmp_path / "one")
+
+
+def test_reviewers_rows_and_marks_stay_untouched(tmp_path, archive):
+    dal = DAL(DB_URI, folder=str(tmp_path), attempts=1)           # dcmaudit made the DB first
+    define_dcmaudit_tables(dal)
+    stamp = datetime(2024, 1, 2, 3, 4, 5)
+    dal.DicomRects.insert(filename=archive[0], top=1, bottom=9, left=1, right=50, frame=0, overlay=-1, ocrengine=-1,
+                          ocrtext="", nerengine=-1, nerpii=-1, last_modified=stamp, last_modified_by="alice")
+    dal.DicomTags.insert(filename=archive[0], mark=True, comment="seen", Modality="OT", last_modified=stamp,
+                         last_modified_by="alice")
+    dal.commit()
+    dal.close()
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    before_rects = conn.execute("SELECT * FROM DicomRects").fetchall()
+    before_tags = conn.execute("SELECT * FROM DicomTags").fetchall()
+    conn.close()
+    with AuditDB(tmp_path) as db:
+        run_scan(db, archive, SETTINGS)
+        run_scan(db, archive, SETTINGS, rescan=True)
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    try:
+        assert conn.execute("SELECT * FROM DicomRects WHERE last_modified_by = 'alice'").fetchall() == before_rects
+        assert conn.execute("SELECT * FROM DicomTags").fetchall() == before_tags
+    finally:
+        conn.close()
+    check_archive_result(tmp_path, archive)
+    dal = DAL(DB_URI, folder=str(tmp_path), attempts=1)            # and dcmaudit still opens it
+    define_dcmaudit_tables(dal)
+    assert dal(dal.DicomRects.filename == archive[0]).count() == 3
+    dal.close()
+
+
+def test_exports_get_rows_and_header_tags(tmp_path):
+    path = str(word_dicom(tmp_path / "x.dcm", "SMITH", ImageType=["ORIGINAL", "PRIMARY"], Manufacturer="ACME",
+                          BurnedInAnnotation="YES"))
+    assert file_tags(path).imagetype == "ORIGINAL\\PRIMARY"
+    with AuditDB(tmp_path / "db") as db, CsvExporter(tmp_path / "o.csv") as out_csv, \
+            JsonlExporter(tmp_path / "o.jsonl") as out_jsonl:
+        run_scan(db, [path], SETTINGS, exporters=[out_csv, out_jsonl])
+    lines = (tmp_path / "o.csv").read_text().splitlines()
+    assert len(lines) == 3 and lines[1].startswith(f"{path},0,-1,ORIGINAL\\PRIMARY,ACME,YES,tesseract,")
+    assert len((tmp_path / "o.jsonl").read_text().splitlines()) == 2
+
+
+def test_a_dead_worker_is_recorded_and_the_run_goes_on(archive):
+    """A worker killed mid-run (as a crash in native OCR code would) costs only the files in flight."""
+    paths = archive * 8
+    outcomes = []
+    for outcome in scan_local(paths, Job(SETTINGS), jobs=2):
+        outcomes.append(outcome)
+        if len(outcomes) == 1:
+            worker = next(c for c in psutil.Process().children() if "spawn_main" in " ".join(c.cmdline()))
+            worker.kill()
+    assert sorted(o.scan.record.filename for o in outcomes) == sorted(paths)
+    causes = [o.scan.record.error_cause for o in outcomes]
+    assert WORKER_CRASHED in causes
+    after = causes[len(causes) - causes[::-1].index(WORKER_CRASHED):]
+    assert after and {None, "not-dicom"} >= set(after)             # a new pool scanned the rest
+
+
+def test_progress_modes():
+    out = io.StringIO()
+    progress = Progress("log", out, interval=0)
+    progress.set_total(10)
+    progress.skip(4)
+    progress.update(failed=False, planes=2)
+    progress.update(failed=True, planes=0)
+    progress.close()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3 and lines[-1].startswith("dicom_ocr scan: 6/10 files (4 already done), 1 failed,")
+    assert "ETA" in lines[-1] and "planes/s" in lines[-1]
+    bar = io.StringIO()
+    progress = Progress("bar", bar, interval=0)
+    progress.update(failed=False, planes=1)
+    progress.close()
+    assert bar.getvalue().startswith("\r[") and bar.getvalue().endswith("\n") and "ETA" not in bar.getvalue()
+    quiet = io.StringIO()
+    progress = Progress.for_stream(quiet, quiet=True)
+    progress.update(failed=True, planes=1)
+    progress.close()
+    assert quiet.getvalue() == "" and progress.mode == "quiet"
+    assert Progress.for_stream(io.StringIO()).mode == "log"          # not a terminal
+    assert format_duration(59) == "00:59" and format_duration(3661) == "01:01:01"
+    assert format_duration(90061) == "1d 01:01:01"
