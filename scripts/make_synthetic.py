@@ -1,0 +1,651 @@
+#!/usr/bin/env python3
+"""Write DICOM files with burned-in text and their exact ground truth (the format of ../shared/gt/FORMAT.md).
+
+    python scripts/make_synthetic.py --out DIR --n N --seed S
+
+Backgrounds are real images from pydicom's test files, pydicom-data and deid-data (cropped to regions free of their own
+burned-in text); text is rendered with PIL from the TrueType fonts under /usr/share/fonts. Every file gets a ``case``
+(see CASES) so a benchmark can report scores per case. Boxes are tight around every pixel the text changed (glyphs
+with antialiasing of alpha >= INK, and their outline where one is drawn; the set bits for overlays), one per line.
+File ``i`` depends only on (seed, i), the installed fonts and the data packages: the same seed writes byte-identical
+files and an identical gt.json.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pydicom
+from PIL import Image, ImageDraw, ImageFont
+from pydicom.data import get_testdata_file
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.encaps import encapsulate
+from pydicom.pixels import apply_color_lut, convert_color_space, pack_bits
+from pydicom.uid import (
+    ExplicitVRLittleEndian,
+    JPEGBaseline8Bit,
+    MultiFrameGrayscaleByteSecondaryCaptureImageStorage,
+    MultiFrameGrayscaleWordSecondaryCaptureImageStorage,
+    MultiFrameTrueColorSecondaryCaptureImageStorage,
+    SecondaryCaptureImageStorage,
+    generate_uid,
+)
+
+log = logging.getLogger("make_synthetic")
+
+CASES = ("varied", "small-7px", "green-on-grey", "low-contrast", "dark-on-light", "monochrome1", "overlay-60xx",
+         "overlay-highbit", "cine-static", "cine-clock", "jpeg", "header-match", "header-mismatch", "no-text")
+FONT_DIR = Path("/usr/share/fonts")
+INK = 0.25           # antialiasing fainter than this is not drawn: every changed pixel is text, inside its box
+UID_PREFIX = "1.2.826.0.1.3680043.8.498."
+
+
+@dataclass(frozen=True)
+class Source:
+    """A real image used as background; ``crop`` (top, left, bottom, right, exclusive) avoids its own text."""
+
+    name: str
+    file: str
+    package: str = "pydicom"        # "pydicom" (test files and pydicom-data) or "deid"
+    crop: tuple[int, int, int, int] | None = None
+    cine: bool = False
+
+
+SOURCES = (
+    Source("CT_small", "CT_small.dcm"),
+    Source("MR_small", "MR_small.dcm"),
+    Source("CT-693", "693_UNCR.dcm"),
+    Source("MR2", "MR2_UNCR.dcm"),
+    Source("MR-abdomen", "MR-SIEMENS-DICOM-WithOverlays.dcm"),
+    Source("NM-whole-body", "JPEG2000_UNC.dcm"),
+    Source("CR-chest", "RG1_UNCR.dcm"),
+    Source("CR-leg", "RG3_UNCR.dcm", crop=(0, 0, 1300, 1760)),
+    Source("US-grey", "ultrasounds/GREYSCALE_IMAGE.dcm", "deid", crop=(90, 130, 705, 895)),
+    Source("US-echo", "ultrasounds/RGB_IMAGE.dcm", "deid", crop=(90, 60, 730, 890)),
+    Source("US-doppler", "US1_UNCR.dcm", crop=(100, 50, 345, 595)),
+    Source("US-palette", "OBXXXX1A.dcm", crop=(60, 340, 270, 770)),
+    Source("US-cine", "ultrasounds/ultrasound-multiframe.dcm", "deid", crop=(95, 95, 520, 650), cine=True),
+    Source("MR-cine", "emri_small.dcm", cine=True),
+)
+GREY_SOURCES = ("CT_small", "MR_small", "CT-693", "MR2", "MR-abdomen", "NM-whole-body", "CR-chest", "CR-leg", "US-grey")
+COLOUR_SOURCES = ("US-echo", "US-doppler", "US-palette")
+
+FIRST = ("JOHN", "MARY", "AHMED", "LI", "SOFIA", "PIERRE", "AMARA", "KENJI", "OLGA", "CARLOS", "FATIMA", "JAMES",
+         "NOOR", "ELENA", "DAVID", "GRACE", "YUSUF", "HANNA", "LUCAS", "MEI")
+LAST = ("SMITH", "GARCIA", "NGUYEN", "MUELLER", "ROSSI", "OKAFOR", "TANAKA", "IVANOVA", "DUBOIS", "KOWALSKI",
+        "HASSAN", "JOHANSSON", "PATEL", "OBRIEN", "SANTOS", "FISCHER", "WONG", "MARTIN", "ADEYEMI", "LARSEN")
+INSTITUTIONS = ("ST. MARY MEDICAL CENTER", "CITY GENERAL HOSPITAL", "NORTHSIDE IMAGING", "Riverside Clinic",
+                "UNIVERSITY HOSPITAL EAST", "Lakeview Radiology", "MERCY HEALTH", "County Memorial Hospital")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+BRIGHT = ((255, 255, 255), (255, 255, 0), (0, 255, 0), (0, 255, 255), (255, 160, 0), (200, 200, 200), (255, 80, 80))
+
+
+@dataclass
+class Person:
+    first: str
+    last: str
+    pid: str
+    birth: tuple[int, int, int]
+    sex: str
+    study: tuple[int, int, int]
+    clock: tuple[int, int, int]
+    institution: str
+    accession: str
+    physician: str
+
+    @property
+    def age(self) -> int:
+        return self.study[0] - self.birth[0] - (self.study[1:] < self.birth[1:])
+
+
+@dataclass
+class Line:
+    text: str
+    phi: bool
+    frames: tuple[int, ...] | None = None   # None: on every frame; else the frames it is drawn on
+
+
+@dataclass
+class Sample:
+    """One synthetic file before writing: its dataset, GT entry and the drawn ink per (frame, overlay) plane."""
+
+    name: str
+    dataset: Dataset
+    entry: dict
+    ink: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- backgrounds
+
+def _source_path(source: Source) -> Path:
+    if source.package == "deid":
+        import deid_data
+        return Path(deid_data.__file__).parent / "data" / source.file
+    found = get_testdata_file(source.file, download=False)
+    if found is None:
+        raise FileNotFoundError(f"{source.file}: install pydicom-data")
+    return Path(found)
+
+
+@lru_cache(maxsize=None)
+def load_source(name: str) -> np.ndarray:
+    """Frames x rows x columns [x 3] float32 in [0, 1], as displayed (MONOCHROME1 inverted, colour as RGB)."""
+    source = next(s for s in SOURCES if s.name == name)
+    ds = pydicom.dcmread(_source_path(source))
+    pixels = ds.pixel_array
+    frames = int(ds.get("NumberOfFrames") or 1)
+    photometric = ds.PhotometricInterpretation
+    if photometric == "PALETTE COLOR":
+        pixels = apply_color_lut(pixels, ds)
+    elif photometric.startswith("YBR"):
+        pixels = convert_color_space(pixels, photometric, "RGB")
+    if frames == 1:
+        pixels = pixels[None]
+    if source.crop:
+        top, left, bottom, right = source.crop
+        pixels = pixels[:, top:bottom, left:right]
+    low, high = (0, 255) if pixels.dtype == np.uint8 else np.percentile(pixels, (0.5, 99.5))
+    pixels = pixels.astype(np.float32)
+    display = np.clip((pixels - low) / max(high - low, 1e-6), 0, 1)
+    return 1 - display if photometric == "MONOCHROME1" else display
+
+
+def resize(frame: np.ndarray, rows: int, columns: int) -> np.ndarray:
+    """Resize a float [0, 1] grey or RGB frame."""
+    if frame.ndim == 2:
+        image = Image.fromarray(frame.astype(np.float32)).resize((columns, rows), Image.BILINEAR)
+        return np.asarray(image, np.float32).clip(0, 1)
+    channels = [resize(np.ascontiguousarray(frame[..., c]), rows, columns) for c in range(3)]
+    return np.stack(channels, axis=-1)
+
+
+def background(rng: np.random.Generator, name: str, largest: int, frames: int = 1) -> np.ndarray:
+    """A random window of source ``name``, resized so its longer side is ``largest``; frames x rows x columns [x 3]."""
+    stack = load_source(name)
+    rows, columns = stack.shape[1:3]
+    height, width = (max(8, int(rows * rng.uniform(0.7, 1.0))), max(8, int(columns * rng.uniform(0.7, 1.0))))
+    height, width = min(height, 2 * width), min(width, 2 * height)   # no strips: text needs room
+    top, left = int(rng.integers(0, rows - height + 1)), int(rng.integers(0, columns - width + 1))
+    start = int(rng.integers(0, len(stack) - frames + 1))
+    scale = largest / max(height, width)
+    out_rows, out_columns = max(32, round(height * scale)), max(32, round(width * scale))
+    window = stack[start:start + frames, top:top + height, left:left + width]
+    return np.stack([resize(np.ascontiguousarray(f), out_rows, out_columns) for f in window])
+
+
+# ---------------------------------------------------------------- text
+
+@lru_cache(maxsize=1)
+def font_files() -> tuple[str, ...]:
+    """The installed TrueType/OpenType text fonts, sorted (math fonts excluded)."""
+    files = [p for p in FONT_DIR.rglob("*") if p.suffix.lower() in (".ttf", ".otf") and "math" not in p.name.lower()]
+    if not files:
+        raise FileNotFoundError(f"no .ttf/.otf fonts under {FONT_DIR}: apt-get install fonts-dejavu-core")
+    return tuple(sorted(str(p) for p in files))
+
+
+@lru_cache(maxsize=512)
+def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size)
+
+
+def render(text: str, font: str, size: int, antialias: bool) -> np.ndarray | None:
+    """Alpha (float32, 0 or INK..1) of ``text``, cropped to what is drawn; None when nothing is."""
+    face = _font(font, size)
+    left, top, right, bottom = face.getbbox(text)
+    canvas = Image.new("L", (right - left + 4, bottom - top + 4), 0)
+    draw = ImageDraw.Draw(canvas)
+    draw.fontmode = "L" if antialias else "1"
+    draw.text((2 - left, 2 - top), text, fill=255, font=face)
+    alpha = np.asarray(canvas, np.float32) / 255
+    alpha[alpha < INK] = 0
+    if ink_box(alpha) is None:
+        return None
+    ys, xs = np.nonzero(alpha)
+    return np.pad(alpha[ys.min():ys.max() + 1, xs.min():xs.max() + 1], 1)   # room for an outline
+
+
+def ink_box(alpha: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(left, top, right, bottom) inclusive around alpha >= INK, or None."""
+    ys, xs = np.nonzero(alpha >= INK)
+    if len(ys) == 0:
+        return None
+    return int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())
+
+
+class Layout:
+    """Stacks lines in the four corners of a plane without overlap."""
+
+    def __init__(self, rows: int, columns: int, rng: np.random.Generator):
+        self.rows, self.columns, self.rng = rows, columns, rng
+        self.margin = int(rng.integers(2, 12))
+        self.cursor = {"tl": self.margin, "tr": self.margin, "bl": rows - self.margin, "br": rows - self.margin}
+        self.taken: list[tuple[int, int, int, int]] = []
+
+    def place(self, size: tuple[int, int], corner: str, gap: int) -> tuple[int, int] | None:
+        """Top-left (row, column) for a (height, width) block in ``corner``, or None when it does not fit."""
+        height, width = size
+        if width > self.columns - 2 * self.margin:
+            return None
+        top = self.cursor[corner] if corner[0] == "t" else self.cursor[corner] - height
+        left = self.margin if corner[1] == "l" else self.columns - self.margin - width
+        if top < self.margin or top + height > self.rows - self.margin:
+            return None
+        rect = (left - 2, top - 2, left + width + 1, top + height + 1)
+        if any(r[0] <= rect[2] and rect[0] <= r[2] and r[1] <= rect[3] and rect[1] <= r[3] for r in self.taken):
+            return None
+        self.taken.append(rect)
+        self.cursor[corner] = top + height + gap if corner[0] == "t" else top - gap
+        return top, left
+
+
+# ---------------------------------------------------------------- identities and lines
+
+def _date(rng: np.random.Generator, first_year: int, last_year: int) -> tuple[int, int, int]:
+    return int(rng.integers(first_year, last_year + 1)), int(rng.integers(1, 13)), int(rng.integers(1, 29))
+
+
+def person(rng: np.random.Generator) -> Person:
+    return Person(first=str(rng.choice(FIRST)), last=str(rng.choice(LAST)),
+                  pid=str(rng.integers(10 ** 6, 10 ** 9)).zfill(int(rng.choice([7, 8, 10]))),
+                  birth=_date(rng, 1930, 2015), sex=str(rng.choice(["M", "F"])), study=_date(rng, 2016, 2025),
+                  clock=(int(rng.integers(7, 20)), int(rng.integers(0, 60)), int(rng.integers(0, 60))),
+                  institution=str(rng.choice(INSTITUTIONS)), accession=f"A{rng.integers(10 ** 5, 10 ** 7)}",
+                  physician=f"Dr. {rng.choice(LAST).title()}")
+
+
+def _fmt_date(rng: np.random.Generator, date: tuple[int, int, int]) -> str:
+    y, m, d = date
+    return str(rng.choice([f"{m:02d}/{d:02d}/{y}", f"{y}-{m:02d}-{d:02d}", f"{d:02d}-{MONTHS[m - 1]}-{y}",
+                           f"{y}/{m:02d}/{d:02d}", f"{d:02d}.{m:02d}.{y}"]))
+
+
+def _fmt_clock(rng: np.random.Generator, clock: tuple[int, int, int]) -> str:
+    h, m, s = clock
+    return str(rng.choice([f"{h:02d}:{m:02d}:{s:02d}", f"{(h - 1) % 12 + 1}:{m:02d}:{s:02d} {'AM' if h < 12 else 'PM'}",
+                           f"{h:02d}:{m:02d}"]))
+
+
+def header_lines(rng: np.random.Generator, p: Person) -> list[Line]:
+    """PHI lines whose values are also in the DICOM header (name, ID, dates, time)."""
+    name = str(rng.choice([f"{p.last}, {p.first}", f"{p.first} {p.last}", f"{p.last}^{p.first}",
+                           f"Name: {p.last} {p.first}", f"{p.last},{p.first}"]))
+    pid = str(rng.choice([p.pid, f"ID: {p.pid}", f"MRN {p.pid}", f"PID {p.pid}"]))
+    return [Line(name, True), Line(pid, True), Line(f"DOB: {_fmt_date(rng, p.birth)}", True),
+            Line(f"{_fmt_date(rng, p.study)} {_fmt_clock(rng, p.clock)}", True)]
+
+
+def phi_lines(rng: np.random.Generator, p: Person) -> list[Line]:
+    others = [Line(str(rng.choice([f"{p.age:03d}Y {p.sex}", f"Age {p.age} {p.sex}", f"{p.age}Y/{p.sex}"])), True),
+              Line(p.institution, True), Line(f"Acc: {p.accession}", True), Line(p.physician, True)]
+    lines = header_lines(rng, p) + others
+    keep = rng.choice(len(lines), size=int(rng.integers(2, 6)), replace=False)
+    return [lines[i] for i in sorted(keep)]
+
+
+def technical_lines(rng: np.random.Generator) -> list[Line]:
+    r = rng.integers
+    pool = [f"MI {r(1, 15) / 10:.1f} TIS {r(1, 15) / 10:.1f}", str(rng.choice(["C5-1", "L12-5", "S5-1", "6C1 HD"])),
+            f"Depth {r(4, 25)}cm", f"kVp {r(70, 141)}", f"W:{r(50, 2000)} L:{r(-500, 500)}", "L", "R",
+            f"mAs {r(5, 400)}", f"{r(10, 60)}Hz", f"Gain {r(20, 80)}", f"ST {r(5, 100) / 10:.1f}mm",
+            f"Im: {r(1, 50)}/{r(50, 200)}", f"Se: {r(1, 20)}", "THI", f"FOV {r(15, 50)}cm", "AP", "PORTABLE",
+            f"2D {r(30, 100)}%", f"DR {r(40, 80)}", "SUPINE"]
+    keep = rng.choice(len(pool), size=int(rng.integers(1, 5)), replace=False)
+    return [Line(pool[i], False) for i in sorted(keep)]
+
+
+# ---------------------------------------------------------------- drawing
+
+@dataclass
+class Style:
+    fonts: tuple[str, ...]
+    sizes: tuple[int, int]
+    antialias: bool
+    colour: str       # "bright", "green", "low", "dark"
+
+
+def _colour(rng: np.random.Generator, style: Style, under: np.ndarray, rgb: bool) -> np.ndarray:
+    """Text colour in display units ([0, 1], 3 values when ``rgb``) for a line over ``under``: legible (bright text
+    turns dark over a light region and dark text bright over a dark one), except in the low-contrast style."""
+    mean = float(under.mean())
+    bright = np.array(BRIGHT[int(rng.integers(len(BRIGHT)))]) / 255 if rgb else np.full(3, rng.uniform(0.85, 1.0))
+    dark = np.full(3, rng.uniform(0.0, 0.15))
+    delta = rng.uniform(0.10, 0.18)
+    if style.colour == "green":
+        value = np.array([0, rng.uniform(0.75, 1.0), rng.uniform(0, 0.3)]) if mean < 0.6 else np.array([0, 0.4, 0])
+    elif style.colour == "low":
+        value = np.full(3, mean + delta if mean + delta <= 1 else mean - delta)
+    elif style.colour == "dark":
+        value = dark if mean > 0.35 else bright
+    else:
+        value = bright if mean < 0.55 else dark
+    return value.astype(np.float32) if rgb else np.float32(value.mean())
+
+
+def _legible(under: np.ndarray, alpha: np.ndarray, colour: np.ndarray) -> bool:
+    """Whether nearly all of a line's pixels differ clearly (0.3 in luminance) from what lies under them."""
+    grey = under.mean(axis=-1) if under.ndim == 3 else under
+    return float(np.mean(np.abs(grey[alpha > 0] - float(np.mean(colour))) >= 0.3)) >= 0.9
+
+
+def _outline(alpha: np.ndarray) -> np.ndarray:
+    """A 1-px halo around the glyphs (3 x 3 maximum of ``alpha``, outside them), as scanners draw on busy images."""
+    padded = np.pad(alpha, 1)
+    rows, columns = alpha.shape
+    grown = np.max([padded[dy:dy + rows, dx:dx + columns] for dy in range(3) for dx in range(3)], axis=0)
+    return np.where(alpha > 0, 0, grown)
+
+
+def _blend(region: np.ndarray, alpha: np.ndarray, colour: np.ndarray | np.float32) -> None:
+    a = alpha[..., None] if region.ndim == 3 else alpha
+    region[...] = region * (1 - a) + colour * a
+
+
+def draw_lines(rng: np.random.Generator, planes: np.ndarray | None, shape: tuple[int, int], n_frames: int,
+               lines: list[Line], style: Style, overlay: int, draw: bool) -> tuple[list[dict], dict]:
+    """Composite ``lines`` into ``planes`` (frames x rows x columns [x 3], display units; None for an overlay whose
+    ink is returned only); returns the GT boxes and the ink per (frame, overlay)."""
+    rows, columns = shape
+    layout = Layout(rows, columns, rng)
+    ink: dict[tuple[int, int], np.ndarray] = {}
+    boxes = []
+    corners = ("tl", "tr", "bl", "br")
+    for line in lines:
+        font = str(rng.choice(style.fonts))
+        size = int(rng.integers(style.sizes[0], style.sizes[1] + 1))
+        corner = corners[int(rng.integers(4))]
+        frames = list(line.frames) if line.frames is not None else [-1]
+        texts = [line.text if f < 0 else line.text.format(frame=f) for f in frames]
+        alphas = [render(text, font, size, style.antialias) for text in texts]
+        room = columns - 2 * layout.margin
+        widest = max(a.shape[1] for a in alphas if a is not None) if any(a is not None for a in alphas) else 0
+        if widest > room and size * room // widest >= style.sizes[0]:
+            size = size * room // widest   # shrink a line too wide for the plane
+            alphas = [render(text, font, size, style.antialias) for text in texts]
+        if any(a is None for a in alphas):
+            continue
+        height = max(a.shape[0] for a in alphas)
+        width = max(a.shape[1] for a in alphas)
+        first = corners.index(corner)
+        for corner in corners[first:] + corners[:first]:
+            spot = layout.place((height, width), corner, gap=max(2, size // 4))
+            if spot is not None:
+                break
+        if spot is None:
+            continue
+        top, left_edge = spot
+        for f, alpha in zip(frames, alphas):
+            h, w = alpha.shape
+            left = left_edge + (width - w if corner[1] == "r" else 0)
+            targets = range(n_frames) if f < 0 else [f]
+            drawn = alpha
+            if planes is not None:
+                under = planes[targets[0], top:top + h, left:left + w]
+                colour = _colour(rng, style, under, planes.ndim == 4)
+                halo = _outline(alpha) if style.colour != "low" and not _legible(under, alpha, colour) else None
+                drawn = alpha if halo is None else np.maximum(alpha, halo)
+                if draw:
+                    for t in targets:
+                        region = planes[t, top:top + h, left:left + w]
+                        if halo is not None:
+                            _blend(region, halo, np.float32(0.0 if np.mean(colour) > 0.5 else 1.0))
+                        _blend(region, alpha, colour)
+            for t in targets:
+                plane_ink = ink.setdefault((t, overlay), np.zeros(shape, np.float32))
+                np.maximum(plane_ink[top:top + h, left:left + w], drawn, out=plane_ink[top:top + h, left:left + w])
+            box = ink_box(drawn)
+            boxes.append({"frame": f if n_frames > 1 else 0, "overlay": overlay, "left": left + box[0],
+                          "top": top + box[1], "right": left + box[2], "bottom": top + box[3],
+                          "text": line.text if f < 0 else line.text.format(frame=f), "phi": line.phi})
+    return boxes, ink
+
+
+# ---------------------------------------------------------------- DICOM writing
+
+def _phi_first(lines: list[Line]) -> list[Line]:
+    """``lines`` with the first PHI line moved to the front: placed first, it always finds room."""
+    phi = next((i for i, line in enumerate(lines) if line.phi), None)
+    return lines if phi is None else [lines[phi]] + lines[:phi] + lines[phi + 1:]
+
+
+def _uid(seed: int, index: int, what: str) -> str:
+    return generate_uid(UID_PREFIX, entropy_srcs=[str(seed), str(index), what])
+
+
+def dataset(seed: int, index: int, header: Person, modality: str) -> Dataset:
+    """A header without pixels; :func:`set_sop_class` completes it once they are set."""
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPInstanceUID = _uid(seed, index, "sop")
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID
+    ds.StudyInstanceUID = _uid(seed, index, "study")
+    ds.SeriesInstanceUID = _uid(seed, index, "series")
+    ds.Modality = modality
+    ds.PatientName = f"{header.last}^{header.first}"
+    ds.PatientID = header.pid
+    ds.PatientBirthDate = "%04d%02d%02d" % header.birth
+    ds.PatientSex = header.sex
+    ds.PatientAge = f"{header.age:03d}Y"
+    ds.StudyDate = "%04d%02d%02d" % header.study
+    ds.StudyTime = "%02d%02d%02d" % header.clock
+    ds.InstitutionName = header.institution
+    ds.AccessionNumber = header.accession
+    ds.ReferringPhysicianName = header.physician.removeprefix("Dr. ").upper()
+    ds.BurnedInAnnotation = "YES"
+    return ds
+
+
+def set_sop_class(ds: Dataset) -> None:
+    """Secondary Capture, multi-frame true colour / grey byte / grey word as the pixels require."""
+    if int(ds.get("NumberOfFrames") or 1) == 1:
+        sop = SecondaryCaptureImageStorage
+    elif ds.SamplesPerPixel == 3:
+        sop = MultiFrameTrueColorSecondaryCaptureImageStorage
+    elif ds.BitsAllocated == 8:
+        sop = MultiFrameGrayscaleByteSecondaryCaptureImageStorage
+    else:
+        sop = MultiFrameGrayscaleWordSecondaryCaptureImageStorage
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = sop
+
+
+def set_pixels(ds: Dataset, stored: np.ndarray, photometric: str, bits_stored: int) -> None:
+    """Uncompressed pixels, frames x rows x columns [x 3] (a single frame is written without NumberOfFrames)."""
+    frames = stored.shape[0]
+    ds.Rows, ds.Columns = stored.shape[1:3]
+    ds.SamplesPerPixel = 3 if stored.ndim == 4 else 1
+    if ds.SamplesPerPixel == 3:
+        ds.PlanarConfiguration = 0
+    ds.PhotometricInterpretation = photometric
+    ds.BitsAllocated = stored.dtype.itemsize * 8
+    ds.BitsStored, ds.HighBit, ds.PixelRepresentation = bits_stored, bits_stored - 1, 0
+    if frames > 1:
+        ds.NumberOfFrames = frames
+    ds.PixelData = stored.astype(stored.dtype.newbyteorder("<")).tobytes()
+    ds["PixelData"].VR = "OW" if ds.BitsAllocated > 8 else "OB"
+
+
+def set_jpeg(ds: Dataset, frame: np.ndarray, quality: int) -> None:
+    """One uint8 grey or RGB frame as JPEG Baseline (RGB as YBR_FULL_422)."""
+    buffer = io.BytesIO()
+    rgb = frame.ndim == 3
+    Image.fromarray(frame).save(buffer, format="JPEG", quality=quality, subsampling=1 if rgb else 0)
+    ds.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
+    ds.Rows, ds.Columns = frame.shape[:2]
+    ds.SamplesPerPixel = 3 if rgb else 1
+    if rgb:
+        ds.PlanarConfiguration = 0
+    ds.PhotometricInterpretation = "YBR_FULL_422" if rgb else "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    ds.PixelData = encapsulate([buffer.getvalue()])
+    ds["PixelData"].VR = "OB"
+
+
+def add_overlay(ds: Dataset, index: int, bits: np.ndarray, bit_position: int | None = None) -> None:
+    """Overlay ``index`` (group 0x6000 + 2 index): 60xx OverlayData from ``bits``, or declared in ``bit_position``."""
+    group = 0x6000 + 2 * index
+    ds.add_new((group, 0x0010), "US", bits.shape[0])
+    ds.add_new((group, 0x0011), "US", bits.shape[1])
+    ds.add_new((group, 0x0022), "LO", "burned-in annotation")
+    ds.add_new((group, 0x0040), "CS", "G")
+    ds.add_new((group, 0x0050), "SS", [1, 1])
+    if bit_position is None:
+        ds.add_new((group, 0x0100), "US", 1)
+        ds.add_new((group, 0x0102), "US", 0)
+        ds.add_new((group, 0x3000), "OW", pack_bits(bits.astype(np.uint8).ravel()))
+    else:
+        ds.add_new((group, 0x0100), "US", ds.BitsAllocated)
+        ds.add_new((group, 0x0102), "US", bit_position)
+
+
+def to_stored(display: np.ndarray, bits: int, monochrome1: bool = False) -> np.ndarray:
+    """Display units [0, 1] to stored integers of ``bits`` bits (uint8 or uint16)."""
+    top = (1 << bits) - 1
+    values = np.rint(np.clip(1 - display if monochrome1 else display, 0, 1) * top)
+    return values.astype(np.uint8 if bits <= 8 else np.uint16)
+
+
+# ---------------------------------------------------------------- cases
+
+def _background_for(rng: np.random.Generator, case: str) -> tuple[str, np.ndarray]:
+    """The source name and the background planes (display units) of a file of ``case``."""
+    grey_only = case in ("green-on-grey", "monochrome1", "overlay-60xx", "overlay-highbit")
+    if case.startswith("cine"):
+        source = str(rng.choice(["US-cine", "MR-cine"]))
+        planes = background(rng, source, int(rng.integers(256, 449)), int(rng.integers(6, 11)))
+    else:
+        source = str(rng.choice(GREY_SOURCES if grey_only or rng.random() < 0.6 else COLOUR_SOURCES))
+        planes = background(rng, source, int(rng.integers(320, 769)))
+    if planes.ndim == 4 and (grey_only or rng.random() < 0.2):
+        planes = planes @ np.array([0.299, 0.587, 0.114], np.float32)
+    return source, planes
+
+
+def _encode(ds: Dataset, rng: np.random.Generator, case: str, planes: np.ndarray, overlay_bits: np.ndarray,
+            overlay: int, draw: bool) -> None:
+    """Store ``planes`` in ``ds`` as ``case`` wants, with ``overlay_bits`` as overlay ``overlay`` in overlay cases."""
+    if case == "jpeg":
+        set_jpeg(ds, to_stored(planes[0], 8), quality=int(rng.integers(70, 96)))
+    elif planes.ndim == 4:
+        set_pixels(ds, to_stored(planes, 8), "RGB", 8)
+    elif case == "overlay-highbit":
+        bit = int(rng.integers(12, 16))
+        stored = to_stored(planes, 12)
+        if draw:
+            stored |= overlay_bits.astype(np.uint16)[None] << bit
+        set_pixels(ds, stored, "MONOCHROME2", 12)
+        add_overlay(ds, overlay, overlay_bits, bit_position=bit)
+    else:
+        bits = int(rng.choice([8, 12, 16]))
+        mono1 = case == "monochrome1"
+        set_pixels(ds, to_stored(planes, bits, mono1), "MONOCHROME1" if mono1 else "MONOCHROME2", bits)
+        if case == "overlay-60xx":
+            add_overlay(ds, overlay, overlay_bits if draw else np.zeros_like(overlay_bits))
+    set_sop_class(ds)
+
+
+def build(seed: int, index: int, case: str | None = None, draw: bool = True) -> Sample:
+    """File ``index`` of set ``seed`` (case by round robin unless given); ``draw=False`` leaves the text out of the
+    pixels (same background, same GT) so tests can see exactly which pixels the text changed."""
+    case = case or CASES[index % len(CASES)]
+    rng = np.random.default_rng([seed, index, CASES.index(case)])
+    fonts = font_files()
+    style = Style(fonts=tuple(str(f) for f in rng.choice(fonts, size=min(3, len(fonts)), replace=False)),
+                  sizes=(9, 40), antialias=bool(rng.random() < 0.75), colour="bright")
+    source, planes = _background_for(rng, case)
+    n_frames = len(planes)
+    if case == "green-on-grey":
+        if planes.ndim == 3:
+            planes = np.repeat(planes[..., None], 3, axis=-1)
+        style.colour = "green"
+    elif case == "small-7px":
+        style.sizes = (7, 8)
+    elif case == "low-contrast":
+        style.sizes, style.colour = (12, 28), "low"
+    elif case == "dark-on-light":
+        planes, style.colour = 1 - planes, "dark"
+    elif case in ("overlay-60xx", "overlay-highbit"):
+        style.antialias = False
+
+    patient = person(rng)
+    header = person(rng) if case == "header-mismatch" else patient
+    if case == "no-text":
+        lines = []
+    elif case == "header-match":
+        lines = header_lines(rng, patient) + technical_lines(rng)
+    else:
+        lines = phi_lines(rng, patient) + technical_lines(rng)
+    lines = _phi_first([lines[i] for i in rng.permutation(len(lines))])
+    if case == "cine-clock":   # placed first, so they always find room
+        h, m, s = patient.clock
+        lines[:0] = [Line(f"{h:02d}:{m:02d}:{{frame:02d}}.{s % 10}", True, frames=tuple(range(n_frames))),
+                     Line("Fr {frame}", False, frames=tuple(range(n_frames)))]
+
+    overlay = -1
+    if case in ("overlay-60xx", "overlay-highbit"):
+        overlay = int(rng.integers(0, 3))
+    shape = planes.shape[1:3]
+    boxes, ink = draw_lines(rng, planes if overlay < 0 else None, shape, n_frames, lines, style, overlay, draw)
+
+    ds = dataset(seed, index, header, source[:2])
+    _encode(ds, rng, case, planes, ink.get((0, overlay), np.zeros(shape)) >= INK, overlay, draw)
+    if overlay >= 0:
+        for key in list(ink):
+            ink[key] = (ink[key] >= INK).astype(np.float32)
+
+    name = f"{index:04d}-{case}.dcm"
+    entry = {"path": name, "sha256": "", "text_present": bool(boxes), "frames": n_frames,
+             "rows": int(shape[0]), "columns": int(shape[1]), "case": case, "header_match": case != "header-mismatch",
+             "boxes": boxes,
+             "notes": f"background {source}; fonts {', '.join(Path(f).stem for f in style.fonts)}; "
+                      f"sizes {style.sizes[0]}-{style.sizes[1]} px; {'antialiased' if style.antialias else 'aliased'}"}
+    return Sample(name, ds, entry, ink)
+
+
+def write(sample: Sample, out: Path) -> dict:
+    path = out / sample.name
+    sample.dataset.save_as(path, enforce_file_format=True)
+    sample.entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return sample.entry
+
+
+def generate(out: Path, n: int, seed: int) -> dict:
+    """Write ``n`` files and ``out``/gt.json; return the GT document."""
+    out.mkdir(parents=True, exist_ok=True)
+    entries = [write(build(seed, i), out) for i in range(n)]
+    gt = {"version": 1, "root": ".",
+          "description": f"Synthetic burned-in text (scripts/make_synthetic.py --n {n} --seed {seed}); paths are "
+                         "relative to the directory of this file (use --root DIR). Complete GT: every drawn line is "
+                         "boxed (every pixel the text changed), so precision is meaningful.",
+          "partial": False, "seed": seed, "cases": list(CASES), "files": entries}
+    (out / "gt.json").write_text(json.dumps(gt, indent=1) + "\n")
+    return gt
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--n", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    gt = generate(args.out, args.n, args.seed)
+    counts: dict[str, int] = {}
+    for entry in gt["files"]:
+        counts[entry["case"]] = counts.get(entry["case"], 0) + 1
+    boxes = sum(len(e["boxes"]) for e in gt["files"])
+    print(f"{len(gt['files'])} files, {boxes} boxes in {time.perf_counter() - start:.1f} s -> {args.out}")
+    print(", ".join(f"{case} {count}" for case, count in counts.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
