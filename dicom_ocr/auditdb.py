@@ -258,8 +258,8 @@ class AuditDB:
             'r.nerengine, r.nerpii, o.source, o.reason, o.confidence FROM "DicomRects" r '
             "JOIN dicom_ocr_rects o ON o.rect_id = r.id WHERE r.filename = ? AND r.last_modified_by = ? ORDER BY r.id",
             (filename, WRITER))
-        return [RectRow(f, None if (l, t, r_, b) == SUMMARY_COORDS else Box(l, t, r_, b), *rest)
-                for f, l, t, r_, b, *rest in rows]
+        return [RectRow(row[0], None if tuple(row[1:5]) == SUMMARY_COORDS else Box(*row[1:5]), *row[5:])
+                for row in rows]
 
     def file_records(self) -> dict[str, FileRecord]:
         """Every file record, by filename."""
@@ -318,6 +318,6 @@ class AuditDB:
                  "r.nerengine, r.nerpii, r.last_modified_by, t.modality, t.imagetype, t.\"rows\", t.\"columns\", "
                  't.manufacturermodelname FROM "DicomRects" r JOIN "DicomTags" t ON t.filename = r.filename '
                  f"WHERE {' AND '.join(where)} ORDER BY r.id")
-        for f, l, t, r_, b, *rest in self._conn.execute(query, params).fetchall():
-            yield ReviewedRect(f, Box(l, t, r_, b), *rest)
+        for row in self._conn.execute(query, params).fetchall():
+            yield ReviewedRect(row[0], Box(*row[1:5]), *row[5:])
 

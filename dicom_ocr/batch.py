@@ -25,9 +25,8 @@ from typing import Protocol
 
 from .auditdb import AuditDB, FileRecord, RectRow
 from .detect import Detector, Pass
-from .planes import read_header
-from .sources import RegionSource
 from .scan import FileScan, Scanner
+from .sources import RegionSource
 
 log = logging.getLogger(__name__)
 
@@ -58,28 +57,10 @@ class ScanSettings:
 
 
 @dataclass(frozen=True)
-class FileTags:
-    """The header values the CSV and JSON Lines exports repeat on each row of a file."""
-
-    imagetype: str = ""
-    manufacturer: str = ""
-    burnedinannotation: str = ""
-
-
-@dataclass
-class Outcome:
-    """One scanned file: the scan and, when exports want them, its tags."""
-
-    scan: FileScan
-    tags: FileTags = field(default_factory=FileTags)
-
-
-@dataclass(frozen=True)
 class Job:
     """What a worker is told once: how to scan, whether to read tags, how much to log."""
 
     settings: ScanSettings
-    with_tags: bool = False
     log_level: int = logging.WARNING
 
 
@@ -116,40 +97,23 @@ class RunStats:
                 self.failed_examples.append((record.filename, cause, record.error_message or ""))
 
 
-def file_tags(path: str) -> FileTags:
-    """ImageType (values joined by backslash, as in DICOM), Manufacturer and BurnedInAnnotation of ``path``."""
-    try:
-        ds = read_header(path)
-    except Exception:  # the scan itself records why the file is bad
-        return FileTags()
-    image_type = ds.get("ImageType") or ""
-    if not isinstance(image_type, str):
-        image_type = "\\".join(str(v) for v in image_type)
-    return FileTags(image_type, str(ds.get("Manufacturer") or ""), str(ds.get("BurnedInAnnotation") or ""))
 
 
-def scan_one(scanner: Scanner, path: str, with_tags: bool) -> Outcome:
-    """Scan one file (never raises for a bad file)."""
-    scan = scanner.scan_file(path)
-    tags = file_tags(path) if with_tags and scan.record.state == "done" else FileTags()
-    return Outcome(scan, tags)
-
-
-def error_outcome(filename: str, cause: str, message: str) -> Outcome:
+def error_outcome(filename: str, cause: str, message: str) -> FileScan:
     """The outcome of a file whose worker failed (not the file's own fault, or not only)."""
-    return Outcome(FileScan(FileRecord(filename, "error", cause, message), []))
+    return FileScan(FileRecord(filename, "error", cause, message), [])
 
 
 # ---------------------------------------------------------------- local processes
 
-_worker: tuple[Scanner, bool] | None = None
+_worker: Scanner | None = None
 
 
 def _init_worker(job: Job) -> None:
     global _worker
     logging.basicConfig(level=job.log_level, format="%(levelname)s %(name)s: %(message)s")
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    _worker = (job.settings.scanner(), job.with_tags)
+    _worker = job.settings.scanner()
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -159,12 +123,12 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _scan_in_worker(path: str) -> Outcome:
+def _scan_in_worker(path: str) -> FileScan:
     assert _worker is not None
-    return scan_one(_worker[0], path, _worker[1])
+    return _worker.scan_file(path)
 
 
-def scan_local(paths: Iterable[str], job: Job, jobs: int = 1) -> Iterator[Outcome]:
+def scan_local(paths: Iterable[str], job: Job, jobs: int = 1) -> Iterator[FileScan]:
     """Scan ``paths`` here (``jobs`` 1) or in ``jobs`` spawned processes, yielding outcomes as files finish.
 
     If a worker process dies (a crash in native OCR code), the files then in flight are recorded as
@@ -172,7 +136,7 @@ def scan_local(paths: Iterable[str], job: Job, jobs: int = 1) -> Iterator[Outcom
     if jobs <= 1:
         scanner = job.settings.scanner()
         for path in paths:
-            yield scan_one(scanner, path, job.with_tags)
+            yield scanner.scan_file(path)
         return
     source = iter(paths)
     while True:
@@ -185,7 +149,7 @@ def scan_local(paths: Iterable[str], job: Job, jobs: int = 1) -> Iterator[Outcom
                                 "the worker process died while this file (or another one in flight) was scanned")
 
 
-def _run_pool(source: Iterator[str], job: Job, jobs: int) -> Iterator[Outcome]:
+def _run_pool(source: Iterator[str], job: Job, jobs: int) -> Iterator[FileScan]:
     """Drain ``source`` through one pool; return the paths in flight if the pool broke, else []."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(job,),
@@ -218,17 +182,17 @@ def _run_pool(source: Iterator[str], job: Job, jobs: int) -> Iterator[Outcome]:
 _dask_local = threading.local()
 
 
-def _scan_on_dask_worker(path: str, job: Job) -> Outcome:
+def _scan_on_dask_worker(path: str, job: Job) -> FileScan:
     """Runs on a dask worker: one Scanner per worker thread and settings, built on first use."""
     cache = getattr(_dask_local, "scanners", None)
     if cache is None:
         cache = _dask_local.scanners = {}
     if job.settings not in cache:
         cache[job.settings] = job.settings.scanner()
-    return scan_one(cache[job.settings], path, job.with_tags)
+    return cache[job.settings].scan_file(path)
 
 
-def scan_dask(paths: Iterable[str], job: Job, address: str) -> Iterator[Outcome]:
+def scan_dask(paths: Iterable[str], job: Job, address: str) -> Iterator[FileScan]:
     """Scan ``paths`` on the dask.distributed cluster at ``address``; this process only submits and collects.
 
     Workers must see the files at the same paths. A task whose worker died too often (``KilledWorker``) or that
@@ -292,14 +256,14 @@ def _done_among(reader: sqlite3.Connection, names: list[str]) -> set[str]:
 
 def run_scan(db: AuditDB, paths: Iterable[str], settings: ScanSettings, jobs: int = 1, rescan: bool = False,
              dask: str | None = None, exporters: Iterable[Exporter] = (), log_level: int = logging.WARNING,
-             on_result: Callable[[Outcome], None] | None = None,
+             on_result: Callable[[FileScan], None] | None = None,
              on_skip: Callable[[int], None] | None = None) -> RunStats:
     """Scan the files of ``paths`` not yet done in ``db`` and write each one's rows to ``exporters``, then to ``db``.
 
     Exporters come first so a kill between the two never loses their lines (the file is scanned again: at worst
     its lines appear twice there, never in the DB)."""
     exporters = tuple(exporters)
-    job = Job(settings, with_tags=bool(exporters), log_level=log_level)
+    job = Job(settings, log_level=log_level)
     stats = RunStats()
 
     def count_skipped(n: int) -> None:
@@ -310,12 +274,12 @@ def run_scan(db: AuditDB, paths: Iterable[str], settings: ScanSettings, jobs: in
     todo = pending_files(db, paths, settings, rescan, count_skipped)
     outcomes = scan_dask(todo, job, dask) if dask else scan_local(todo, job, jobs)
     for outcome in outcomes:
-        if outcome.scan.record.state == "done":
+        if outcome.record.state == "done":
             tags = outcome.tags
             for exporter in exporters:
-                exporter.write_file(outcome.scan.rects, tags.imagetype, tags.manufacturer, tags.burnedinannotation)
-        db.write_file(outcome.scan.record, outcome.scan.rects)
-        stats.add(outcome.scan.record)
+                exporter.write_file(outcome.rects, tags.imagetype, tags.manufacturer, tags.burnedinannotation)
+        db.write_file(outcome.record, outcome.rects)
+        stats.add(outcome.record)
         if on_result is not None:
             on_result(outcome)
     return stats

@@ -181,7 +181,7 @@ def _scan_with_progress(args: argparse.Namespace, settings: ScanSettings, progre
             exporters.append(stack.enter_context(JsonlExporter(args.jsonl)))
         return run_batch(db, iter_input_files(args.paths), settings, jobs=args.jobs, rescan=args.rescan,
                          dask=args.dask, exporters=exporters, log_level=level,
-                         on_result=lambda o: progress.update(o.scan.record.state == "error", o.scan.record.n_planes),
+                         on_result=lambda o: progress.update(o.record.state == "error", o.record.n_planes),
                          on_skip=progress.skip)
 
 

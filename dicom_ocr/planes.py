@@ -21,8 +21,14 @@ from pydicom.pixels import apply_color_lut, get_decoder, iter_pixels, unpack_bit
 from pydicom.uid import UID, DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from . import render
-from .errors import (AbsurdDimensionsError, CorruptPixelDataError, DicomOcrError, NoPixelDataError, NotDicomError,
-                     UnsupportedTransferSyntaxError)
+from .errors import (
+    AbsurdDimensionsError,
+    CorruptPixelDataError,
+    DicomOcrError,
+    NoPixelDataError,
+    NotDicomError,
+    UnsupportedTransferSyntaxError,
+)
 
 log = logging.getLogger(__name__)
 

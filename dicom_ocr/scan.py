@@ -4,15 +4,14 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pydicom.dataset import Dataset
 
 from . import __version__
 from .auditdb import FileRecord, RectRow
 from .detect import Detector
-from collections.abc import Sequence
-
-from pydicom.dataset import Dataset
-
 from .errors import DicomOcrError
 from .phi import NERENGINE, HeaderFacts, judge
 from .planes import Plane, iter_planes, overlay_specs, read_header
@@ -24,12 +23,30 @@ log = logging.getLogger(__name__)
 ENGINE_NAMES = {1: "tesseract", 2: "easyocr", 6: "rapidocr"}
 
 
+@dataclass(frozen=True)
+class FileTags:
+    """Header values the CSV and JSON Lines exports repeat on each row of a file."""
+
+    imagetype: str = ""
+    manufacturer: str = ""
+    burnedinannotation: str = ""
+
+    @classmethod
+    def from_dataset(cls, ds: Dataset) -> FileTags:
+        image_type = ds.get("ImageType") or ""
+        if not isinstance(image_type, str):
+            image_type = "\\".join(str(v) for v in image_type)
+        return cls(image_type, str(ds.get("Manufacturer") or ""), str(ds.get("BurnedInAnnotation") or ""))
+
+
 @dataclass
 class FileScan:
-    """Everything found in one file: its record (done or error) and its rows (regions plus per-plane summaries)."""
+    """Everything found in one file: its record (done or error), its rows (regions plus per-plane summaries) and the
+    header values exports repeat."""
 
     record: FileRecord
     rects: list[RectRow]
+    tags: FileTags = field(default_factory=FileTags)
 
 
 class Scanner:
@@ -66,7 +83,7 @@ class Scanner:
             log.exception("%s: internal error", path)
             return FileScan(self._record(filename, started, ocr_before, n_planes, [], "internal-error",
                                          f"{type(exc).__name__}: {exc}"), [])
-        return FileScan(self._record(filename, started, ocr_before, n_planes, rects), rects)
+        return FileScan(self._record(filename, started, ocr_before, n_planes, rects), rects, FileTags.from_dataset(header))
 
     def _source_rows(self, filename: str, ds: Dataset) -> list[RectRow]:
         """Rows for the regions the header-based sources name, one per frame the region applies to.

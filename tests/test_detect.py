@@ -7,6 +7,7 @@ import pytest
 from dicom_ocr.detect import DEFAULT_PASSES, Detector, Pass, parse_passes
 from dicom_ocr.engines import engine_status
 from dicom_ocr.planes import Plane, PlaneKind
+
 from textimages import draw_lines, ink_box
 
 

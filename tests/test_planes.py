@@ -8,12 +8,17 @@ import numpy as np
 import pydicom
 import pytest
 from pydicom.data import get_testdata_file
-from pydicom.pixels import pixel_array
 from pydicom.uid import RLELossless
 
-from dicom_ocr.errors import (AbsurdDimensionsError, CorruptPixelDataError, NoPixelDataError, NotDicomError,
-                              UnsupportedTransferSyntaxError)
+from dicom_ocr.errors import (
+    AbsurdDimensionsError,
+    CorruptPixelDataError,
+    NoPixelDataError,
+    NotDicomError,
+    UnsupportedTransferSyntaxError,
+)
 from dicom_ocr.planes import PlaneKind, iter_planes
+
 from dicomfactory import add_bit_overlay, add_overlay, base_dataset, save, with_jpeg_baseline, with_pixels
 
 

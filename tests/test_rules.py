@@ -12,8 +12,16 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 from dicom_ocr.geometry import Box
-from dicom_ocr.rules import (RecipeError, RuleRegion, clinical_areas, fired_rules, load_rules, outside_clinical_area,
-                             parse_recipe, rule_regions)
+from dicom_ocr.rules import (
+    RecipeError,
+    RuleRegion,
+    clinical_areas,
+    fired_rules,
+    load_rules,
+    outside_clinical_area,
+    parse_recipe,
+    rule_regions,
+)
 from dicom_ocr.rules.ctp_script import parse_script_text
 from dicom_ocr.rules.deid_recipe import parse_recipe_text
 

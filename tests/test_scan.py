@@ -10,6 +10,7 @@ from dicom_ocr.geometry import Box
 from dicom_ocr.phi import NERENGINE
 from dicom_ocr.scan import Scanner
 from dicom_ocr.sources import OCRENGINE_DEID_RULE, SourceRegion
+
 from dicomfactory import base_dataset, save, with_pixels
 from textimages import draw_lines
 
@@ -32,9 +33,10 @@ class CornerRule:
 
 def test_header_name_in_pixels_is_phi_and_technical_text_is_not(tmp_path, scanner):
     image = draw_lines((200, 460), [("SMITH JOHN", (10, 40)), ("MI 0.6 TIS 0.4", (10, 140))])
-    ds = with_pixels(base_dataset(PatientName="SMITH^JOHN"), image)
+    ds = with_pixels(base_dataset(PatientName="SMITH^JOHN", ImageType=["ORIGINAL", "PRIMARY"], Manufacturer="ACME"), image)
     result = scanner.scan_file(str(save(ds, tmp_path / "us.dcm")))
     assert result.record.state == "done" and result.record.has_phi and result.record.n_planes == 1
+    assert (result.tags.imagetype, result.tags.manufacturer) == ("ORIGINAL\\PRIMARY", "ACME")
     regions = [r for r in result.rects if r.box is not None]
     name = next(r for r in regions if "SMITH" in r.ocrtext.upper())
     technical = next(r for r in regions if "TIS" in r.ocrtext.upper())

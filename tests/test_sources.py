@@ -18,8 +18,14 @@ from dicom_ocr.learned import LearnedSource, Signature, signature
 from dicom_ocr.rules import RecipeError, load_rules
 from dicom_ocr.rules.export import export_recipe
 from dicom_ocr.rules.sources import RecipeSource, UltrasoundSource, build_sources
-from dicom_ocr.sources import OCRENGINE_CTP_RULE, OCRENGINE_DEID_RULE, OCRENGINE_LEARNED, \
-    OCRENGINE_ULTRASOUND_REGIONS, SourceRegion
+from dicom_ocr.sources import (
+    OCRENGINE_CTP_RULE,
+    OCRENGINE_DEID_RULE,
+    OCRENGINE_LEARNED,
+    OCRENGINE_ULTRASOUND_REGIONS,
+    SourceRegion,
+)
+
 from dicomfactory import add_overlay, base_dataset, save, with_pixels
 
 ULTRASOUNDS = Path(str(importlib.resources.files("deid_data") / "data" / "ultrasounds"))

@@ -35,8 +35,8 @@ log = logging.getLogger(__name__)
 
 def _import():
     try:
-        import rapidocr
         import onnxruntime  # noqa: F401  (the inference backend rapidocr uses by default)
+        import rapidocr
     except ImportError as error:
         raise EngineUnavailableError(f"the rapidocr engine needs pip install rapidocr onnxruntime ({error})") from error
     return rapidocr

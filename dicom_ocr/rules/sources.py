@@ -10,8 +10,7 @@ from pathlib import Path
 from pydicom.dataset import Dataset
 
 from ..geometry import Box
-from ..sources import OCRENGINE_CTP_RULE, OCRENGINE_DEID_RULE, OCRENGINE_ULTRASOUND_REGIONS, RegionSource, \
-    SourceRegion
+from ..sources import OCRENGINE_CTP_RULE, OCRENGINE_DEID_RULE, OCRENGINE_ULTRASOUND_REGIONS, RegionSource, SourceRegion
 from .apply import RuleRegion, RuleSet, load_rules, rule_regions
 from .ultrasound import SEQUENCE, clinical_areas, subtract_all
 
