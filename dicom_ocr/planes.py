@@ -249,8 +249,9 @@ def iter_planes(path: str | Path, frames: Iterable[int] | None = None, overlays:
 
 def _image_planes(path: str, ds: Dataset, frames: Iterable[int] | None,
                   bit_overlays: list[OverlaySpec]) -> Iterator[Plane]:
-    indices = sorted(set(frames)) if frames is not None else None
-    index_iter = iter(indices) if indices is not None else iter(range(_number_of_frames(ds)))
+    count = _number_of_frames(ds)
+    indices = sorted(i for i in set(frames) if 0 <= i < count) if frames is not None else None
+    index_iter = iter(indices) if indices is not None else iter(range(count))
     try:
         for raw in _decode_frames(path, ds, indices):
             frame = next(index_iter)

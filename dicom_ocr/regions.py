@@ -198,7 +198,9 @@ def add_margin(regions: Iterable[Region], rows: int, columns: int, *, pixels: in
     + ``along`` (0.4) of the line height along it (detectors often clip the first and last glyph), clipped to the plane.
 
     The line height is the shorter side of the box, so a vertical line of text gets a margin fitted to its glyphs.
+    A margin stops halfway to the next line above or below, so it never covers a neighbouring line's text.
     """
+    regions = list(regions)
     grown = []
     for region in regions:
         height = min(region.box.height, region.box.width)
@@ -206,10 +208,26 @@ def add_margin(regions: Iterable[Region], rows: int, columns: int, *, pixels: in
         lengthwise = pixels + math.ceil(along * height - 1e-9)
         horizontal = region.box.width >= region.box.height
         dx, dy = (lengthwise, across) if horizontal else (across, lengthwise)
-        box = region.box.expand(dx, dy).clip(rows, columns)
+        box = region.box.expand(dx, dy)
+        if horizontal:
+            box = _stop_short_of_neighbours(region.box, box, [r.box for r in regions if r is not region])
+        box = box.clip(rows, columns)
         if box is not None:
             grown.append(Region(box, region.text, region.confidence, region.ocrengine, region.words))
     return grown
+
+
+def _stop_short_of_neighbours(own: Box, grown: Box, others: Sequence[Box]) -> Box:
+    """``grown`` with its top and bottom kept at or before the middle of the gap to lines above and below ``own``."""
+    top, bottom = grown.top, grown.bottom
+    for other in others:
+        if other.right < grown.left or other.left > grown.right:
+            continue
+        if other.top > own.bottom:
+            bottom = min(bottom, max(own.bottom, (own.bottom + other.top) // 2))
+        elif other.bottom < own.top:
+            top = max(top, min(own.top, (own.top + other.bottom + 1) // 2))
+    return Box(grown.left, top, grown.right, bottom)
 
 
 def _contains(outer: Box, inner: Box, share: float) -> bool:

@@ -112,6 +112,7 @@ def test_selected_frames_only(tmp_path):
     frames = np.arange(5, dtype=np.uint8)[:, None, None] * np.ones((5, 8, 8), np.uint8) + np.eye(8, dtype=np.uint8)
     path = save(with_pixels(base_dataset(), frames), tmp_path / "five.dcm")
     assert [p.frame for p in iter_planes(path, frames=[4, 0])] == [0, 4]
+    assert [p.frame for p in iter_planes(path, frames=range(3, 9))] == [3, 4]
 
 
 def test_multiframe_overlay_on_some_frames_only_with_its_own_size_and_origin(tmp_path):

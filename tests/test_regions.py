@@ -153,6 +153,16 @@ def test_margin_is_clipped_at_the_plane_border():
     assert [r.box for r in add_margin([corner, edge], ROWS, COLUMNS)] == [Box(0, 0, 48, 18), Box(462, 495, 511, 511)]
 
 
+def test_margin_stops_halfway_to_the_next_line():
+    upper = Region(Box(100, 100, 199, 119), "NAME", 0.9, TESSERACT)
+    lower = Region(Box(120, 126, 180, 145), "MI 0.6", 0.9, TESSERACT)
+    elsewhere = Region(Box(400, 121, 450, 140), "R", 0.9, TESSERACT)
+    grown_upper, grown_lower, grown_elsewhere = add_margin([upper, lower, elsewhere], ROWS, COLUMNS)
+    assert grown_upper.box.bottom == 122 and grown_lower.box.top == 123   # gap rows 120-125, split at its middle
+    assert grown_upper.box.top == 94 and grown_lower.box.bottom == 151    # free sides keep the full margin
+    assert grown_elsewhere.box == Box(389, 115, 461, 146)                 # no line above or below it
+
+
 def test_margin_of_vertical_text_follows_its_width():
     (grown,) = add_margin([Region(Box(100, 40, 113, 200), "V", 0.9, RAPIDOCR)], ROWS, COLUMNS)
     assert grown.box == Box(94, 31, 119, 209)  # across: 3 + ceil(0.15 * 14) = 6; along: 3 + ceil(0.4 * 14) = 9
@@ -192,7 +202,9 @@ def test_build_regions_from_two_engines_and_noise():
     regions = build_regions([(TESSERACT, tess), (RAPIDOCR, rapid)], ROWS, COLUMNS)
     assert [r.text for r in regions] == ["ZZZ TEST PATIENT 12345678", "DOB 1970-01-01", "R"]
     assert [r.ocrengine for r in regions] == [RAPIDOCR, RAPIDOCR, TESSERACT]
-    assert regions[0].box == Box(0, 3, 240, 29)   # around Box(9, 9, 231, 23): 6 px across, 3 + ceil(0.4 * 15) = 9 along
+    # around Box(9, 9, 231, 23): 6 px above, 3 + ceil(0.4 * 15) = 9 along, and below only down to the middle of the
+    # gap to the next line (rows 24-28)
+    assert regions[0].box == Box(0, 3, 240, 26)
     assert regions[2].box.right == COLUMNS - 1
 
 

@@ -1,0 +1,179 @@
+"""scripts/benchmark.py: a real scan of a tiny synthetic set, scored by shared/bench/score.py, reported per case."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPTS = Path(__file__).parents[1] / "scripts"
+SCORER = Path(__file__).parents[2] / "shared" / "bench" / "score.py"
+CASES = ["varied", "small-7px", "green-on-grey", "low-contrast", "dark-on-light", "monochrome1"]
+RATES = ("recall_all", "recall_phi", "mean_coverage", "file_recall", "file_false_alarm", "precision")
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("benchmark", SCRIPTS / "benchmark.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+benchmark = _load()
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("synth")
+    subprocess.run([sys.executable, str(SCRIPTS / "make_synthetic.py"), "--out", str(out), "--n", "6", "--seed", "2"],
+                   check=True, capture_output=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def run(synthetic, tmp_path_factory):
+    if not SCORER.exists():
+        pytest.skip("../shared/bench/score.py is not here")
+    out = tmp_path_factory.mktemp("bench") / "result.json"
+    command = [sys.executable, str(SCRIPTS / "benchmark.py"), "--gt", str(synthetic / "gt.json"),
+               "--root", str(synthetic), "--ocr", "tesseract:top", "--jobs", "1", "--out", str(out)]
+    markdown = subprocess.run(command, check=True, capture_output=True, text=True, timeout=120).stdout
+    return markdown, json.loads(out.read_text()), json.loads((synthetic / "gt.json").read_text())
+
+
+def test_one_row_per_case_with_scores_in_range(run):
+    _, result, gt = run
+    assert [g["group"] for g in result["groups"]] == CASES
+    assert sum(g["files"] for g in result["groups"]) == result["n_files"] == 6
+    assert sum(g["boxes"] for g in result["groups"]) == result["n_gt_boxes"] == sum(len(f["boxes"]) for f in gt["files"])
+    for row in [result, *result["groups"]]:
+        for key in RATES:
+            assert row[key] is None or 0.0 <= row[key] <= 1.0, (row.get("group"), key, row[key])
+        assert row["over_redaction_pct"] is None or 0.0 <= row["over_redaction_pct"] <= 100.0
+    assert result["recall_all"] > 0  # tesseract reads at least some of the large, high-contrast lines
+
+
+def test_case_rows_add_up_to_the_scorer_totals(run):
+    _, result, _ = run
+    covered = sum(round(g["recall_all"] * g["boxes"]) for g in result["groups"] if g["boxes"])
+    assert covered == round(result["recall_all"] * result["n_gt_boxes"])
+
+
+def test_speed_and_memory_are_measured(run):
+    _, result, _ = run
+    assert result["exit_status"] == 0
+    assert result["wall_s"] > 0 and result["planes"] >= 6
+    assert result["files_per_s"] == pytest.approx(6 / result["wall_s"])
+    assert result["frames_per_s"] == pytest.approx(result["planes"] / result["wall_s"])
+    if benchmark.TIME.exists():
+        assert 10 < result["peak_rss_mib"] < 4096
+
+
+def test_markdown_table_has_overall_and_case_rows(run):
+    markdown, result, _ = run
+    rows = [line for line in markdown.splitlines() if line.startswith("| ")]
+    assert rows[0].startswith("| case | files | GT boxes | recall all")
+    assert rows[1].startswith("| **all** | 6 | ")
+    assert [r.split(" | ")[0][2:] for r in rows[2:]] == CASES
+    assert "files/s" in markdown and "peak RSS" in markdown
+
+
+def test_groups_fall_back_to_folders_and_count_phi_separately():
+    gt = {"files": [
+        {"path": "a/1.dcm", "boxes": [{"phi": True}, {"phi": False}]},
+        {"path": "a/2.dcm", "boxes": [], "text_present": False},
+        {"path": "b/3.dcm", "boxes": [{"phi": True}]},
+    ]}
+    per_file = [
+        dict(path="a/1.dcm", text_present=True, n_pred=2, n_ocr=2, n_ocr_ok=1, coverage=[0.5, 0.9], over_pct=1.0),
+        dict(path="a/2.dcm", text_present=False, n_pred=1, n_ocr=1, n_ocr_ok=0, coverage=[], over_pct=3.0),
+        dict(path="b/3.dcm", text_present=True, n_pred=0, n_ocr=0, n_ocr_ok=0, coverage=[0.0], over_pct=0.0),
+    ]
+    a, b = benchmark.group_scores(gt, per_file)
+    assert (a["group"], a["files"], a["boxes"]) == ("a", 2, 2)
+    assert (a["recall_all"], a["recall_phi"], a["mean_coverage"]) == (0.5, 0.0, 0.7)
+    assert (a["file_recall"], a["file_false_alarm"], a["precision"], a["over_redaction_pct"]) == (1.0, 1.0, 1 / 3, 2.0)
+    assert (b["group"], b["recall_all"], b["file_recall"], b["precision"], b["file_false_alarm"]) == ("b", 0.0, 0.0,
+                                                                                                     None, None)
+    gt["files"][0]["case"] = "x"
+    assert [g["group"] for g in benchmark.group_scores(gt, per_file)] == ["x", "a", "b"]
+    assert [g["group"] for g in benchmark.group_scores(gt, per_file, by="folder")] == ["a", "b"]
+
+
+def _load_peers():
+    spec = importlib.util.spec_from_file_location("peers", SCRIPTS / "peers.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+peers = _load_peers()
+
+
+def test_mask_rects_cover_exactly_the_marked_pixels():
+    import numpy as np
+    mask = np.zeros((9, 12), bool)
+    mask[1:4, 2:6] = True
+    mask[3:7, 8:12] = True
+    mask[5, 0] = True
+    rects = peers.mask_rects(mask)
+    painted = np.zeros_like(mask)
+    for left, top, right, bottom in rects:
+        assert not painted[top:bottom + 1, left:right + 1].any()     # no overlap
+        painted[top:bottom + 1, left:right + 1] = True
+    assert (painted == mask).all()
+    assert (2, 1, 5, 3) in rects and len(rects) == 3
+
+
+def test_deid_area_follows_clean_order_and_exclusive_max():
+    results = {"results": [{"coordinates": [[0, "all"], [1, "10,0,20,5"]]}, {"coordinates": [[0, ["0,0,4,2"]]]}]}
+    rects = peers.deid_cleaned_area(results, rows=8, cols=30)
+    import numpy as np
+    painted = np.zeros((8, 30), bool)
+    for left, top, right, bottom in rects:
+        painted[top:bottom + 1, left:right + 1] = True
+    expected = np.ones((8, 30), bool)
+    expected[0:5, 10:20] = False                                      # keepcoordinates re-opens x 10-19, y 0-4
+    assert (painted == expected).all()
+    assert peers.deid_cleaned_area({"results": [{"coordinates": []}]}, 8, 30) == []
+
+
+def test_deid_peer_db_is_scored_on_a_real_ultrasound_file(tmp_path):
+    if not SCORER.exists():
+        pytest.skip("../shared/bench/score.py is not here")
+    from deid.data import get_dataset
+    source = Path(get_dataset("ultrasounds")) / "GREYSCALE_IMAGE.dcm"   # deid's EPIQ rule: 0,0,1024,49
+    gt = {"version": 1, "files": [{"path": source.name, "text_present": True, "frames": 1, "boxes": [
+        {"frame": 0, "overlay": -1, "left": 100, "top": 10, "right": 300, "bottom": 40, "text": "x", "phi": True},
+        {"frame": 0, "overlay": -1, "left": 100, "top": 300, "right": 300, "bottom": 330, "text": "y", "phi": False}]}]}
+    gt_path = tmp_path / "gt.json"
+    gt_path.write_text(json.dumps(gt))
+    result = peers.run_peer("deid", gt_path, source.parent, tmp_path / "db", by="case")
+    assert result["exit_status"] == 0 and result["n_failed"] == 0
+    assert result["recall_phi"] == 1.0 and result["recall_all"] == 0.5
+    assert result["rects_by_engine"] == {"50": 1} and result["flagged"]["text_files"] == 1.0
+    assert result["groups"][0]["group"] == "(root)"
+
+
+def test_presidio_peer_runs_and_counts_multiframe_as_failure(tmp_path, synthetic):
+    pytest.importorskip("presidio_image_redactor")
+    if not SCORER.exists():
+        pytest.skip("../shared/bench/score.py is not here")
+    import shutil
+
+    from pydicom.data import get_testdata_file
+    cine = get_testdata_file("emri_small.dcm", download=False)          # 10 frames, no burned-in text
+    shutil.copy(cine, tmp_path / "cine.dcm")
+    shutil.copy(synthetic / "0000-varied.dcm", tmp_path / "varied.dcm")
+    entry = next(f for f in json.loads((synthetic / "gt.json").read_text())["files"] if f["case"] == "varied")
+    gt = {"version": 1, "files": [dict(entry, path="varied.dcm"),
+                                  {"path": "cine.dcm", "text_present": False, "frames": 10, "boxes": []}]}
+    (tmp_path / "gt.json").write_text(json.dumps(gt))
+    result = peers.run_peer("presidio", tmp_path / "gt.json", tmp_path, tmp_path / "db", by="case")
+    assert result["exit_status"] == 0
+    assert list(result["failed"]) == [str((tmp_path / "cine.dcm").resolve())]
+    assert result["ner"] and set(result["rects_by_engine"]) <= {"1"}
+    assert [g["group"] for g in result["groups"]] == ["varied", "(root)"]
