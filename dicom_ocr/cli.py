@@ -33,6 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    logging.captureWarnings(True)   # pydicom's complaints about odd headers: logged, shown only with -vv
+    logging.getLogger("py.warnings").setLevel(logging.DEBUG if args.verbose > 1 else logging.ERROR)
+    logging.getLogger("pydicom").setLevel(logging.DEBUG if args.verbose > 1 else logging.CRITICAL)  # we report causes
     if not hasattr(args, "run"):
         parser.print_help()
         return 2

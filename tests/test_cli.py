@@ -154,3 +154,23 @@ def test_rule_options_reach_the_settings(monkeypatch, tmp_path, files):
     assert [f.rules.source for f in rules.rules.files] == ["deid:site.dicom"]
     assert main(["scan", files[0], "--db", str(tmp_path / "db2"), *OCR, "--rules", str(tmp_path / "absent"),
                  "-q"]) == 2
+
+
+def test_frames_lists_planes_writes_pngs_and_goes_on_after_a_bad_file(tmp_path, capsys):
+    import numpy as np
+
+    from dicomfactory import add_bit_overlay, base_dataset, save, with_pixels
+
+    pixels = np.full((32, 48), 100, np.uint16)
+    pixels[20:30, 5:40] = 4095
+    pixels[4:8, 4:40] |= 1 << 13
+    good = save(add_bit_overlay(with_pixels(base_dataset(), pixels, bits_stored=12), 8, 13), tmp_path / "xa.dcm")
+    bad = tmp_path / "notes.dcm"
+    bad.write_text("not a DICOM file")
+    pngs = tmp_path / "png"
+    assert main(["frames", str(bad), str(good), "--png", str(pngs), "--json"]) == 1
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines[0]["error"]["cause"] == "not-dicom" and lines[0]["planes"] == []
+    assert [(p["frame"], p["overlay"], p["kind"], p["blank"]) for p in lines[1]["planes"]] == [
+        (0, -1, "image", False), (0, 8, "bit-overlay", False)]
+    assert sorted(p.name for p in pngs.iterdir()) == ["xa_f0_o-1.png", "xa_f0_o8.png"]
