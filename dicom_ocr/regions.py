@@ -198,7 +198,7 @@ def add_margin(regions: Iterable[Region], rows: int, columns: int, *, pixels: in
     + ``along`` (0.4) of the line height along it (detectors often clip the first and last glyph), clipped to the plane.
 
     The line height is the shorter side of the box, so a vertical line of text gets a margin fitted to its glyphs.
-    A margin stops halfway to the next line above or below, so it never covers a neighbouring line's text.
+    A region stops where the next line above or below begins, so it never covers a neighbouring line's text.
     """
     regions = list(regions)
     grown = []
@@ -218,15 +218,25 @@ def add_margin(regions: Iterable[Region], rows: int, columns: int, *, pixels: in
 
 
 def _stop_short_of_neighbours(own: Box, grown: Box, others: Sequence[Box]) -> Box:
-    """``grown`` with its top and bottom kept at or before the middle of the gap to lines above and below ``own``."""
+    """``grown`` cut where it would reach into the lines above or below ``own``.
+
+    Detectors' line boxes are often taller than the glyphs, so two lines' boxes can overlap. The border between two
+    lines is put between their centres, in proportion to their heights: where their glyphs would meet.
+    """
     top, bottom = grown.top, grown.bottom
+    centre, height = (own.top + own.bottom) / 2, own.height
     for other in others:
         if other.right < grown.left or other.left > grown.right:
             continue
-        if other.top > own.bottom:
-            bottom = min(bottom, max(own.bottom, (own.bottom + other.top) // 2))
-        elif other.bottom < own.top:
-            top = max(top, min(own.top, (own.top + other.bottom + 1) // 2))
+        other_centre = (other.top + other.bottom) / 2
+        distance = other_centre - centre
+        if abs(distance) < 0.6 * min(height, other.height):
+            continue                                   # the same line, or the same text found twice
+        border = centre + distance * height / (height + other.height)
+        if distance > 0:
+            bottom = min(bottom, math.floor(border))
+        else:
+            top = max(top, math.ceil(border))
     return Box(grown.left, top, grown.right, bottom)
 
 

@@ -250,3 +250,10 @@ def test_end_to_end_two_drawn_lines_become_two_regions(monkeypatch):
         assert inside is not None and inside.area >= 0.5 * region.box.area
         assert token in region.text.split()
         assert region.ocrengine == TESSERACT
+
+
+def test_tall_detector_boxes_of_adjacent_lines_are_split_between_their_centres():
+    upper = Region(Box(100, 95, 199, 124), "NAME", 0.9, RAPIDOCR)     # both 30 px tall around 14 px glyphs
+    lower = Region(Box(100, 118, 199, 147), "kVp 120", 0.9, RAPIDOCR)
+    grown_upper, grown_lower = add_margin([upper, lower], ROWS, COLUMNS)
+    assert grown_upper.box.bottom == 121 and grown_lower.box.top == 121   # centres 109.5 and 132.5
