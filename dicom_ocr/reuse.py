@@ -2,7 +2,7 @@
 
 Scanners draw text at the top of the plane's range. A frame whose top-of-range pixels match (within one pixel) those
 of the last frame that was read keeps that frame's regions; a frame where they changed (a clock ticking, a new label)
-is read again, and the earlier regions whose text is still there are kept too, so a flicker in OCR never loses text.
+is read again, and the earlier regions whose text is still there are merged in, so a flicker in OCR never loses text.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 
 from .planes import Plane
 from .preprocess import grey
-from .regions import Region
+from .regions import Region, merge_overlapping
 
 TOP_LEVEL = 249           # 8-bit renderings put the top of the range at 255
 MAX_CHANGED_PIXELS = 12   # top pixels that may appear or vanish (compression noise) before a frame is read again
@@ -46,8 +46,7 @@ class PlaneMemory:
         mask = _top_mask(plane)
         last = self._last.get(plane.overlay)
         if last is not None and last[0].shape == mask.shape:
-            regions = regions + [r for r in last[1] if _still_there(r, last[0], mask)
-                                 and not any(_overlaps(r, new) for new in regions)]
+            regions = merge_overlapping(regions + [r for r in last[1] if _still_there(r, last[0], mask)])
         self._by_digest[_digest(plane)] = regions
         self._last[plane.overlay] = (mask, regions)
         return regions
@@ -73,8 +72,4 @@ def _still_there(region: Region, before: np.ndarray, after: np.ndarray) -> bool:
     old = before[b.top:b.bottom + 1, b.left:b.right + 1]
     new = after[b.top:b.bottom + 1, b.left:b.right + 1]
     total = int(old.sum())
-    return total > 0 and int((old & new).sum()) >= STILL_THERE * total
-
-
-def _overlaps(a: Region, b: Region) -> bool:
-    return a.box.intersection(b.box) is not None
+    return total == 0 or int((old & new).sum()) >= STILL_THERE * total   # no top pixels: cannot tell, keep it
