@@ -29,7 +29,7 @@ class Pass:
     variants: tuple[str, ...]
 
 
-DEFAULT_PASSES = (Pass("rapidocr", ("plain", "top", "x2")), Pass("tesseract", ("top", "invert")))
+DEFAULT_PASSES = (Pass("rapidocr", ("plain", "x2")),)
 
 
 def parse_passes(spec: str) -> tuple[Pass, ...]:

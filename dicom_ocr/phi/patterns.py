@@ -33,7 +33,7 @@ _XYZ = re.compile(r"(?<![\d.])(\d{1,2})\s?[-/.]\s?(\d{1,2})\s?[-/.]\s?(\d{4}|\d{
 _D_MON_Y = re.compile(rf"(?<!\d)(\d{{1,2}})[\s\-/.]*({_MON})[\s\-/.,]*(\d{{4}}|\d{{2}})(?!\d)", re.I)
 _MON_D_Y = re.compile(rf"\b({_MON})[\s\-/.]*(\d{{1,2}})(?:st|nd|rd|th)?,?[\s\-/.]*(\d{{4}}|\d{{2}})?(?!\d)", re.I)
 _Y_MON_D = re.compile(rf"(?<!\d)(\d{{4}})[\s\-/.]*({_MON})[\s\-/.]*(\d{{1,2}})(?!\d)", re.I)
-_TIME = re.compile(r"(?<![\w.:])([01]?\d|2[0-3])\s?[:h]\s?([0-5]\d)(?:\s?:\s?([0-5]\d))?(?:\.\d+)?\s*([AP]\.?M\.?)?(?![\d:])",
+_TIME = re.compile(r"(?<![\w.:])([01]?\d|2[0-3])\s?[:h]\s?([0-5]\d)(?:\s?:\s?([0-5]\d)(?:\.?\d+)?)?\s*([AP]\.?M\.?)?(?![\d:])",
                    re.I)
 _AGE = re.compile(r"(?<![\w.])(\d{1,3})\s?(?:Y|YR|YRS|YEARS?|YO|J|ANS?|JAHRE)\b(?:\s*/?\s*[MF]\b)?"
                   r"|(?<![\w.])[MF]\s*[/\s]\s*(\d{1,3})\s?(?:Y|YR|YRS|YO)?\b(?!\s*(?:[./:]\d|%))"
@@ -52,9 +52,14 @@ LABEL = re.compile(
     r"date|datum|fecha|comments?)\b\s*[:#=.]?", re.I)
 
 
+# a date OCR glued to the time after it: 2025/06/178:49 -> 2025/06/17 8:49 (burned-in days are zero-padded)
+_GLUED_DATE_TIME = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{2}|\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)\d{2})(?=\d{1,2}[:h]\d{2})")
+
+
 def digitize(text: str) -> str:
-    """Replace letters OCR confuses with digits (O, I, l, S, B) inside runs that already hold a digit."""
-    return _DIGITISH.sub(lambda m: m[0].translate(_DIGIT_FIX), text)
+    """Replace letters OCR confuses with digits (O, I, l, S, B) inside runs that already hold a digit, and split a
+    date from a time OCR glued to it."""
+    return _GLUED_DATE_TIME.sub(r"\1 ", _DIGITISH.sub(lambda m: m[0].translate(_DIGIT_FIX), text))
 
 
 def _make(y: int, m: int, d: int) -> date | None:
