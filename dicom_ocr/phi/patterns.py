@@ -84,7 +84,7 @@ def find_dates(text: str) -> tuple[list[date], bool]:
     for m in _XYZ.finditer(text):
         a, b, y = int(m[1]), int(m[2]), int(m[3])
         candidates = [_make(y, a, b), _make(y, b, a)]
-        seen = seen or any(candidates)
+        seen = seen or any(candidates) or len(m[3]) == 4   # 02/27/1531: a date shape, even with a misread year
         found += candidates
     upper = text.upper()
     for m in _D_MON_Y.finditer(upper):

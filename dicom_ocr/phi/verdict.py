@@ -107,9 +107,30 @@ def _header_match(text: str, facts: HeaderFacts) -> str | None:
     for d in dates:
         if d in facts.dates:
             return facts.dates[d]
+    if (kw := _date_digits_match(text, facts)) is not None:
+        return kw
     for t in patterns.find_times(text):
         if t in facts.times:
             return facts.times[t]
+    return None
+
+
+_DATE_RUN = re.compile(r"\d[\d/.\-\s]{4,12}\d")
+_DATE_FORMS = ("%Y%m%d", "%d%m%Y", "%m%d%Y", "%y%m%d", "%d%m%y", "%m%d%y")
+
+
+def _date_digits_match(text: str, facts: HeaderFacts) -> str | None:
+    """The header date field whose digits a date-like run in ``text`` shows with at most one digit misread
+    (``02/27/1531`` for 1931-02-27)."""
+    for run in _DATE_RUN.findall(patterns.digitize(text)):
+        digits = re.sub(r"\D", "", run)
+        if len(digits) not in (6, 8):
+            continue
+        for day, kw in facts.dates.items():
+            for form in _DATE_FORMS:
+                shown = day.strftime(form)
+                if len(shown) == len(digits) and sum(a != b for a, b in zip(shown, digits)) <= 1:
+                    return kw
     return None
 
 
