@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_frames(commands)
     _add_scan(commands)
     _add_status(commands)
+    _add_rules(commands)
     return parser
 
 
@@ -209,6 +210,33 @@ def _print_run_summary(stats: RunStats, elapsed: float) -> None:
         print(f"  failed ({cause}): {filename}: {message}", file=sys.stderr)
     if stats.failed > len(stats.failed_examples):
         print(f"  ... see 'dicom_ocr status' and table dicom_ocr_files for all {stats.failed}", file=sys.stderr)
+
+
+def _add_rules(commands) -> None:
+    rules = commands.add_parser("rules", help="work with region rules (deid recipes)")
+    actions = rules.add_subparsers(title="actions")
+    export = actions.add_parser(
+        "export", help="write the rectangles reviewers kept as a deid recipe",
+        description="Write the rectangles of files reviewers marked done in dcmaudit as a deid recipe, one LABEL per "
+                    "scanner signature (Modality, ImageType, Rows, Columns, ManufacturerModelName); image-pixel "
+                    "rectangles only, applied to every frame. Read it back with `dicom_ocr scan --rules FILE`.")
+    export.add_argument("--db", metavar="DIR", type=Path, required=True, help="directory of dcmaudit.sqlite.db")
+    export.add_argument("-o", "--output", metavar="FILE", type=Path, default=Path("reviewed.dicom"),
+                        help="recipe file to write (default: reviewed.dicom)")
+    export.set_defaults(run=run_rules_export)
+
+
+def run_rules_export(args: argparse.Namespace) -> int:
+    from .auditdb import DB_NAME, AuditDB
+    from .rules.export import export_recipe
+
+    if not (args.db / DB_NAME).is_file():
+        print(f"dicom_ocr: no {DB_NAME} in {args.db}", file=sys.stderr)
+        return 2
+    with AuditDB(args.db) as db:
+        labels = export_recipe(db, args.output)
+    print(f"{args.output}: {labels} scanner signature(s)")
+    return 0
 
 
 def run_status(args: argparse.Namespace) -> int:

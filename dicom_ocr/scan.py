@@ -13,9 +13,11 @@ from . import __version__
 from .auditdb import FileRecord, RectRow
 from .detect import Detector
 from .errors import DicomOcrError
+from .geometry import Box
 from .phi import NERENGINE, HeaderFacts, judge
 from .planes import Plane, iter_planes, overlay_specs, read_header
 from .regions import Region
+from .rules.ultrasound import clinical_areas, outside_clinical_area
 from .sources import RegionSource, SourceRegion
 
 log = logging.getLogger(__name__)
@@ -73,9 +75,10 @@ class Scanner:
             header = read_header(path)
             facts = HeaderFacts.from_dataset(header)
             rects.extend(self._source_rows(filename, header))
+            areas = clinical_areas(header)
             for plane, regions in self.detector.detect_planes(iter_planes(path, header=header)):
                 n_planes += 1
-                rects.extend(self._plane_rows(filename, plane, regions, facts))
+                rects.extend(self._plane_rows(filename, plane, regions, facts, areas))
         except DicomOcrError as exc:
             log.warning("%s", exc)
             return FileScan(self._record(filename, started, ocr_before, n_planes, [], exc.cause, exc.message), [])
@@ -100,20 +103,24 @@ class Scanner:
                 rows.append(_source_row(filename, region, frame))
         return rows
 
-    def _plane_rows(self, filename: str, plane: Plane, regions: list[Region],
-                    facts: HeaderFacts) -> list[RectRow]:
-        rows = [self._region_row(filename, plane, region, facts) for region in regions]
+    def _plane_rows(self, filename: str, plane: Plane, regions: list[Region], facts: HeaderFacts,
+                    areas: list[Box]) -> list[RectRow]:
+        rows = [self._region_row(filename, plane, region, facts, areas) for region in regions]
         if rows:
             text = " ".join(row.ocrtext for row in rows)
             rows.append(RectRow(filename, None, plane.frame, plane.overlay, rows[0].ocrengine, text, NERENGINE,
                                 max(row.nerpii for row in rows), source="summary"))
         return rows
 
-    def _region_row(self, filename: str, plane: Plane, region: Region, facts: HeaderFacts) -> RectRow:
+    def _region_row(self, filename: str, plane: Plane, region: Region, facts: HeaderFacts,
+                    areas: list[Box]) -> RectRow:
         verdict = judge(region.text, facts, default_pii=self.default_pii)
+        reason = f"{verdict.method}: {verdict.reason}"
+        if plane.overlay == -1 and outside_clinical_area(region.box, areas):
+            reason += "; outside the ultrasound clinical area"
         return RectRow(filename, region.box, plane.frame, plane.overlay, region.ocrengine, region.text, NERENGINE,
                        int(verdict.pii), source=ENGINE_NAMES.get(region.ocrengine, str(region.ocrengine)),
-                       reason=f"{verdict.method}: {verdict.reason}", confidence=round(region.confidence, 4))
+                       reason=reason, confidence=round(region.confidence, 4))
 
     def _record(self, filename: str, started: float, ocr_before: float, n_planes: int, rects: list[RectRow],
                 error_cause: str | None = None, error_message: str | None = None) -> FileRecord:
@@ -140,5 +147,6 @@ def _frames_per_overlay(ds: Dataset) -> dict[int, int]:
 
 
 def _source_row(filename: str, region: SourceRegion, frame: int) -> RectRow:
-    return RectRow(filename, region.box, frame, region.overlay, region.ocrengine, "", -1, -1,
+    """A rule region's row; its label goes in ``ocrtext`` (bracketed) so reviewers see in dcmaudit which rule named it."""
+    return RectRow(filename, region.box, frame, region.overlay, region.ocrengine, f"[{region.label}]", -1, -1,
                    source=region.label, reason="named by a rule, not read")

@@ -54,6 +54,7 @@ def test_source_regions_get_a_row_on_every_frame(tmp_path, scanner):
     rule_rows = [r for r in result.rects if r.ocrengine == OCRENGINE_DEID_RULE]
     assert [r.frame for r in rule_rows] == [0, 1, 2]
     assert all(r.box == Box(0, 0, 9, 9) and r.source == "test.recipe:Corner" for r in rule_rows)
+    assert all(r.ocrtext == "[test.recipe:Corner]" and r.nerpii == -1 for r in rule_rows)
 
 
 def test_bad_file_is_recorded_not_raised(tmp_path, scanner):
@@ -62,3 +63,18 @@ def test_bad_file_is_recorded_not_raised(tmp_path, scanner):
     result = scanner.scan_file(str(path))
     assert result.record.state == "error" and result.record.error_cause == "not-dicom" and result.rects == []
     assert "DICOM" in result.record.error_message
+
+
+def test_text_outside_the_ultrasound_clinical_area_is_flagged(tmp_path, scanner):
+    from pydicom.dataset import Dataset
+
+    image = draw_lines((200, 460), [("SMITH JOHN", (10, 40)), ("GAIN 52", (300, 140))])
+    region = Dataset()
+    region.RegionLocationMinX0, region.RegionLocationMinY0 = 250, 100
+    region.RegionLocationMaxX1, region.RegionLocationMaxY1 = 459, 199
+    ds = with_pixels(base_dataset(Modality="US", SequenceOfUltrasoundRegions=[region]), image)
+    rows = [r for r in scanner.scan_file(str(save(ds, tmp_path / "us.dcm"))).rects if r.box is not None]
+    name = next(r for r in rows if "SMITH" in r.ocrtext.upper())
+    inside = next(r for r in rows if "GAIN" in r.ocrtext.upper())
+    assert "outside the ultrasound clinical area" in name.reason
+    assert "outside" not in inside.reason

@@ -273,3 +273,15 @@ def test_corpus_headers_get_regions() -> None:
             hits[s.name] += bool(s.regions(ds))
     assert with_sequence > 0 and hits["ultrasound-regions"] == with_sequence
     assert hits["rules"] > with_sequence          # scanner rules of deid.dicom fire beyond ultrasound
+
+
+def test_rules_export_command(tmp_path: Path, taught: tuple[AuditDB, Signature], capsys) -> None:
+    from dicom_ocr.cli import main
+
+    db, _ = taught
+    recipe = tmp_path / "out.dicom"
+    assert main(["rules", "export", "--db", str(db.directory), "-o", str(recipe)]) == 0
+    assert "2 scanner signature(s)" in capsys.readouterr().out
+    rules = RecipeSource(load_rules([recipe], include_defaults=False))
+    assert {r.box for r in rules.regions(header(acme(tmp_path, "new.dcm", frames=2)))} == {BANNER, FOOTER, CORNER}
+    assert main(["rules", "export", "--db", str(tmp_path / "nowhere")]) == 2
