@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Protocol
 
+from . import logs
 from .auditdb import AuditDB, FileRecord, RectRow
 from .detect import Detector, Pass
 from .scan import FileScan, Scanner
@@ -111,7 +112,7 @@ _worker: Scanner | None = None
 
 def _init_worker(job: Job) -> None:
     global _worker
-    logging.basicConfig(level=job.log_level, format="%(levelname)s %(name)s: %(message)s")
+    logs.configure(job.log_level)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     _worker = job.settings.scanner()
 

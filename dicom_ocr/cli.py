@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
+from . import __version__, logs
 from .errors import DicomOcrError
 from .inputs import count_input_files, iter_input_files
 from .planes import Plane, iter_planes
@@ -31,11 +31,7 @@ log = logging.getLogger("dicom_ocr")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
-    logging.captureWarnings(True)   # pydicom's complaints about odd headers: logged, shown only with -vv
-    logging.getLogger("py.warnings").setLevel(logging.DEBUG if args.verbose > 1 else logging.ERROR)
-    logging.getLogger("pydicom").setLevel(logging.DEBUG if args.verbose > 1 else logging.CRITICAL)  # we report causes
+    logs.configure(logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING)
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
