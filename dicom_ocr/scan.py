@@ -126,7 +126,7 @@ class Scanner:
                 error_cause: str | None = None, error_message: str | None = None) -> FileRecord:
         total = time.perf_counter() - started
         ocr = sum(self.detector.seconds.values()) - ocr_before
-        regions = [r for r in rects if r.box is not None]
+        regions = [r for r in rects if r.box is not None and r.nerengine == NERENGINE]   # read text, not rule rows
         return FileRecord(filename, "error" if error_cause else "done", error_cause, error_message,
                           n_planes=n_planes, n_regions=len(regions),
                           has_phi=any(r.nerpii == 1 for r in regions) if not error_cause else None,
