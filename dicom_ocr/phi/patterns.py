@@ -133,9 +133,17 @@ def has_name_shape(text: str) -> bool:
     return bool(_NAME_COMMA.match(text) or _NAME_CARET.search(text))
 
 
+_LETTER_FIX = str.maketrans({"4": "A", "0": "O", "1": "I", "5": "S", "8": "B", "6": "G"})
+
+
+def letterize(text: str) -> str:
+    """Replace digits OCR confuses with letters (4, 0, 1, 5, 8, 6) inside words that already hold a letter: ``4ge``."""
+    return re.sub(r"\b(?=\w*[A-Za-z])\w+\b", lambda m: m[0].translate(_LETTER_FIX), text)
+
+
 def label_value(text: str) -> tuple[str | None, str]:
-    """The first identifying label in ``text`` (e.g. ``Patient ID``) and the text following it."""
-    m = LABEL.search(text)
+    """The first identifying label in ``text`` (e.g. ``Patient ID``, also misread as ``4ge``) and the text after it."""
+    m = LABEL.search(text) or LABEL.search(text := letterize(text))
     if m is None:
         return None, ""
     return m[0].strip(" :#=."), text[m.end():]

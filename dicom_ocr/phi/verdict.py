@@ -137,8 +137,8 @@ def _date_digits_match(text: str, facts: HeaderFacts) -> str | None:
 def _pattern_match(text: str) -> tuple[str, str] | None:
     """(method, reason) of the first identifying shape in ``text``, or None."""
     label, value = patterns.label_value(text)
-    if label is not None and re.search(r"[A-Za-z0-9]", value):
-        return "pattern:label", "identifying label followed by a value"
+    if label is not None and value.strip(" :#=.,;-"):
+        return "pattern:label", "identifying label followed by a value (even an unreadable one)"
     if patterns.find_dates(text)[1]:
         return "pattern:date", "date"
     if patterns.find_times(text):
