@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .engines import get_engine
 from .engines.base import OcrEngine, Word
+from .geometry import Box
 from .planes import Plane
 from .preprocess import make_variants
 from .regions import Region, build_regions
@@ -29,7 +30,13 @@ class Pass:
     variants: tuple[str, ...]
 
 
-DEFAULT_PASSES = (Pass("rapidocr", ("plain", "x2")),)
+DEFAULT_PASSES = (Pass("rapidocr", ("plain", "x2", "rot90")),)
+
+
+def _vertical_text(box: Box, text: str) -> bool:
+    """What a turned copy is for: text running up or down the plane (two characters at least); the plain passes read
+    horizontal text, and single marks read sideways are mostly texture."""
+    return box.height >= box.width and len(text.strip()) >= 2
 
 
 def parse_passes(spec: str) -> tuple[Pass, ...]:
@@ -84,7 +91,7 @@ class Detector:
                 mapped = []
                 for word in words:
                     box = variant.to_plane(word.box, plane.rows, plane.columns)
-                    if box is not None:
+                    if box is not None and (not variant.rotated or _vertical_text(box, word.text)):
                         mapped.append(Word(box, word.text, word.confidence))
                 word_lists.append((engine.ocrengine, mapped))
         return build_regions(word_lists, plane.rows, plane.columns)

@@ -16,22 +16,26 @@ SPARSE_LIMIT = 0.12      # "top"/"bottom" masks covering more of the plane than 
 UPSCALE_MAX_SIDE = 1400  # planes whose longer side is at most this get an upscaled variant for small text
 UPSCALE_TARGET = 1024    # the upscaled variant enlarges small planes about this far (x2 to x4)
 
-VARIANT_NAMES = ("plain", "chanmax", "invert", "top", "bottom", "x2", "clahe")
+VARIANT_NAMES = ("plain", "chanmax", "invert", "top", "bottom", "x2", "clahe", "rot90")
 
 
 @dataclass(frozen=True)
 class Variant:
-    """A picture derived from a plane: ``scale`` variant pixels per plane pixel, then ``pad`` pixels of border."""
+    """A picture derived from a plane: ``scale`` variant pixels per plane pixel, turned a quarter anticlockwise when
+    ``rotated``, then ``pad`` pixels of border."""
 
     name: str
     image: np.ndarray
     scale: float = 1.0
     pad: int = PAD
+    rotated: bool = False
 
     def to_plane(self, box: Box, rows: int, columns: int) -> Box | None:
         """The plane box under ``box`` (found on this variant), clipped to the plane; None when outside it."""
-        unpadded = box.shift(-self.pad, -self.pad)
-        return (unpadded.scale(self.scale) if self.scale != 1 else unpadded).clip(rows, columns)
+        box = box.shift(-self.pad, -self.pad)
+        if self.rotated:  # variant (x, y) shows plane (columns - 1 - y, x)
+            box = Box(columns - 1 - box.bottom, box.left, columns - 1 - box.top, box.right)
+        return (box.scale(self.scale) if self.scale != 1 else box).clip(rows, columns)
 
 
 def grey(plane: Plane) -> np.ndarray:
@@ -105,10 +109,16 @@ def _upscaled(plane: Plane) -> Variant | None:
     return Variant("x2", _pad(image), scale=factor)
 
 
+def _rot90(plane: Plane) -> Variant:
+    """The plane turned a quarter anticlockwise: lines written bottom-to-top or top-to-bottom (lead markers, side
+    labels) become rows the detector finds."""
+    return Variant("rot90", _pad(cv2.rotate(plane.image, cv2.ROTATE_90_COUNTERCLOCKWISE)), rotated=True)
+
+
 def _clahe(plane: Plane) -> Variant:
     clahe = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8))
     return Variant("clahe", _pad(clahe.apply(grey(plane))))
 
 
 _BUILDERS = {"plain": _plain, "chanmax": _chanmax, "invert": _invert, "top": _top, "bottom": _bottom, "x2": _upscaled,
-             "clahe": _clahe}
+             "clahe": _clahe, "rot90": _rot90}

@@ -54,8 +54,9 @@ def filter_words(words: Iterable[Word], rows: int, columns: int, *, min_confiden
                  symbol_min_confidence: float = 0.95, single_min_confidence: float = 0.5) -> list[Word]:
     """The words worth keeping, their boxes clipped to the ``rows`` x ``columns`` plane.
 
-    Dropped: empty text; confidence < ``min_confidence`` (0.2); boxes taller than ``max_height_fraction`` (0.3) of
-    the plane (a body outline read as text); boxes taller than ``large_height_fraction`` (0.1) of it with confidence
+    Dropped: empty text; confidence < ``min_confidence`` (0.2); lines thicker than ``max_height_fraction`` (0.3) of
+    the plane's height (a body outline read as text; a line's thickness is the shorter side of its box, the height for
+    a single character); lines thicker than ``large_height_fraction`` (0.1) of it with confidence
     < ``large_min_confidence`` (0.5: big unsure shapes are texture); boxes whose longer side is under ``min_size``
     (5 px, speckle); a side ratio above ``max_aspect`` (60, rules and edges); symbol-like text (see
     ``_is_symbol_noise``) below ``symbol_min_confidence`` (0.95); single characters below ``single_min_confidence``
@@ -63,9 +64,10 @@ def filter_words(words: Iterable[Word], rows: int, columns: int, *, min_confiden
     """
     def keep(word: Word) -> bool:
         text, box, confidence = word.text.strip(), word.box, word.confidence
+        thickness = min(box.height, box.width) if len(text) > 1 else box.height   # a vertical line of text is thin
         return bool(text) and confidence >= min_confidence \
-            and box.height <= max_height_fraction * rows \
-            and (box.height <= large_height_fraction * rows or confidence >= large_min_confidence) \
+            and thickness <= max_height_fraction * rows \
+            and (thickness <= large_height_fraction * rows or confidence >= large_min_confidence) \
             and max(box.height, box.width) >= min_size \
             and max(box.width / box.height, box.height / box.width) <= max_aspect \
             and (confidence >= symbol_min_confidence or not _is_symbol_noise(text)) \

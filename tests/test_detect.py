@@ -109,3 +109,17 @@ def test_a_reread_cine_frame_keeps_what_earlier_frames_found():
     partial = Region(Box(60, 20, 200, 50), "689256332", 0.9, 6)   # this read missed "PID"
     (merged,) = memory.remember(plane_of(second, frame=1), [partial])
     assert merged.box == Box(5, 20, 200, 50)
+
+
+def test_turned_copy_reads_vertical_text_only():
+    need("rapidocr")
+    import cv2
+
+    word = draw_lines((60, 300), [("ZZZTEST 1976", (10, 40))])
+    image = np.zeros((400, 400), np.uint8)
+    image[20:320, 300:360] = cv2.rotate(word, cv2.ROTATE_90_CLOCKWISE)     # runs down the plane
+    image[350:390, 20:290] = draw_lines((40, 270), [("HOSPITAL", (5, 30))])
+    regions = Detector([Pass("rapidocr", ("rot90",))]).detect(plane_of(image))
+    vertical = ink_box(image[:, 290:])
+    assert covered(regions, (vertical[0] + 290, vertical[1], vertical[2] + 290, vertical[3])) == 1.0
+    assert all(r.box.height > r.box.width for r in regions)           # the horizontal line is left to the plain pass

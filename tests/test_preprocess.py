@@ -61,3 +61,13 @@ def test_padding_uses_the_background_so_edge_text_is_whole():
     image[0:8, 0:40] = 250                                   # text touching the top-left corner
     plain = next(make_variants(plane_of(image), ("plain",)))
     assert plain.image[0, 0] == 20 and plain.image[PAD, PAD] == 250
+
+
+def test_rotated_variant_maps_boxes_back_to_the_plane():
+    image = np.zeros((100, 200), np.uint8)
+    image[10:20, 150:190] = 255                       # a mark near the top right
+    (variant,) = make_variants(plane_of(image), ("rot90",))
+    ys, xs = np.nonzero(variant.image[PAD:-PAD, PAD:-PAD])
+    found = Box(int(xs.min()) + PAD, int(ys.min()) + PAD, int(xs.max()) + PAD, int(ys.max()) + PAD)
+    assert variant.image.shape == (200 + 2 * PAD, 100 + 2 * PAD)
+    assert variant.to_plane(found, 100, 200) == Box(150, 10, 189, 19)
