@@ -33,10 +33,13 @@ class Pass:
 DEFAULT_PASSES = (Pass("rapidocr", ("plain", "x2", "rot90")),)
 
 
-def _vertical_text(box: Box, text: str) -> bool:
-    """What a turned copy is for: text running up or down the plane (two characters at least); the plain passes read
-    horizontal text, and single marks read sideways are mostly texture."""
-    return box.height >= box.width and len(text.strip()) >= 2
+TURNED_MIN_CONFIDENCE = 0.7   # texture read sideways scores about 0.5; real vertical labels 0.9 and more
+
+
+def _vertical_text(box: Box, word: Word) -> bool:
+    """What a turned copy is for: confident text running up or down the plane (two characters at least); the plain
+    passes read horizontal text, and single marks read sideways are mostly texture."""
+    return box.height >= box.width and len(word.text.strip()) >= 2 and word.confidence >= TURNED_MIN_CONFIDENCE
 
 
 def parse_passes(spec: str) -> tuple[Pass, ...]:
@@ -91,7 +94,7 @@ class Detector:
                 mapped = []
                 for word in words:
                     box = variant.to_plane(word.box, plane.rows, plane.columns)
-                    if box is not None and (not variant.rotated or _vertical_text(box, word.text)):
+                    if box is not None and (not variant.rotated or _vertical_text(box, word)):
                         mapped.append(Word(box, word.text, word.confidence))
                 word_lists.append((engine.ocrengine, mapped))
         return build_regions(word_lists, plane.rows, plane.columns)
