@@ -17,7 +17,7 @@ from .geometry import Box
 from .planes import Plane
 from .preprocess import make_variants
 from .regions import Region, build_regions
-from .reuse import PlaneMemory
+from .reuse import Fingerprint, PlaneMemory
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,8 @@ class Detector:
             if plane.blank:
                 yield plane, []
                 continue
-            regions = memory.recall(plane)
+            seen = Fingerprint.of(plane)
+            regions = memory.recall(seen)
             if regions is None:
-                regions = memory.remember(plane, self.detect(plane))
+                regions = memory.remember(seen, self.detect(plane))
             yield plane, regions

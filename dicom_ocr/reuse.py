@@ -7,6 +7,7 @@ is read again, and the earlier regions whose text is still there are merged in, 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -20,6 +21,19 @@ MAX_CHANGED_PIXELS = 12   # top pixels that may appear or vanish (compression no
 STILL_THERE = 0.6         # share of an old region's top pixels still present for it to be kept after a re-read
 
 
+@dataclass(frozen=True)
+class Fingerprint:
+    """What is compared between planes: the exact pixels (digest) and the top-of-range pixels (mask)."""
+
+    overlay: int
+    digest: bytes
+    mask: np.ndarray
+
+    @classmethod
+    def of(cls, plane: Plane) -> Fingerprint:
+        return cls(plane.overlay, _digest(plane), (grey(plane) >= TOP_LEVEL).astype(np.uint8))
+
+
 class PlaneMemory:
     """Remembers, per overlay stream of one file, the last plane read and its regions."""
 
@@ -27,37 +41,32 @@ class PlaneMemory:
         self._by_digest: dict[bytes, list[Region]] = {}
         self._last: dict[int, tuple[np.ndarray, list[Region]]] = {}
 
-    def recall(self, plane: Plane) -> list[Region] | None:
-        """Regions for ``plane`` from an earlier plane, or None when it must be read."""
-        known = self._by_digest.get(_digest(plane))
+    def recall(self, seen: Fingerprint) -> list[Region] | None:
+        """Regions for the plane ``seen`` from an earlier plane, or None when it must be read."""
+        known = self._by_digest.get(seen.digest)
         if known is not None:
             return known
-        last = self._last.get(plane.overlay)
+        last = self._last.get(seen.overlay)
         if last is None:
             return None
         mask, regions = last
-        current = _top_mask(plane)
-        if current.shape == mask.shape and _changed_pixels(mask, current) <= MAX_CHANGED_PIXELS:
+        if seen.mask.shape == mask.shape and _changed_pixels(mask, seen.mask) <= MAX_CHANGED_PIXELS:
             return regions
         return None
 
-    def remember(self, plane: Plane, regions: list[Region]) -> list[Region]:
-        """Store the regions just read for ``plane`` (plus earlier ones whose text is unchanged); return them all."""
-        mask = _top_mask(plane)
-        last = self._last.get(plane.overlay)
-        if last is not None and last[0].shape == mask.shape:
-            regions = merge_overlapping(regions + [r for r in last[1] if _still_there(r, last[0], mask)])
-        self._by_digest[_digest(plane)] = regions
-        self._last[plane.overlay] = (mask, regions)
+    def remember(self, seen: Fingerprint, regions: list[Region]) -> list[Region]:
+        """Store the regions just read for the plane ``seen`` (plus earlier ones whose text is still there); return
+        them all."""
+        last = self._last.get(seen.overlay)
+        if last is not None and last[0].shape == seen.mask.shape:
+            regions = merge_overlapping(regions + [r for r in last[1] if _still_there(r, last[0], seen.mask)])
+        self._by_digest[seen.digest] = regions
+        self._last[seen.overlay] = (seen.mask, regions)
         return regions
 
 
 def _digest(plane: Plane) -> bytes:
     return hashlib.blake2b(plane.image.tobytes(), digest_size=16).digest() + bytes(str(plane.image.shape), "ascii")
-
-
-def _top_mask(plane: Plane) -> np.ndarray:
-    return (grey(plane) >= TOP_LEVEL).astype(np.uint8)
 
 
 def _changed_pixels(before: np.ndarray, after: np.ndarray) -> int:

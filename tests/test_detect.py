@@ -97,17 +97,17 @@ def test_parse_passes():
 def test_a_reread_cine_frame_keeps_what_earlier_frames_found():
     from dicom_ocr.geometry import Box
     from dicom_ocr.regions import Region
-    from dicom_ocr.reuse import PlaneMemory
+    from dicom_ocr.reuse import Fingerprint, PlaneMemory
 
     first = draw_lines((100, 300), [("PID 689256332", (10, 40))])
     second = first.copy()
     second[70:90, 200:290] = 255                            # something new at the top of the range: read again
     memory = PlaneMemory()
     whole = Region(Box(5, 20, 200, 50), "PID 689256332", 0.9, 6)
-    memory.remember(plane_of(first), [whole])
-    assert memory.recall(plane_of(second, frame=1)) is None
+    memory.remember(Fingerprint.of(plane_of(first)), [whole])
+    assert memory.recall(Fingerprint.of(plane_of(second, frame=1))) is None
     partial = Region(Box(60, 20, 200, 50), "689256332", 0.9, 6)   # this read missed "PID"
-    (merged,) = memory.remember(plane_of(second, frame=1), [partial])
+    (merged,) = memory.remember(Fingerprint.of(plane_of(second, frame=1)), [partial])
     assert merged.box == Box(5, 20, 200, 50)
 
 
