@@ -47,9 +47,11 @@ class ScanSettings:
     absolute_paths: bool = True
     default_pii: bool = True
     sources: tuple[RegionSource, ...] = ()   # built (rule files parsed) once per run, then shipped to workers
+    single_threaded: bool = False            # engines use one thread each: several workers share the cores
 
     def scanner(self) -> Scanner:
-        return Scanner(Detector(self.passes), self.sources, default_pii=self.default_pii,
+        options = {"rapidocr": {"threads": 1}} if self.single_threaded else None
+        return Scanner(Detector(self.passes, options), self.sources, default_pii=self.default_pii,
                        absolute_paths=self.absolute_paths)
 
     def filename(self, path: str) -> str:

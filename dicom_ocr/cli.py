@@ -137,7 +137,8 @@ def run_scan(args: argparse.Namespace) -> int:
         settings = ScanSettings(parse_passes(args.ocr) if args.ocr else DEFAULT_PASSES,
                                 absolute_paths=not args.relative_paths,
                                 sources=tuple(build_sources(args.rules, default_rules=not args.no_default_rules,
-                                                            ultrasound=args.ultrasound_regions)))
+                                                            ultrasound=args.ultrasound_regions)),
+                                single_threaded=args.jobs > 1 or bool(args.dask))
         if not args.dask:
             Detector(settings.passes)  # fail early, with a clear message, when an engine cannot run here
     except (EngineUnavailableError, RecipeError, OSError, ValueError) as exc:

@@ -61,7 +61,9 @@ class RapidOcrEngine:
     ocrengine = 6
 
     def __init__(self, box_thresh: float = 0.3, text_score: float = 0.5, limit_side_len: int = 2000,
-                 limit_type: str = "max", max_side_len: int = 2000, classify: bool = False, recognise: bool = True):
+                 limit_type: str = "max", max_side_len: int = 2000, classify: bool = False, recognise: bool = True,
+                 threads: int = -1):
+        """``threads``: onnxruntime threads per model (-1: one per core; 1 in each of several worker processes)."""
         rapidocr = _import()
         self.recognise = recognise
         self._ocr = rapidocr.RapidOCR(params={
@@ -73,6 +75,8 @@ class RapidOcrEngine:
             "Det.box_thresh": box_thresh,
             "Det.limit_side_len": limit_side_len,
             "Det.limit_type": limit_type,
+            "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+            "EngineConfig.onnxruntime.inter_op_num_threads": threads,
         })
         models = self._ocr.cfg.Det.ocr_version
         self._version = f"{metadata.version('rapidocr')} {getattr(models, 'value', models)}"
