@@ -88,7 +88,7 @@ def _add_scan(commands) -> None:
                       help="engines and preprocessing variants, e.g. 'rapidocr:plain+top,tesseract:top' "
                            f"(default: {_default_ocr()}); engines: rapidocr, tesseract, easyocr")
     scan.add_argument("--rules", metavar="FILE", nargs="+", action="extend", default=[],
-                      help="extra region rule files (on top of the built-in ones)")
+                      help="extra region rule files, deid recipes or RSNA CTP scripts (on top of the built-in ones)")
     scan.add_argument("--no-default-rules", action="store_true",
                       help="do not use the recipes shipped with deid (deid.dicom and deid.dicom.ultrasound)")
     scan.add_argument("--ultrasound-regions", action="store_true",
