@@ -26,7 +26,7 @@ from typing import Protocol
 from . import logs
 from .auditdb import AuditDB, FileRecord, RectRow
 from .detect import Detector, Pass
-from .scan import FileScan, Scanner
+from .scan import FileScan, Scanner, stored_filename
 from .sources import RegionSource
 
 log = logging.getLogger(__name__)
@@ -55,8 +55,7 @@ class ScanSettings:
                        absolute_paths=self.absolute_paths)
 
     def filename(self, path: str) -> str:
-        """The filename stored in the DB, as :meth:`Scanner.filename` makes it."""
-        return os.path.abspath(path) if self.absolute_paths else path
+        return stored_filename(path, self.absolute_paths)
 
 
 @dataclass(frozen=True)

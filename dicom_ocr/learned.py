@@ -22,6 +22,7 @@ from pydicom.multival import MultiValue
 
 from .auditdb import AuditDB, ReviewedRect
 from .geometry import Box
+from .planes import number_of_frames
 from .sources import OCRENGINE_LEARNED, SourceRegion
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def learned_rects(db: AuditDB) -> dict[Signature, tuple[LearnedRect, ...]]:
 
 
 def _has_frame(ds: Dataset, frame: int) -> bool:
-    return frame < 0 or frame < int(ds.get("NumberOfFrames") or 1)
+    return frame < 0 or frame < number_of_frames(ds)
 
 
 def _has_overlay(ds: Dataset, overlay: int) -> bool:

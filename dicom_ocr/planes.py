@@ -163,7 +163,7 @@ def _overlay_spec(ds: Dataset, index: int) -> OverlaySpec | None:
     if not rows or not columns:
         return None
     origin = value(0x0050, [1, 1])
-    frames = int(value(0x0015, 1)) if has_data else _number_of_frames(ds)
+    frames = int(value(0x0015, 1)) if has_data else number_of_frames(ds)
     return OverlaySpec(index=index, rows=int(rows), columns=int(columns), frames=max(1, frames),
                        origin=(int(origin[0]) - 1, int(origin[1]) - 1),
                        first_image_frame=max(0, int(value(0x0051, 1)) - 1),
@@ -182,7 +182,8 @@ def _unused_bit(ds: Dataset, bit_position, rows, columns) -> int | None:
     return int(bit_position)
 
 
-def _number_of_frames(ds: Dataset) -> int:
+def number_of_frames(ds: Dataset) -> int:
+    """NumberOfFrames, 1 when absent or unreadable."""
     try:
         return max(1, int(ds.get("NumberOfFrames") or 1))
     except (TypeError, ValueError):
@@ -195,7 +196,7 @@ def check_pixel_data(ds: Dataset, path: str) -> None:
         raise NoPixelDataError(path, "no pixel data (7FE0,0010) in the file")
     rows, columns = int(ds.get("Rows") or 0), int(ds.get("Columns") or 0)
     samples, allocated = int(ds.get("SamplesPerPixel") or 1), int(ds.get("BitsAllocated") or 0)
-    frames = _number_of_frames(ds)
+    frames = number_of_frames(ds)
     if rows <= 0 or columns <= 0:
         raise AbsurdDimensionsError(path, f"Rows x Columns is {rows} x {columns}")
     if allocated not in (1, 8, 16, 32, 64) or samples not in (1, 3):
@@ -249,7 +250,7 @@ def iter_planes(path: str | Path, frames: Iterable[int] | None = None, overlays:
 
 def _image_planes(path: str, ds: Dataset, frames: Iterable[int] | None,
                   bit_overlays: list[OverlaySpec]) -> Iterator[Plane]:
-    count = _number_of_frames(ds)
+    count = number_of_frames(ds)
     indices = sorted(i for i in set(frames) if 0 <= i < count) if frames is not None else None
     index_iter = iter(indices) if indices is not None else iter(range(count))
     try:

@@ -15,7 +15,7 @@ from .detect import Detector
 from .errors import DicomOcrError
 from .geometry import Box
 from .phi import NERENGINE, HeaderFacts, judge
-from .planes import Plane, iter_planes, overlay_specs, read_header
+from .planes import Plane, iter_planes, number_of_frames, overlay_specs, read_header
 from .regions import Region
 from .rules.ultrasound import clinical_areas, outside_clinical_area
 from .sources import RegionSource, SourceRegion
@@ -51,6 +51,11 @@ class FileScan:
     tags: FileTags = field(default_factory=FileTags)
 
 
+def stored_filename(path: str, absolute: bool = True) -> str:
+    """The filename stored in the DB: the path reviewers will open (absolute unless asked otherwise)."""
+    return os.path.abspath(path) if absolute else path
+
+
 class Scanner:
     """Scans files one at a time with one :class:`Detector`; never raises for a bad file, records it instead."""
 
@@ -62,8 +67,7 @@ class Scanner:
         self.absolute_paths = absolute_paths
 
     def filename(self, path: str) -> str:
-        """The filename stored in the DB: the path reviewers will open."""
-        return os.path.abspath(path) if self.absolute_paths else path
+        return stored_filename(path, self.absolute_paths)
 
     def scan_file(self, path: str) -> FileScan:
         filename = self.filename(path)
@@ -137,11 +141,7 @@ class Scanner:
 
 def _frames_per_overlay(ds: Dataset) -> dict[int, int]:
     """Frame counts of the image (-1) and of each overlay, from the header."""
-    try:
-        image_frames = max(1, int(ds.get("NumberOfFrames") or 1))
-    except (TypeError, ValueError):
-        image_frames = 1
-    counts = {-1: image_frames}
+    counts = {-1: number_of_frames(ds)}
     counts.update({spec.index: spec.frames for spec in overlay_specs(ds)})
     return counts
 
