@@ -1,7 +1,6 @@
 """scripts/benchmark.py: a real scan of a tiny synthetic set, scored by shared/bench/score.py, reported per case."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -9,20 +8,14 @@ from pathlib import Path
 
 import pytest
 
-SCRIPTS = Path(__file__).parents[1] / "scripts"
+from scriptmodules import SCRIPTS, load_script
+
 SCORER = Path(__file__).parents[2] / "shared" / "bench" / "score.py"
 CASES = ["varied", "small-7px", "green-on-grey", "low-contrast", "dark-on-light", "monochrome1"]
 RATES = ("recall_all", "recall_phi", "mean_coverage", "file_recall", "file_false_alarm", "precision")
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("benchmark", SCRIPTS / "benchmark.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-benchmark = _load()
+benchmark = load_script("benchmark")
 
 
 @pytest.fixture(scope="module")
@@ -103,14 +96,7 @@ def test_groups_fall_back_to_folders_and_count_phi_separately():
     assert [g["group"] for g in benchmark.group_scores(gt, per_file, by="folder")] == ["a", "b"]
 
 
-def _load_peers():
-    spec = importlib.util.spec_from_file_location("peers", SCRIPTS / "peers.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-peers = _load_peers()
+peers = load_script("peers")
 
 
 def test_mask_rects_cover_exactly_the_marked_pixels():

