@@ -1,4 +1,4 @@
-"""Shapes of identifying text found without the header: dates, times, ages with sex, IDs, labels, names."""
+"""Shapes of identifying text found without the header: dates, times, ages with sex, IDs, names (labels: see labels.py)."""
 
 from __future__ import annotations
 
@@ -42,14 +42,6 @@ _LONG_DIGITS = re.compile(r"\d{6,}")
 _ID_TOKEN = re.compile(r"^(?=(?:.*\d){5})[A-Z0-9#\-_.]{5,}$", re.I)
 _NAME_COMMA = re.compile(r"^\s*[A-Z][A-Za-z'\-]{1,}\s*,\s*[A-Z][A-Za-z'\-]*\.?(\s+[A-Z][A-Za-z'\-]*\.?)*\s*$")
 _NAME_CARET = re.compile(r"[A-Za-z'\-]{2,}\^[A-Za-z'\-]+")
-
-LABEL = re.compile(
-    r"\b(?:patient(?:'?s)?\s*(?:name|id|no|number|#)?|pat(?:ient)?\.?\s*(?:name|id)|pt\.?\s*(?:name|id)|name|nom|"
-    r"(?:mrn|id|ident|kennung|accession(?:\s*(?:no|number|#))?|acc(?:\.|ession)?\s*#?)|dob|d\.o\.b\.?|"
-    r"(?:birth\s*date|date\s*of\s*birth|birth|born|geb(?:\.|oren)?|naissance|nee?\s*le)|age|sex|gender|"
-    r"institution(?:\s*name)?|hospital|referring(?:\s*physician)?|ref\.?\s*phys(?:ician)?|physician|doctor|"
-    r"operator|sonographer|technologist|tech|study\s*date|exam(?:ination)?\s*date|series\s*date|acq(?:uisition)?\s*date|"
-    r"date|datum|fecha|comments?)\b\s*[:#=.]?", re.I)
 
 
 # a date OCR glued to the time after it: 2025/06/178:49 -> 2025/06/17 8:49 (burned-in days are zero-padded)
@@ -131,29 +123,3 @@ def has_id_shape(text: str) -> bool:
 def has_name_shape(text: str) -> bool:
     """``LAST, FIRST`` or ``LAST^FIRST``."""
     return bool(_NAME_COMMA.match(text) or _NAME_CARET.search(text))
-
-
-_LETTER_FIX = str.maketrans({"4": "A", "0": "O", "1": "I", "5": "S", "8": "B", "6": "G"})
-
-
-def letterize(text: str) -> str:
-    """Replace digits OCR confuses with letters (4, 0, 1, 5, 8, 6) inside words that already hold a letter: ``4ge``."""
-    return re.sub(r"\b(?=\w*[A-Za-z])\w+\b", lambda m: m[0].translate(_LETTER_FIX), text)
-
-
-def label_value(text: str) -> tuple[str | None, str]:
-    """The first identifying label in ``text`` (e.g. ``Patient ID``, also misread as ``4ge``) and the text after it."""
-    m = LABEL.search(text) or LABEL.search(text := letterize(text))
-    if m is None:
-        return None, ""
-    return m[0].strip(" :#=."), text[m.end():]
-
-
-def is_label_only(text: str) -> bool:
-    """True when ``text`` holds identifying labels and nothing else (``Institution Name:``, ``ID:``)."""
-    rest = text
-    found = False
-    while (m := LABEL.search(rest)) is not None and not re.search(r"[A-Za-z0-9]", rest[:m.start()]):
-        found = True
-        rest = rest[m.end():]
-    return found and not re.search(r"[A-Za-z0-9]", rest)

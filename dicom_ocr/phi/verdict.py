@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from dicom_ocr.phi import patterns
+from dicom_ocr.phi import labels, patterns
 from dicom_ocr.phi.header import HeaderFacts, fold, words
 from dicom_ocr.phi.vocabulary import is_technical
 
@@ -136,7 +136,7 @@ def _date_digits_match(text: str, facts: HeaderFacts) -> str | None:
 
 def _pattern_match(text: str) -> tuple[str, str] | None:
     """(method, reason) of the first identifying shape in ``text``, or None."""
-    label, value = patterns.label_value(text)
+    label, value = labels.label_value(text)
     if label is not None and value.strip(" :#=.,;-"):
         return "pattern:label", "identifying label followed by a value (even an unreadable one)"
     if patterns.find_dates(text)[1]:
@@ -149,8 +149,6 @@ def _pattern_match(text: str) -> tuple[str, str] | None:
         return "pattern:id", "long digit run or ID-shaped token"
     if patterns.has_name_shape(text) and not is_technical(text):
         return "pattern:name", "LAST, FIRST or LAST^FIRST name shape"
-    if _PLACE_SHAPE.search(text):
-        return "pattern:institution", "institution-like phrase"
     return None
 
 
@@ -160,10 +158,14 @@ def judge(text: str, facts: HeaderFacts | None = None, default_pii: bool = True)
         return Verdict(False, "vocabulary", "no letters or digits")
     if facts is not None and (field := _header_match(text, facts)) is not None:
         return Verdict(True, f"header:{field}", f"matches the value of {field}")
+    if _PLACE_SHAPE.search(text):
+        return Verdict(True, "pattern:institution", "institution-like phrase")
+    if labels.is_label_only(text):
+        return Verdict(False, "vocabulary:label", "identifying label without a value")
     if (found := _pattern_match(text)) is not None:
         return Verdict(True, *found)
-    if patterns.is_label_only(text):
-        return Verdict(False, "vocabulary:label", "identifying label without a value")
+    if labels.mentions_identifying_label(text):
+        return Verdict(True, "pattern:label", "identifying label beside text not read as a value")
     if is_technical(text):
         return Verdict(False, "vocabulary", "only technical words and values")
     log.debug("no rule for %r; default %s", text, default_pii)

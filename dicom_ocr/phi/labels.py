@@ -1,0 +1,127 @@
+"""Identifying labels (``Patient ID:``, ``Institution Name:``), as printed and as OCR misreads them.
+
+A label followed by a value is identifying even when the value is unreadable; a label alone is not. OCR garbles the
+small fonts labels are printed in (``Inatitution Namc:``, ``Na mc:``, ``4ge:``), so a line is judged label-only when
+each of its words is a label word up to the misreadings OCR makes, and nothing else is on it.
+"""
+from __future__ import annotations
+
+import re
+
+LABEL = re.compile(
+    r"\b(?:patient(?:'?s)?\s*(?:name|id|no|number|#)?|pat(?:ient)?\.?\s*(?:name|id)|pt\.?\s*(?:name|id)|name|nom|"
+    r"(?:mrn|id|ident|kennung|accession(?:\s*(?:no|number|#))?|acc(?:\.|ession)?\s*#?)|dob|d\.o\.b\.?|"
+    r"(?:birth\s*date|date\s*of\s*birth|birth|born|geb(?:\.|oren)?|naissance|nee?\s*le)|age|sex|gender|"
+    r"institution(?:\s*name)?|hospital|referring(?:\s*physician)?|ref\.?\s*phys(?:ician)?|physician|doctor|"
+    r"operator|sonographer|technologist|tech|study\s*date|exam(?:ination)?\s*date|series\s*date|acq(?:uisition)?\s*date|"
+    r"date|datum|fecha|comments?)\b\s*[:#=.]?", re.I)
+
+LABEL_WORDS = frozenset(
+    "patient patients pat pt name nom id ident mrn kennung accession acc no number dob birth birthdate born geb geboren "
+    "naissance nee le of age sex gender institution hospital referring ref phys physician doctor operator sonographer "
+    "technologist tech study exam examination series acquisition acq date datum fecha comment comments".split())
+
+IDENTIFYING_WORDS = frozenset(
+    "patient patients name id accession dob birth birthdate born geboren naissance age sex gender institution "
+    "hospital referring physician doctor operator sonographer technologist".split())
+"""Label words that only ever introduce identifying values (``series``, ``study`` or ``no`` also label technical text)."""
+
+_LETTER_FIX = str.maketrans({"4": "A", "0": "O", "1": "I", "5": "S", "8": "B", "6": "G"})
+# glyphs small fonts are misread as each other, folded to one before comparing words ("rn" and "m" first)
+_CONFUSABLE = str.maketrans({"c": "e", "o": "e", "l": "i", "j": "i"})
+_UNREADABLE = re.compile(r"[^\w\s:#=.,;'()/\-]")   # a symbol beside a label: a value OCR could not read
+LONG_LABEL = 8           # label words this long may be misread even alone on a line ("Inatitution")
+LONG_SIMILARITY = 0.6    # a garbled long label word in front of a label and a colon ("Thetitutiow Namc:")
+
+
+def letterize(text: str) -> str:
+    """Replace digits OCR confuses with letters (4, 0, 1, 5, 8, 6) inside words that already hold a letter: ``4ge``."""
+    return re.sub(r"\b(?=\w*[A-Za-z])\w+\b", lambda m: m[0].translate(_LETTER_FIX), text)
+
+
+def label_value(text: str) -> tuple[str | None, str]:
+    """The first identifying label in ``text`` (e.g. ``Patient ID``, also misread as ``4ge``) and the text after it."""
+    m = LABEL.search(text) or LABEL.search(text := letterize(text))
+    if m is None:
+        return None, ""
+    return m[0].strip(" :#=."), text[m.end():]
+
+
+def _fold(word: str) -> str:
+    return word.lower().replace("rn", "m").translate(_CONFUSABLE)
+
+
+_FOLDED = {_fold(w): w for w in LABEL_WORDS}
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        previous, row[0] = row[:], i
+        for j, cb in enumerate(b, 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+    return row[-1]
+
+
+def _allowed_edits(length: int) -> int:
+    return 0 if length <= 4 else 1 if length < LONG_LABEL else 2
+
+
+def _label_match(word: str, last: bool) -> str | None:
+    """How ``word`` is a label word: ``exact``; ``long`` (a misread label word of LONG_LABEL letters or more);
+    ``near`` (a shorter one misread, or, as the ``last`` word of a line, cut short: ``Nam``); None if it is not."""
+    if word.lower() in LABEL_WORDS:
+        return "exact"
+    folded = _fold(word)
+    near = [label for label in _FOLDED if _edits(folded, label) <= _allowed_edits(len(label))]
+    if any(len(label) >= LONG_LABEL for label in near):
+        return "long"
+    if near or (last and len(folded) >= 3 and any(len(label) > len(folded) and label.startswith(folded)
+                                                   for label in _FOLDED)):
+        return "near"
+    return None
+
+
+def _garbled_long_label(word: str) -> bool:
+    """At least LONG_SIMILARITY of a label word of LONG_LABEL letters or more."""
+    folded = _fold(word)
+    return any(len(label) >= LONG_LABEL and 1 - _edits(folded, label) / len(label) >= LONG_SIMILARITY
+               for label in _FOLDED)
+
+
+def _words(text: str) -> list[str]:
+    """The words of a line, fragments OCR split (``Na mc``) joined back when together they form a label word."""
+    words: list[str] = []
+    for piece in re.findall(r"[A-Za-z]+", letterize(text)):
+        if words and _label_match(words[-1], False) is None and _label_match(words[-1] + piece, False) is not None:
+            words[-1] += piece
+        else:
+            words.append(piece)
+    return words
+
+
+def is_label_only(text: str) -> bool:
+    """True when ``text`` holds identifying labels and nothing else (``Institution Name:``, ``ID:``, ``Inatitution Namc:``).
+
+    Every word must be a label word. Misread words are accepted as OCR garbles them, after folding glyphs small fonts
+    confuse: one wrong glyph in words of five to seven letters, two in longer ones; a misread short word (``Namc``) or
+    a cut-off last word (``Nam``) only beside a label word of five letters or more, which a name rarely resembles; a
+    badly garbled long word only in front of a clean label ending the line with a colon. Digits that are not misread
+    letters are a value.
+    """
+    if re.search(r"\d", letterize(text)) or _UNREADABLE.search(text):
+        return False
+    words = _words(text)
+    kinds = [_label_match(word, last=i == len(words) - 1) for i, word in enumerate(words)]
+    if words and None not in kinds:
+        return "near" not in kinds or any(k != "near" and len(w) >= 5 for w, k in zip(words, kinds))
+    ends_with_label = text.rstrip().endswith(":") and len(words) >= 2 and kinds[-1] in ("exact", "near")
+    return ends_with_label and all(k is not None or _garbled_long_label(w) for w, k in zip(words, kinds))
+
+
+def mentions_identifying_label(text: str) -> bool:
+    """Whether a word of ``text`` is an identifying label word as printed or with glyphs OCR confuses (``4gc`` for
+    Age, ``Namc``): text beside such a word is a value even when OCR made nothing of it."""
+    folded = {_fold(word) for word in _words(text)}
+    return any(_fold(label) in folded for label in IDENTIFYING_WORDS)
