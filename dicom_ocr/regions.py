@@ -94,6 +94,48 @@ def _overlap_area(box: Box, arr: np.ndarray) -> np.ndarray:
     return np.clip(w, 0, None) * np.clip(h, 0, None)
 
 
+def _drop_multiline_lumps(words: Sequence[TaggedWord], min_inside: float = 0.5, max_height: float = 0.75,
+                          min_cover: float = 0.6) -> list[TaggedWord]:
+    """Words without the boxes that span several lines other reads separated.
+
+    Reading small text at native size, a detector may lump two lines into one box, which would fuse a label line
+    with its neighbour's value. A box is such a lump when words at most ``max_height`` (0.75) of its height, lying
+    at least ``min_inside`` (0.5) inside it, sit on two or more lines and together cover ``min_cover`` (0.6) of it.
+    """
+    if len(words) < 3:
+        return list(words)
+    arr = _boxes_array([w.box for _, w in words])
+    areas = (arr[:, 2] - arr[:, 0] + 1) * (arr[:, 3] - arr[:, 1] + 1)
+    kept = []
+    for i, (engine, word) in enumerate(words):
+        box = word.box
+        inside = (_overlap_area(box, arr) >= min_inside * areas) & (arr[:, 3] - arr[:, 1] + 1 <= max_height * box.height)
+        inside[i] = False
+        parts = [Box(*arr[j]) for j in np.nonzero(inside)[0]]
+        if not (_on_several_lines(parts) and _covered_share(box, parts) >= min_cover):
+            kept.append((engine, word))
+    return kept
+
+
+def _on_several_lines(boxes: Sequence[Box]) -> bool:
+    """Whether two of ``boxes`` overlap vertically by less than half the smaller height (stacked lines)."""
+    for a_index, a in enumerate(boxes):
+        for b in boxes[a_index + 1:]:
+            if min(a.bottom, b.bottom) - max(a.top, b.top) + 1 < 0.5 * min(a.height, b.height):
+                return True
+    return False
+
+
+def _covered_share(box: Box, parts: Sequence[Box]) -> float:
+    """Share of ``box`` covered by the union of ``parts``."""
+    mask = np.zeros((box.height, box.width), dtype=bool)
+    for part in parts:
+        overlap = box.intersection(part)
+        if overlap is not None:
+            mask[overlap.top - box.top:overlap.bottom - box.top + 1, overlap.left - box.left:overlap.right - box.left + 1] = True
+    return float(mask.mean())
+
+
 def _dedup(words: Sequence[TaggedWord], min_overlap: float, same_iou: float) -> list[TaggedWord]:
     """Fuse words that cover the same spot (inter >= ``min_overlap`` of the smaller box), largest first.
 
@@ -183,7 +225,7 @@ def merge_lines(words: Iterable[TaggedWord], *, min_overlap: float = 0.5, same_i
     (1.5) times their mean height. Texts are joined left to right with spaces.
     """
     words = list(words)
-    unique = _dedup(words, min_overlap, same_iou)
+    unique = _dedup(_drop_multiline_lumps(words), min_overlap, same_iou)
     if not unique:
         return []
     pairs = _line_pairs(_boxes_array([w.box for _, w in unique]), min_vertical_overlap, max_height_ratio, max_gap)

@@ -118,6 +118,22 @@ def test_similar_boxes_keep_the_more_confident_text():
     assert [(r.text, r.box, r.ocrengine) for r in regions] == [("SMITH", Box(10, 10, 61, 22), RAPIDOCR)]
 
 
+def test_a_box_lumping_two_lines_gives_way_to_the_lines_other_reads_found():
+    """A native-size read boxing a label line and the value line under it as one, while the enlarged read found each."""
+    lump = word(45, 197, 110, 215, "Study D atc: 1857 ap", 0.75)
+    label = word(46, 193, 77, 202, "Institution", 0.66)
+    value = word(46, 202, 121, 211, "Study Date: 1997 Apr 16", 0.84)
+    regions = merge_lines(tagged(RAPIDOCR, lump, label, value))
+    assert [r.text for r in regions] == ["Institution", "Study Date: 1997 Apr 16"]
+
+
+def test_a_box_holding_one_line_read_twice_is_not_a_lump():
+    loose, tight = word(133, 219, 210, 232, "Study Date", 0.89), word(134, 221, 208, 230, "Study Date", 0.91)
+    prefix = word(134, 221, 160, 230, "Study", 0.9)
+    regions = merge_lines(tagged(RAPIDOCR, loose, tight, prefix))
+    assert len(regions) == 1 and regions[0].box == Box(133, 219, 210, 232)
+
+
 def test_vertical_text_is_not_merged_with_horizontal_neighbours():
     vertical = word(100, 40, 113, 169, "ZZZ TEST", 0.9)   # text rotated 90 degrees, 14 px wide
     beside = [word(120, 100, 160, 113, "LEFT", 0.9), word(60, 150, 95, 163, "AP", 0.9)]
