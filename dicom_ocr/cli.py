@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_frames(commands)
     _add_scan(commands)
     _add_status(commands)
+    _add_report(commands)
     _add_rules(commands)
     return parser
 
@@ -119,6 +120,25 @@ def _add_status(commands) -> None:
     status.add_argument("--db", metavar="DIR", type=Path, required=True, help="directory of dcmaudit.sqlite.db")
     status.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     status.set_defaults(run=run_status)
+
+
+def _add_report(commands) -> None:
+    from .report import TRIAGE_ORDER
+
+    report = commands.add_parser(
+        "report", help="write an HTML spot-check page of what a scan recorded (contains PHI)",
+        description="One self-contained HTML page: files in triage order (PHI text, technical text only, failures, no "
+                    "text), each plane holding regions drawn with them (red PHI, green not PHI, blue rule regions) and a "
+                    "table of the regions' text, verdict and reason. The page shows OCR text and images: it contains "
+                    "PHI.")
+    report.add_argument("--db", metavar="DIR", type=Path, required=True, help="directory of dcmaudit.sqlite.db")
+    report.add_argument("--out", metavar="FILE", type=Path, required=True, help="the HTML file to write")
+    report.add_argument("--limit", type=int, default=200, metavar="N", help="at most N files (default 200)")
+    report.add_argument("--only", choices=TRIAGE_ORDER, action="append",
+                        help="only files of this triage class (repeatable; default all)")
+    report.add_argument("--no-images", dest="images", action="store_false",
+                        help="tables only, without reading the DICOM files again")
+    report.set_defaults(run=run_report)
 
 
 def _default_ocr() -> str:
@@ -238,6 +258,20 @@ def run_rules_export(args: argparse.Namespace) -> int:
     with AuditDB(args.db) as db:
         labels = export_recipe(db, args.output)
     print(f"{args.output}: {labels} scanner signature(s)")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from .auditdb import DB_NAME
+    from .report import TRIAGE_ORDER, write_report
+
+    if not (args.db / DB_NAME).is_file():
+        print(f"dicom_ocr: no {DB_NAME} in {args.db}", file=sys.stderr)
+        return 2
+    summary = write_report(args.db, args.out, limit=args.limit, only=args.only or TRIAGE_ORDER, images=args.images)
+    shown = ", ".join(f"{n} {kind}" for kind, n in summary.shown.items() if n)
+    print(f"dicom_ocr report: {args.out} ({shown or 'no files'}; {summary.left_out} left out by --limit). "
+          "It contains PHI.", file=sys.stderr)
     return 0
 
 
