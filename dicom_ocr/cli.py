@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scan(commands)
     _add_status(commands)
     _add_report(commands)
+    _add_redact(commands)
     _add_rules(commands)
     return parser
 
@@ -139,6 +140,21 @@ def _add_report(commands) -> None:
     report.add_argument("--no-images", dest="images", action="store_false",
                         help="tables only, without reading the DICOM files again")
     report.set_defaults(run=run_report)
+
+
+def _add_redact(commands) -> None:
+    redact = commands.add_parser(
+        "redact", help="write redacted copies of the files a scan recorded",
+        description="Copy each file the scan in DIR finished, with its rectangles in DicomRects (ours, rule regions and "
+                    "those reviewers drew in dcmaudit; not those judged not PHI unless --all-text) filled in the pixel "
+                    "data and 60xx overlays. Copies are uncompressed Explicit VR Little Endian with a new SOP Instance "
+                    "UID; inputs are never modified. A file that fails is reported and the others go on (exit 1).")
+    redact.add_argument("--db", metavar="DIR", type=Path, required=True, help="directory of dcmaudit.sqlite.db")
+    redact.add_argument("--out", metavar="OUTDIR", type=Path, required=True,
+                        help="where the copies go, at their path below --root (or their absolute path)")
+    redact.add_argument("--root", metavar="ROOT", type=Path, help="the directory the scanned paths are relative to")
+    redact.add_argument("--all-text", action="store_true", help="also fill text judged not PHI")
+    redact.set_defaults(run=run_redact)
 
 
 def _default_ocr() -> str:
@@ -273,6 +289,29 @@ def run_report(args: argparse.Namespace) -> int:
     print(f"dicom_ocr report: {args.out} ({shown or 'no files'}; {summary.left_out} left out by --limit). "
           "It contains PHI.", file=sys.stderr)
     return 0
+
+
+def run_redact(args: argparse.Namespace) -> int:
+    from .auditdb import DB_NAME, AuditDB
+    from .redact import redact_scan
+
+    if not (args.db / DB_NAME).is_file():
+        print(f"dicom_ocr: no {DB_NAME} in {args.db}", file=sys.stderr)
+        return 2
+    with AuditDB(args.db) as db:
+        records = db.file_records().values()
+    done = [r.filename for r in records if r.state == "done"]
+    copies = boxes = failed = 0
+    for result in redact_scan(args.db, args.out, done, root=args.root, all_text=args.all_text):
+        if result.error is None:
+            copies, boxes = copies + 1, boxes + result.boxes
+        else:
+            failed += 1
+            print(f"dicom_ocr: {result.error} [{result.error.cause}]", file=sys.stderr)
+    skipped = len(records) - len(done)
+    print(f"dicom_ocr redact: {copies} copies in {args.out}, {boxes} boxes filled, {failed} failed"
+          + (f", {skipped} not copied because their scan failed" if skipped else ""), file=sys.stderr)
+    return 1 if failed else 0
 
 
 def run_status(args: argparse.Namespace) -> int:

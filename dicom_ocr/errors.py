@@ -33,5 +33,9 @@ class AbsurdDimensionsError(DicomOcrError):
     cause = "absurd-dimensions"
 
 
+class RedactionError(DicomOcrError):
+    cause = "redaction-failed"
+
+
 class EngineUnavailableError(Exception):
     """An OCR engine cannot run here: its package or its model files are missing. The message says how to get them."""

@@ -289,11 +289,16 @@ def _decode_frames(path: str, ds: Dataset, indices: list[int] | None) -> Iterato
     syntax = getattr(ds.get("file_meta", FileMetaDataset()), "TransferSyntaxUID", None)
     if syntax and syntax != DeflatedExplicitVRLittleEndian:
         return iter_pixels(path, **options)
-    full = pydicom.dcmread(path, force=True)  # deflated or headless: pydicom cannot stream these from disk
-    if not syntax:
+    return iter_pixels(read_dataset(path, ds), **options)  # deflated or headless: pydicom cannot stream these
+
+
+def read_dataset(path: str | Path, header: Dataset | None = None) -> Dataset:
+    """The whole dataset, pixel data included, its file meta naming the transfer syntax even for a headless stream."""
+    full = pydicom.dcmread(str(path), force=True)
+    if not getattr(full.get("file_meta", FileMetaDataset()), "TransferSyntaxUID", None):
         full.file_meta = FileMetaDataset()
-        full.file_meta.TransferSyntaxUID = _transfer_syntax(ds)
-    return iter_pixels(full, **options)
+        full.file_meta.TransferSyntaxUID = _transfer_syntax(header if header is not None else full)
+    return full
 
 
 def _image_plane(path: str, ds: Dataset, frame: int, raw: np.ndarray) -> Plane:
