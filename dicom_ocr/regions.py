@@ -242,9 +242,9 @@ def add_margin(regions: Iterable[Region], rows: int, columns: int, *, pixels: in
     + ``along`` (0.4) of the line height along it (detectors often clip the first and last glyph), clipped to the plane.
 
     The line height is the shorter side of the box, so a vertical line of text gets a margin fitted to its glyphs.
-    A region stops where the next line above or below begins, so it never covers a neighbouring line's text.
+    Margins may reach into neighbouring lines: text a detector half-missed next to a line stays covered (see
+    ``stop_short_of`` for keeping one kind of line off another).
     """
-    regions = list(regions)
     grown = []
     for region in regions:
         height = min(region.box.height, region.box.width)
@@ -252,13 +252,33 @@ def add_margin(regions: Iterable[Region], rows: int, columns: int, *, pixels: in
         lengthwise = pixels + math.ceil(along * height - 1e-9)
         horizontal = region.box.width >= region.box.height
         dx, dy = (lengthwise, across) if horizontal else (across, lengthwise)
-        box = region.box.expand(dx, dy)
-        if horizontal:
-            box = _stop_short_of_neighbours(region.box, box, [r.box for r in regions if r is not region])
-        box = box.clip(rows, columns)
+        box = region.box.expand(dx, dy).clip(rows, columns)
         if box is not None:
             grown.append(Region(box, region.text, region.confidence, region.ocrengine, region.words))
     return grown
+
+
+def core_box(region: Region) -> Box:
+    """The box of the words ``region`` was made of, without its margin (its box when it has no words)."""
+    if not region.words:
+        return region.box
+    box = region.words[0].box
+    for word in region.words[1:]:
+        box = box.union(word.box)
+    return box
+
+
+def stop_short_of(regions: Iterable[Region], neighbours: Sequence[Region]) -> list[Region]:
+    """``regions`` with the margins of their horizontal lines cut where they would reach into the text of the lines
+    of ``neighbours`` just above or below (e.g. a PHI line's margin kept off the label line under it)."""
+    cores = [core_box(n) for n in neighbours]
+    kept = []
+    for region in regions:
+        box = region.box
+        if box.width >= box.height:
+            box = _stop_short_of_neighbours(core_box(region), box, cores)
+        kept.append(Region(box, region.text, region.confidence, region.ocrengine, region.words))
+    return kept
 
 
 def _stop_short_of_neighbours(own: Box, grown: Box, others: Sequence[Box]) -> Box:

@@ -14,9 +14,9 @@ from .auditdb import FileRecord, RectRow
 from .detect import Detector
 from .errors import DicomOcrError
 from .geometry import Box
-from .phi import NERENGINE, HeaderFacts, judge
+from .phi import NERENGINE, HeaderFacts, Verdict, judge
 from .planes import Plane, iter_planes, number_of_frames, overlay_specs, read_header
-from .regions import Region
+from .regions import Region, stop_short_of
 from .rules.ultrasound import clinical_areas, outside_clinical_area
 from .sources import RegionSource, SourceRegion
 
@@ -109,16 +109,19 @@ class Scanner:
 
     def _plane_rows(self, filename: str, plane: Plane, regions: list[Region], facts: HeaderFacts,
                     areas: list[Box]) -> list[RectRow]:
-        rows = [self._region_row(filename, plane, region, facts, areas) for region in regions]
+        verdicts = [judge(region.text, facts, default_pii=self.default_pii) for region in regions]
+        clear = [region for region, verdict in zip(regions, verdicts) if not verdict.pii]
+        # a PHI line's margin stays off the label or technical line beside it; PHI lines may overlap each other
+        regions = [stop_short_of([region], clear)[0] if verdict.pii else region
+                   for region, verdict in zip(regions, verdicts)]
+        rows = [self._region_row(filename, plane, region, verdict, areas) for region, verdict in zip(regions, verdicts)]
         if rows:
             text = " ".join(row.ocrtext for row in rows)
             rows.append(RectRow(filename, None, plane.frame, plane.overlay, rows[0].ocrengine, text, NERENGINE,
                                 max(row.nerpii for row in rows), source="summary"))
         return rows
 
-    def _region_row(self, filename: str, plane: Plane, region: Region, facts: HeaderFacts,
-                    areas: list[Box]) -> RectRow:
-        verdict = judge(region.text, facts, default_pii=self.default_pii)
+    def _region_row(self, filename: str, plane: Plane, region: Region, verdict: Verdict, areas: list[Box]) -> RectRow:
         reason = f"{verdict.method}: {verdict.reason}"
         if plane.overlay == -1 and outside_clinical_area(region.box, areas):
             reason += "; outside the ultrasound clinical area"

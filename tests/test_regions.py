@@ -8,7 +8,7 @@ import pytest
 
 from dicom_ocr.engines.base import Word
 from dicom_ocr.geometry import Box
-from dicom_ocr.regions import Region, add_margin, build_regions, filter_words, merge_lines, merge_overlapping
+from dicom_ocr.regions import Region, add_margin, build_regions, filter_words, merge_lines, merge_overlapping, stop_short_of
 
 TESSERACT, RAPIDOCR = 1, 6
 ROWS, COLUMNS = 512, 512
@@ -169,14 +169,18 @@ def test_margin_is_clipped_at_the_plane_border():
     assert [r.box for r in add_margin([corner, edge], ROWS, COLUMNS)] == [Box(0, 0, 48, 18), Box(462, 495, 511, 511)]
 
 
-def test_margin_stops_halfway_to_the_next_line():
-    upper = Region(Box(100, 100, 199, 119), "NAME", 0.9, TESSERACT)
-    lower = Region(Box(120, 126, 180, 145), "MI 0.6", 0.9, TESSERACT)
-    elsewhere = Region(Box(400, 121, 450, 140), "R", 0.9, TESSERACT)
+def _line(box: Box, text: str) -> Region:
+    return Region(box, text, 0.9, TESSERACT, (Word(box, text, 0.9),))
+
+
+def test_margins_reach_into_neighbouring_lines_unless_kept_short():
+    upper, lower = _line(Box(100, 100, 199, 119), "NAME"), _line(Box(120, 126, 180, 145), "MI 0.6")
+    elsewhere = _line(Box(400, 121, 450, 140), "R")
     grown_upper, grown_lower, grown_elsewhere = add_margin([upper, lower, elsewhere], ROWS, COLUMNS)
-    assert grown_upper.box.bottom == 122 and grown_lower.box.top == 123   # gap rows 120-125, split at its middle
-    assert grown_upper.box.top == 94 and grown_lower.box.bottom == 151    # free sides keep the full margin
-    assert grown_elsewhere.box == Box(389, 115, 461, 146)                 # no line above or below it
+    assert grown_upper.box.bottom == 125 and grown_lower.box.top == 120   # full margins overlap the gap rows 120-125
+    (kept_upper,) = stop_short_of([grown_upper], [grown_lower, grown_elsewhere])
+    assert kept_upper.box.bottom == 122 and kept_upper.box.top == 94      # split at the gap's middle; free side kept
+    assert stop_short_of([grown_elsewhere], [grown_upper, grown_lower])[0].box == Box(389, 115, 461, 146)
 
 
 def test_margin_of_vertical_text_follows_its_width():
@@ -218,9 +222,9 @@ def test_build_regions_from_two_engines_and_noise():
     regions = build_regions([(TESSERACT, tess), (RAPIDOCR, rapid)], ROWS, COLUMNS)
     assert [r.text for r in regions] == ["ZZZ TEST PATIENT 12345678", "DOB 1970-01-01", "R"]
     assert [r.ocrengine for r in regions] == [RAPIDOCR, RAPIDOCR, TESSERACT]
-    # around Box(9, 9, 231, 23): 6 px above, 3 + ceil(0.4 * 15) = 9 along, and below only down to the middle of the
-    # gap to the next line (rows 24-28)
-    assert regions[0].box == Box(0, 3, 240, 26)
+    # around Box(9, 9, 231, 23): 6 px above and below (into the gap to the next line, rows 24-28), 3 + ceil(0.4 * 15)
+    # = 9 along
+    assert regions[0].box == Box(0, 3, 240, 29)
     assert regions[2].box.right == COLUMNS - 1
 
 
@@ -269,7 +273,8 @@ def test_end_to_end_two_drawn_lines_become_two_regions(monkeypatch):
 
 
 def test_tall_detector_boxes_of_adjacent_lines_are_split_between_their_centres():
-    upper = Region(Box(100, 95, 199, 124), "NAME", 0.9, RAPIDOCR)     # both 30 px tall around 14 px glyphs
-    lower = Region(Box(100, 118, 199, 147), "kVp 120", 0.9, RAPIDOCR)
+    upper = _line(Box(100, 95, 199, 124), "NAME")     # both 30 px tall around 14 px glyphs
+    lower = _line(Box(100, 118, 199, 147), "kVp 120")
     grown_upper, grown_lower = add_margin([upper, lower], ROWS, COLUMNS)
-    assert grown_upper.box.bottom == 121 and grown_lower.box.top == 121   # centres 109.5 and 132.5
+    assert stop_short_of([grown_upper], [grown_lower])[0].box.bottom == 121   # centres 109.5 and 132.5
+    assert stop_short_of([grown_lower], [grown_upper])[0].box.top == 121

@@ -12,7 +12,7 @@ from dicom_ocr.scan import Scanner
 from dicom_ocr.sources import OCRENGINE_DEID_RULE, SourceRegion
 
 from dicomfactory import base_dataset, save, with_pixels
-from textimages import draw_lines
+from textimages import draw_lines, ink_box
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +78,16 @@ def test_text_outside_the_ultrasound_clinical_area_is_flagged(tmp_path, scanner)
     inside = next(r for r in rows if "GAIN" in r.ocrtext.upper())
     assert "outside the ultrasound clinical area" in name.reason
     assert "outside" not in inside.reason
+
+
+def test_phi_margins_stay_off_a_label_line_but_not_off_other_phi_lines(tmp_path, scanner):
+    lines = [("Institution Name:", (10, 30)), ("SMITH JOHN", (10, 49)), ("01/02/1970", (10, 68))]
+    ds = with_pixels(base_dataset(PatientName="SMITH^JOHN", PatientBirthDate="19700102"), draw_lines((110, 300), lines))
+    result = scanner.scan_file(str(save(ds, tmp_path / "block.dcm")))
+    regions = sorted((r for r in result.rects if r.box is not None), key=lambda r: r.box.top)
+    label, name, birth = regions
+    assert (label.nerpii, name.nerpii, birth.nerpii) == (0, 1, 1)
+    label_ink = ink_box(draw_lines((110, 300), lines[:1]))
+    birth_ink = ink_box(draw_lines((110, 300), lines[2:]))
+    assert name.box.top > label_ink[3]                    # the PHI margin stops short of the label's glyphs
+    assert name.box.bottom >= birth_ink[1]                # PHI lines keep their full margins, reaching each other

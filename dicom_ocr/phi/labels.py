@@ -7,6 +7,7 @@ each of its words is a label word up to the misreadings OCR makes, and nothing e
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 LABEL = re.compile(
     r"\b(?:patient(?:'?s)?\s*(?:name|id|no|number|#)?|pat(?:ient)?\.?\s*(?:name|id)|pt\.?\s*(?:name|id)|name|nom|"
@@ -31,7 +32,6 @@ _LETTER_FIX = str.maketrans({"4": "A", "0": "O", "1": "I", "5": "S", "8": "B", "
 _CONFUSABLE = str.maketrans({"c": "e", "o": "e", "l": "i", "j": "i"})
 _UNREADABLE = re.compile(r"[^\w\s:#=.,;'()/\-]")   # a symbol beside a label: a value OCR could not read
 LONG_LABEL = 8           # label words this long may be misread even alone on a line ("Inatitution")
-LONG_SIMILARITY = 0.6    # a garbled long label word in front of a label and a colon ("Thetitutiow Namc:")
 
 
 def letterize(text: str) -> str:
@@ -83,13 +83,6 @@ def _label_match(word: str, last: bool) -> str | None:
     return None
 
 
-def _garbled_long_label(word: str) -> bool:
-    """At least LONG_SIMILARITY of a label word of LONG_LABEL letters or more."""
-    folded = _fold(word)
-    return any(len(label) >= LONG_LABEL and 1 - _edits(folded, label) / len(label) >= LONG_SIMILARITY
-               for label in _FOLDED)
-
-
 def _words(text: str) -> list[str]:
     """The words of a line, fragments OCR split (``Na mc``) joined back when together they form a label word."""
     words: list[str] = []
@@ -106,9 +99,9 @@ def is_label_only(text: str) -> bool:
 
     Every word must be a label word. Misread words are accepted as OCR garbles them, after folding glyphs small fonts
     confuse: one wrong glyph in words of five to seven letters, two in longer ones; a misread short word (``Namc``) or
-    a cut-off last word (``Nam``) only beside a label word of five letters or more, which a name rarely resembles; a
-    badly garbled long word only in front of a clean label ending the line with a colon. Digits that are not misread
-    letters are a value.
+    a cut-off last word (``Nam``) only beside a label word of five letters or more, which a name rarely resembles; any
+    one word in front of a label ending the line with a colon (see ``_qualified_label``). Digits that are not misread
+    letters, and symbols (``4ge: «``), are a value, even if unreadable.
     """
     if re.search(r"\d", letterize(text)) or _UNREADABLE.search(text):
         return False
@@ -116,8 +109,14 @@ def is_label_only(text: str) -> bool:
     kinds = [_label_match(word, last=i == len(words) - 1) for i, word in enumerate(words)]
     if words and None not in kinds:
         return "near" not in kinds or any(k != "near" and len(w) >= 5 for w, k in zip(words, kinds))
-    ends_with_label = text.rstrip().endswith(":") and len(words) >= 2 and kinds[-1] in ("exact", "near")
-    return ends_with_label and all(k is not None or _garbled_long_label(w) for w, k in zip(words, kinds))
+    return _qualified_label(text, words, kinds)
+
+
+def _qualified_label(text: str, words: Sequence[str], kinds: Sequence[str | None]) -> bool:
+    """``<word> Name:``: one word, whatever OCR made of it (``Phattuton``), qualifying a label that ends the line with
+    a colon. A value never comes before its label, so the word is part of the label (Institution, Physician)."""
+    single_colon = text.count(":") == 1 and text.rstrip().endswith(":")
+    return single_colon and len(words) == 2 and kinds[-1] in ("exact", "near")
 
 
 def mentions_identifying_label(text: str) -> bool:
