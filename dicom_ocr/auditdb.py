@@ -291,6 +291,8 @@ class AuditDB:
             "with_regions": sum(1 for r in done if r.n_regions > 0),
             "with_text": with_text,
             "with_phi": sum(1 for r in done if r.has_phi),
+            "technical_only": sum(1 for r in done if r.n_regions and not r.has_phi),
+            "no_text": sum(1 for r in done if not r.n_regions),
             "failed": len(recs) - len(done),
             "failed_by_cause": dict(Counter(r.error_cause or "error" for r in recs if r.state == "error")),
             "planes": sum(r.n_planes for r in done),

@@ -349,6 +349,8 @@ def _status_text(s: dict) -> str:
              f"done:            {s['done']}",
              f"  with text:     {s['with_text']}",
              f"  with PHI:      {s['with_phi']}",
+             f"  technical only: {s['technical_only']}",
+             f"  no text read:  {s['no_text']}",
              f"failed:          {s['failed']}"]
     lines += [f"  {cause + ':':<14} {n}" for cause, n in sorted(s["failed_by_cause"].items(), key=lambda kv: -kv[1])]
     lines += [f"planes:          {s['planes']}",

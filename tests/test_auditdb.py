@@ -180,6 +180,7 @@ def test_summary_rows_records_and_summary(tmp_path):
         assert db.done_filenames() == {A, B}
         s = db.summary()
     assert (s["files"], s["done"], s["with_regions"], s["with_text"], s["with_phi"], s["failed"]) == (5, 2, 1, 1, 1, 3)
+    assert (s["technical_only"], s["no_text"]) == (0, 1)
     assert s["failed_by_cause"] == {"not-dicom": 2, "corrupt-pixel-data": 1}
     assert s["seconds_total"] == pytest.approx(3.5)
     assert s["files_per_hour"] == pytest.approx(3600 * 5 / 3.5)
