@@ -52,6 +52,7 @@ _VALUE = re.compile(
 _PROBE = re.compile(r"^[a-z]{0,3}\d{1,2}[a-z]{1,3}\d{0,2}[a-z]?(?:-[a-z0-9]{1,4}){0,2}$"
                     r"|^[a-z]{1,3}\d{1,2}-\d{1,2}[a-z]{0,2}(?:-[a-z0-9]{1,3})?$", re.I)
 _SPLIT = re.compile(r"[\s,;=:()\[\]{}<>\"'`~*+#|\\_—–]+")
+_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")   # words OCR ran together: HGen, PMed
 _EDGE = re.compile(r"^[^\w%°µ]+|[^\w%°µ]+$")
 
 
@@ -67,7 +68,7 @@ def _technical_token(token: str) -> bool:
         return False  # ID-like digit runs are never technical
     if any(_VALUE.match(t) or _PROBE.match(t) for t in (token, re.sub(r"(?<=\d)[Oo]|[Oo](?=[.,]?\d)", "0", token))):
         return True
-    parts = [p for p in re.split(r"[-/.]", token) if p]
+    parts = [p for p in re.split(r"[-/.]|" + _GLUED.pattern, token) if p]
     return len(parts) > 1 and all(_technical_token(p) for p in parts)
 
 
