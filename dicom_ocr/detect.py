@@ -99,14 +99,15 @@ class Detector:
                 word_lists.append((engine.ocrengine, mapped))
         return build_regions(word_lists, plane.rows, plane.columns)
 
-    def detect_planes(self, planes: Iterable[Plane]) -> Iterator[tuple[Plane, list[Region]]]:
-        """Regions of each plane of one file, reading identical and unchanged cine planes only once."""
+    def detect_planes(self, planes: Iterable[Plane], moving: Sequence[Box] = ()) -> Iterator[tuple[Plane, list[Region]]]:
+        """Regions of each plane of one file, reading identical and unchanged cine planes only once; changes inside
+        the ``moving`` areas of the image (its ultrasound regions) do not make a frame be read again."""
         memory = PlaneMemory()
         for plane in planes:
             if plane.blank:
                 yield plane, []
                 continue
-            seen = Fingerprint.of(plane)
+            seen = Fingerprint.of(plane, moving if plane.overlay == -1 else ())
             regions = memory.recall(seen)
             if regions is None:
                 regions = memory.remember(seen, self.detect(plane))

@@ -321,8 +321,8 @@ def _combine(a: Region, b: Region) -> Region:
     """One region for two: united box, the larger region's engine, texts joined left to right without repeats."""
     first, second = sorted((a, b), key=lambda r: (r.box.left, r.box.top))
     big, small = sorted((a, b), key=lambda r: -r.box.area)
-    if small.text.casefold() in big.text.casefold():
-        text = big.text
+    if small.text.casefold() in big.text.casefold() or big.text.casefold() in small.text.casefold():
+        text = max(big.text, small.text, key=len)   # the same text seen twice (a cine frame read again) is kept once
     else:
         text = f"{first.text} {second.text}"
     total = a.box.area + b.box.area

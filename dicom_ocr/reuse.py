@@ -1,17 +1,21 @@
 """Reading each text once: identical planes and cine frames whose burned-in text did not change reuse earlier regions.
 
 Scanners draw text at the top of the plane's range. A frame whose top-of-range pixels match (within one pixel) those
-of the last frame that was read keeps that frame's regions; a frame where they changed (a clock ticking, a new label)
-is read again, and the earlier regions whose text is still there are merged in, so a flicker in OCR never loses text.
+of the last frame that was read keeps that frame's regions; areas where the image itself moves (ultrasound regions the
+header declares: tissue, M-mode, Doppler, ECG) are left out of that comparison. A frame where they changed (a clock
+ticking, a new label) is read again, and the earlier regions whose text is still there are kept, widening the new
+line they sit on, whose new text stands: a flicker in OCR never loses text.
 """
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
+from .geometry import Box
 from .planes import Plane
 from .preprocess import grey
 from .regions import Region, merge_overlapping
@@ -30,8 +34,13 @@ class Fingerprint:
     mask: np.ndarray
 
     @classmethod
-    def of(cls, plane: Plane) -> Fingerprint:
-        return cls(plane.overlay, _digest(plane), (grey(plane) >= TOP_LEVEL).astype(np.uint8))
+    def of(cls, plane: Plane, moving: Sequence[Box] = ()) -> Fingerprint:
+        """The fingerprint of ``plane``; top-of-range pixels inside the ``moving`` areas (where the image itself moves,
+        e.g. an ultrasound sector's bright speckle) are left out of the comparison."""
+        mask = (grey(plane) >= TOP_LEVEL).astype(np.uint8)
+        for box in moving:
+            mask[max(box.top, 0):box.bottom + 1, max(box.left, 0):box.right + 1] = 0
+        return cls(plane.overlay, _digest(plane), mask)
 
 
 class PlaneMemory:
@@ -59,10 +68,29 @@ class PlaneMemory:
         them all."""
         last = self._last.get(seen.overlay)
         if last is not None and last[0].shape == seen.mask.shape:
-            regions = merge_overlapping(regions + [r for r in last[1] if _still_there(r, last[0], seen.mask)])
+            regions = _carry_over(regions, [r for r in last[1] if _still_there(r, last[0], seen.mask)])
         self._by_digest[seen.digest] = regions
         self._last[seen.overlay] = (seen.mask, regions)
         return regions
+
+
+def _carry_over(read: list[Region], earlier: Sequence[Region]) -> list[Region]:
+    """The regions just ``read`` with the ``earlier`` ones kept: an earlier region on the line of a new one widens it
+    (a read that missed a word must not uncover it) and the new text stands (a clock shows its new time); the others
+    are added as they were."""
+    regions = list(read)
+    for old in earlier:
+        line = next((i for i, r in enumerate(regions) if _same_line(r.box, old.box)), None)
+        if line is None:
+            regions.append(old)
+        else:
+            regions[line] = replace(regions[line], box=regions[line].box.union(old.box))
+    return merge_overlapping(regions)
+
+
+def _same_line(a: Box, b: Box) -> bool:
+    overlap = a.intersection(b)
+    return overlap is not None and overlap.height >= 0.5 * min(a.height, b.height)
 
 
 def _digest(plane: Plane) -> bytes:

@@ -17,7 +17,7 @@ from .geometry import Box
 from .phi import NERENGINE, HeaderFacts, Verdict, judge
 from .planes import Plane, iter_planes, number_of_frames, overlay_specs, read_header
 from .regions import Region, stop_short_of
-from .rules.ultrasound import clinical_areas, outside_clinical_area
+from .rules.ultrasound import clinical_areas, moving_areas, outside_clinical_area
 from .sources import RegionSource, SourceRegion
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,8 @@ class Scanner:
             facts = HeaderFacts.from_dataset(header)
             rects.extend(self._source_rows(filename, header))
             areas = clinical_areas(header)
-            for plane, regions in self.detector.detect_planes(iter_planes(path, header=header)):
+            planes = self.detector.detect_planes(iter_planes(path, header=header), moving=moving_areas(header))
+            for plane, regions in planes:
                 n_planes += 1
                 rects.extend(self._plane_rows(filename, plane, regions, facts, areas))
         except DicomOcrError as exc:

@@ -206,6 +206,12 @@ def test_region_inside_another_is_absorbed_without_repeating_text():
     assert merged.ocrengine == RAPIDOCR
 
 
+def test_a_line_seen_twice_keeps_its_longer_text_once():
+    wide = Region(Box(10, 10, 200, 40), "S", 0.9, RAPIDOCR)            # a wide margin around a short read
+    tight = Region(Box(12, 12, 190, 38), "S LD", 0.9, RAPIDOCR)
+    assert merge_overlapping([wide, tight])[0].text == "S LD"
+
+
 def test_overlapping_margins_of_adjacent_lines_stay_apart():
     # RapidOCR boxes (21 px high, 20 px line pitch) of a wrapped JSL value, after a 5 px + 20% margin: 54% overlap
     lines = [Region(Box(462, 617, 780, 657), "Institution Name: Mccoy Medical", 0.9, RAPIDOCR),

@@ -408,3 +408,20 @@ def test_deid_data_ultrasounds_fire(name: str, label: str, clinical: Box) -> Non
     blank = [r.box for r in regions if r.label == "Blank Image"]
     assert sum(b.area for b in blank) == ds.Rows * ds.Columns - clinical.area
     assert all(b.clip(ds.Rows, ds.Columns) == b for b in boxes(regions))
+
+
+def test_moving_areas_are_the_regions_that_show_the_image_not_the_whole_screen() -> None:
+    from dicom_ocr.rules.ultrasound import clinical_areas, moving_areas
+
+    ds = Dataset()
+    ds.SequenceOfUltrasoundRegions = []
+    for corners, spatial_format in (((0, 32, 575, 431), 0), ((27, 48, 548, 391), 1), ((40, 374, 257, 406), 4),
+                                    ((5, 5, 9, 9), None)):
+        region = Dataset()
+        region.RegionLocationMinX0, region.RegionLocationMinY0, region.RegionLocationMaxX1, \
+            region.RegionLocationMaxY1 = corners
+        if spatial_format is not None:
+            region.RegionSpatialFormat = spatial_format
+        ds.SequenceOfUltrasoundRegions.append(region)
+    assert moving_areas(ds) == [Box(27, 48, 548, 391), Box(40, 374, 257, 406)]
+    assert len(clinical_areas(ds)) == 4 and moving_areas(Dataset()) == []

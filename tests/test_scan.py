@@ -91,3 +91,25 @@ def test_phi_margins_stay_off_a_label_line_but_not_off_other_phi_lines(tmp_path,
     birth_ink = ink_box(draw_lines((110, 300), lines[2:]))
     assert name.box.top > label_ink[3]                    # the PHI margin stops short of the label's glyphs
     assert name.box.bottom >= birth_ink[1]                # PHI lines keep their full margins, reaching each other
+
+
+def test_an_ultrasound_cine_whose_sector_moves_is_read_once_and_its_clock_on_each_change(tmp_path, scanner):
+    from pydicom.dataset import Dataset
+
+    rng = np.random.default_rng(7)
+    frames = []
+    for index in range(6):
+        image = draw_lines((240, 420), [("SMITH JOHN", (10, 30)), (f"10:42:0{index // 3}", (300, 30))])
+        speckle = rng.random((150, 400)) > 0.995                 # bright speckle reaching the top of the range
+        image[60:210, 10:410][speckle] = 255
+        frames.append(image)
+    sector = Dataset()
+    sector.RegionLocationMinX0, sector.RegionLocationMinY0, sector.RegionLocationMaxX1 = 10, 60, 409
+    sector.RegionLocationMaxY1, sector.RegionSpatialFormat = 209, 1
+    ds = with_pixels(base_dataset(Modality="US", PatientName="SMITH^JOHN", SequenceOfUltrasoundRegions=[sector]),
+                     np.stack(frames))
+    before = sum(scanner.detector.calls.values())
+    result = scanner.scan_file(str(save(ds, tmp_path / "cine.dcm")))
+    assert (sum(scanner.detector.calls.values()) - before) // 2 == 2     # frame 0, and frame 3 where the clock ticks
+    clocks = {r.frame: r.ocrtext for r in result.rects if r.box is not None and "10:42" in r.ocrtext}
+    assert clocks[0].endswith("0") and clocks[3].endswith("1") and len(clocks) == 6

@@ -17,14 +17,38 @@ _CORNERS = ("RegionLocationMinX0", "RegionLocationMinY0", "RegionLocationMaxX1",
 
 def clinical_areas(ds: Dataset, keyword: str = SEQUENCE) -> list[Box]:
     """One box per item of the sequence that has all four RegionLocation corners and a non-empty extent."""
+    return _boxes(_items(ds, keyword))
+
+
+MOVING_FORMATS = frozenset((1, 2, 3, 4))
+"""RegionSpatialFormat values of regions whose pixels change from frame to frame: 2D, M-mode, spectral, waveform."""
+
+
+def moving_areas(ds: Dataset, keyword: str = SEQUENCE) -> list[Box]:
+    """The regions showing the moving image (tissue, M-mode, Doppler spectrum, ECG trace), not those of format 0."""
+    return _boxes(item for item in _items(ds, keyword) if _spatial_format(item) in MOVING_FORMATS)
+
+
+def _items(ds: Dataset, keyword: str) -> list[Dataset]:
+    return [item for item in ds.get(keyword) or [] if isinstance(item, Dataset)]
+
+
+def _boxes(items: Iterable[Dataset]) -> list[Box]:
     boxes = []
-    for item in ds.get(keyword) or []:
-        if not isinstance(item, Dataset) or any(item.get(c) is None for c in _CORNERS):
+    for item in items:
+        if any(item.get(c) is None for c in _CORNERS):
             continue
         box = Box(*(int(item.get(c)) for c in _CORNERS))
         if box.width > 0 and box.height > 0:
             boxes.append(box)
     return boxes
+
+
+def _spatial_format(item: Dataset) -> int | None:
+    try:
+        return int(item.get("RegionSpatialFormat"))
+    except (TypeError, ValueError):
+        return None
 
 
 def subtract(box: Box, cut: Box) -> list[Box]:
