@@ -3,14 +3,14 @@
 Scanners draw text at the top of the plane's range. A frame whose top-of-range pixels match (within one pixel) those
 of the last frame that was read keeps that frame's regions; areas where the image itself moves (ultrasound regions the
 header declares: tissue, M-mode, Doppler, ECG) are left out of that comparison. A frame where they changed (a clock
-ticking, a new label) is read again, and the earlier regions whose text is still there are kept, widening the new
-line they sit on, whose new text stands: a flicker in OCR never loses text.
+ticking, a new label) is read again, and the earlier regions whose text is still there are merged in: a flicker in
+OCR never loses text.
 """
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -68,29 +68,10 @@ class PlaneMemory:
         them all."""
         last = self._last.get(seen.overlay)
         if last is not None and last[0].shape == seen.mask.shape:
-            regions = _carry_over(regions, [r for r in last[1] if _still_there(r, last[0], seen.mask)])
+            regions = merge_overlapping(regions + [r for r in last[1] if _still_there(r, last[0], seen.mask)])
         self._by_digest[seen.digest] = regions
         self._last[seen.overlay] = (seen.mask, regions)
         return regions
-
-
-def _carry_over(read: list[Region], earlier: Sequence[Region]) -> list[Region]:
-    """The regions just ``read`` with the ``earlier`` ones kept: an earlier region on the line of a new one widens it
-    (a read that missed a word must not uncover it) and the new text stands (a clock shows its new time); the others
-    are added as they were."""
-    regions = list(read)
-    for old in earlier:
-        line = next((i for i, r in enumerate(regions) if _same_line(r.box, old.box)), None)
-        if line is None:
-            regions.append(old)
-        else:
-            regions[line] = replace(regions[line], box=regions[line].box.union(old.box))
-    return merge_overlapping(regions)
-
-
-def _same_line(a: Box, b: Box) -> bool:
-    overlap = a.intersection(b)
-    return overlap is not None and overlap.height >= 0.5 * min(a.height, b.height)
 
 
 def _digest(plane: Plane) -> bytes:
