@@ -98,18 +98,22 @@ def _images(filename: str, planes: dict[tuple[int, int], list[RectRow]]) -> list
     return shown
 
 
+_VERDICTS = {"phi": "PHI", "clear": "not PHI", "rule": "rule region"}
+_COLUMNS = ("frame", "overlay", "left,top,right,bottom", "engine", "text", "verdict", "reason")
+
+
 def _rect_rows(rects: Sequence[RectRow]) -> str:
+    """The table of a file's box rects (summary rows left out), or "" when it has none."""
     rows = []
-    for rect in rects:
-        if rect.box is None:
-            continue
-        verdict = {"phi": "PHI", "clear": "not PHI", "rule": "rule region"}[_kind(rect)]
-        rows.append("<tr class='{}'><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
-            _kind(rect), rect.frame, rect.overlay, ",".join(map(str, rect.coords)),
-            html.escape(engine_name(rect.ocrengine, OCR_ENGINE_NAMES)), html.escape(rect.ocrtext or ""),
-            verdict, html.escape(rect.reason or rect.source or "")))
-    return ("<table><tr><th>frame</th><th>overlay</th><th>left,top,right,bottom</th><th>engine</th><th>text</th>"
-            "<th>verdict</th><th>reason</th></tr>" + "".join(rows) + "</table>") if rows else ""
+    for rect in (r for r in rects if r.box is not None):
+        cells = (rect.frame, rect.overlay, ",".join(map(str, rect.coords)),
+                 engine_name(rect.ocrengine, OCR_ENGINE_NAMES), rect.ocrtext or "", _VERDICTS[_kind(rect)],
+                 rect.reason or rect.source or "")
+        rows.append(f"<tr class='{_kind(rect)}'>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+    if not rows:
+        return ""
+    header = "<tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in _COLUMNS) + "</tr>"
+    return "<table>" + header + "".join(rows) + "</table>"
 
 
 def _file_section(record: FileRecord, rects: Sequence[RectRow], images: bool) -> str:
