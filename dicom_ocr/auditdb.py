@@ -282,7 +282,8 @@ class AuditDB:
         with_text = self._conn.execute(
             'SELECT COUNT(DISTINCT r.filename) FROM "DicomRects" r JOIN dicom_ocr_rects o ON o.rect_id = r.id '
             "JOIN dicom_ocr_files f ON f.filename = r.filename "
-            "WHERE f.state = 'done' AND r.last_modified_by = ? AND TRIM(COALESCE(r.ocrtext, '')) != ''",
+            "WHERE f.state = 'done' AND r.last_modified_by = ? AND TRIM(COALESCE(r.ocrtext, '')) != '' "
+            "AND r.nerengine != -1",   # text read and judged; rule rows (nerengine -1) name areas, not text
             (WRITER,)).fetchone()[0]
         seconds = sum(r.seconds_total for r in recs)
         return {

@@ -305,3 +305,11 @@ def test_csv_and_jsonl(tmp_path):
                        "summary": False, "ocrengine": 51, "ocr_engine": "51", "ocrtext": "", "nerengine": -1,
                        "ner_engine": "none", "nerpii": -1, "source": "rule:LABEL", "reason": "recipe",
                        "confidence": None, "imagetype": "", "manufacturer": "", "burnedinannotation": ""}
+
+
+def test_a_file_with_only_rule_regions_counts_as_no_text_read(tmp_path):
+    rule = [RectRow(A, Box(0, 0, 99, 19), 0, -1, 50, "[deid.dicom:Corner]", -1, -1, "rule", "recipe")]
+    with AuditDB(tmp_path) as db:
+        db.write_file(FileRecord(A, "done", n_planes=1, n_regions=0, has_phi=False), rule)
+        s = db.summary()
+    assert (s["with_text"], s["technical_only"], s["no_text"]) == (0, 0, 1)
