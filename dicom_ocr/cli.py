@@ -85,7 +85,7 @@ def _add_scan(commands) -> None:
     scan.add_argument("paths", nargs="+", metavar="PATH",
                       help="DICOM file, directory (recursive), CSV list (column DicomFilePath or filename), or - for "
                            "a list of paths on stdin")
-    scan.add_argument("--db", metavar="DIR", type=Path, required=True, help="directory of dcmaudit.sqlite.db")
+    _add_db_argument(scan)
     scan.add_argument("--ocr", metavar="SPEC", default=None,
                       help="engines and preprocessing variants, e.g. 'rapidocr:plain+top,tesseract:top' "
                            f"(default: {_default_ocr()}); engines: rapidocr, tesseract, easyocr")
@@ -114,11 +114,25 @@ def _add_scan(commands) -> None:
     scan.set_defaults(run=run_scan)
 
 
+def _add_db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="DIR", type=Path, required=True, help="directory of dcmaudit.sqlite.db")
+
+
+def _audit_db_exists(directory: Path) -> bool:
+    """Whether ``directory`` holds the audit DB; says on stderr when it does not."""
+    from .auditdb import DB_NAME
+
+    if (directory / DB_NAME).is_file():
+        return True
+    print(f"dicom_ocr: no {DB_NAME} in {directory}", file=sys.stderr)
+    return False
+
+
 def _add_status(commands) -> None:
     status = commands.add_parser(
         "status", help="summarise what scans recorded in an audit DB",
         description="Files done, with text, with PHI, failed (by cause), and throughput, from DIR/dcmaudit.sqlite.db.")
-    status.add_argument("--db", metavar="DIR", type=Path, required=True, help="directory of dcmaudit.sqlite.db")
+    _add_db_argument(status)
     status.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     status.set_defaults(run=run_status)
 
@@ -132,7 +146,7 @@ def _add_report(commands) -> None:
                     "text), each plane holding regions drawn with them (red PHI, green not PHI, blue rule regions) and a "
                     "table of the regions' text, verdict and reason. The page shows OCR text and images: it contains "
                     "PHI.")
-    report.add_argument("--db", metavar="DIR", type=Path, required=True, help="directory of dcmaudit.sqlite.db")
+    _add_db_argument(report)
     report.add_argument("--out", metavar="FILE", type=Path, required=True, help="the HTML file to write")
     report.add_argument("--limit", type=int, default=200, metavar="N", help="at most N files (default 200)")
     report.add_argument("--only", choices=TRIAGE_ORDER, action="append",
@@ -149,7 +163,7 @@ def _add_redact(commands) -> None:
                     "those reviewers drew in dcmaudit; not those judged not PHI unless --all-text) filled in the pixel "
                     "data and 60xx overlays. Copies are uncompressed Explicit VR Little Endian with a new SOP Instance "
                     "UID; inputs are never modified. A file that fails is reported and the others go on (exit 1).")
-    redact.add_argument("--db", metavar="DIR", type=Path, required=True, help="directory of dcmaudit.sqlite.db")
+    _add_db_argument(redact)
     redact.add_argument("--out", metavar="OUTDIR", type=Path, required=True,
                         help="where the copies go, at their path below --root (or their absolute path)")
     redact.add_argument("--root", metavar="ROOT", type=Path, help="the directory the scanned paths are relative to")
@@ -258,18 +272,17 @@ def _add_rules(commands) -> None:
         description="Write the rectangles of files reviewers marked done in dcmaudit as a deid recipe, one LABEL per "
                     "scanner signature (Modality, ImageType, Rows, Columns, ManufacturerModelName); image-pixel "
                     "rectangles only, applied to every frame. Read it back with `dicom_ocr scan --rules FILE`.")
-    export.add_argument("--db", metavar="DIR", type=Path, required=True, help="directory of dcmaudit.sqlite.db")
+    _add_db_argument(export)
     export.add_argument("-o", "--output", metavar="FILE", type=Path, default=Path("reviewed.dicom"),
                         help="recipe file to write (default: reviewed.dicom)")
     export.set_defaults(run=run_rules_export)
 
 
 def run_rules_export(args: argparse.Namespace) -> int:
-    from .auditdb import DB_NAME, AuditDB
+    from .auditdb import AuditDB
     from .rules.export import export_recipe
 
-    if not (args.db / DB_NAME).is_file():
-        print(f"dicom_ocr: no {DB_NAME} in {args.db}", file=sys.stderr)
+    if not _audit_db_exists(args.db):
         return 2
     with AuditDB(args.db) as db:
         labels = export_recipe(db, args.output)
@@ -278,11 +291,9 @@ def run_rules_export(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from .auditdb import DB_NAME
     from .report import TRIAGE_ORDER, write_report
 
-    if not (args.db / DB_NAME).is_file():
-        print(f"dicom_ocr: no {DB_NAME} in {args.db}", file=sys.stderr)
+    if not _audit_db_exists(args.db):
         return 2
     summary = write_report(args.db, args.out, limit=args.limit, only=args.only or TRIAGE_ORDER, images=args.images)
     shown = ", ".join(f"{n} {kind}" for kind, n in summary.shown.items() if n)
@@ -292,11 +303,10 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_redact(args: argparse.Namespace) -> int:
-    from .auditdb import DB_NAME, AuditDB
+    from .auditdb import AuditDB
     from .redact import redact_scan
 
-    if not (args.db / DB_NAME).is_file():
-        print(f"dicom_ocr: no {DB_NAME} in {args.db}", file=sys.stderr)
+    if not _audit_db_exists(args.db):
         return 2
     with AuditDB(args.db) as db:
         records = db.file_records().values()
@@ -315,10 +325,9 @@ def run_redact(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from .auditdb import DB_NAME, AuditDB
+    from .auditdb import AuditDB
 
-    if not (args.db / DB_NAME).is_file():
-        print(f"dicom_ocr: no {DB_NAME} in {args.db}", file=sys.stderr)
+    if not _audit_db_exists(args.db):
         return 2
     with AuditDB(args.db) as db:
         summary = db.summary()
