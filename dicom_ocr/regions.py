@@ -1,9 +1,10 @@
 """Turn the word boxes of several engines and image variants into text regions, one per line of text.
 
-Pipeline (``build_regions``): ``filter_words`` drops noise, ``merge_lines`` de-duplicates words seen by several
-engines or variants and groups the rest into lines, ``add_margin`` grows each line so no glyph edge is left out,
-and ``merge_overlapping`` fuses what the margins made overlap on the same line or swallowed entirely.
-All boxes are inclusive plane coordinates (``geometry.Box``).
+Pipeline (``build_regions``): ``filter_words`` drops noise, ``merge_lines`` drops boxes lumping lines that other
+reads separated, de-duplicates words seen by several engines or variants and groups the rest into lines,
+``add_margin`` grows each line so no glyph edge is left out, and ``merge_overlapping`` fuses what the margins made
+overlap on the same line or swallowed entirely. Once lines are judged, ``stop_short_of`` keeps one kind of line's
+margins off another's text. All boxes are inclusive plane coordinates (``geometry.Box``).
 """
 from __future__ import annotations
 
