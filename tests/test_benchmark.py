@@ -163,3 +163,15 @@ def test_presidio_peer_runs_and_counts_multiframe_as_failure(tmp_path, synthetic
     assert list(result["failed"]) == [str((tmp_path / "cine.dcm").resolve())]
     assert result["ner"] and set(result["rects_by_engine"]) <= {"1"}
     assert [g["group"] for g in result["groups"]] == ["varied", "(root)"]
+
+
+def test_cine_cost_compares_region_areas_and_names_what_is_lost():
+    from dicom_ocr.geometry import Box
+    from dicom_ocr.regions import Region
+
+    cine_cost = load_script("cine_cost")
+    clock, speck = Region(Box(0, 0, 9, 9), "10:42", 0.9, 6), Region(Box(10, 0, 19, 9), "1", 0.5, 6)
+    everything = {(0, -1): (20, 20, [clock, speck])}
+    covered, lost = cine_cost._compare(everything, {(0, -1): (20, 20, [clock])})
+    assert covered == 0.5 and lost == {"1"}
+    assert cine_cost._compare(everything, everything) == (1.0, set())
