@@ -38,6 +38,8 @@ lvo lvot rvot mpa pv pa svc ivc hv pv portal hepatic splenic celiac sma ima
 ef fs edv esv sv co ci hr
 rec record stop run live freeze frz cine clip loop store print save
 xv prc prs pst frozen ecg ekg resp trig rao lao cra cau spinal
+opt col card cri proc xmit cran caud ibeam iclear surface store progress in uncompressed compressed rgb tra algor
+follicle endometrium epicardiac
 f h a p r i u d z n e v
 """.split()
 
@@ -68,8 +70,11 @@ def _technical_token(token: str) -> bool:
         return False  # ID-like digit runs are never technical
     if any(_VALUE.match(t) or _PROBE.match(t) for t in (token, re.sub(r"(?<=\d)[Oo]|[Oo](?=[.,]?\d)", "0", token))):
         return True
-    parts = [p for p in re.split(r"[-/.]|" + _GLUED.pattern, token) if p]
-    return len(parts) > 1 and all(_technical_token(p) for p in parts)
+    parts = [p for p in re.split(r"[-/.]", token) if p]
+    if len(parts) > 1:
+        return all(_technical_token(p) for p in parts)
+    glued = [p for p in _GLUED.split(token) if p]
+    return len(glued) > 1 and all(_technical_token(p) for p in glued)
 
 
 def is_technical(text: str) -> bool:
