@@ -59,15 +59,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_paths_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="DICOM file, directory (recursive), CSV list (column DicomFilePath or filename), or - for "
+                             "a list of paths on stdin")
+
+
 def _add_frames(commands) -> None:
     frames = commands.add_parser(
         "frames", help="list the planes (image frames and overlay frames) of DICOM files, optionally as PNGs",
         description="List each file's planes: frame, overlay (-1 = image pixels, n = group 0x6000+2n), size, kind and "
                     "whether the plane is blank. Errors are reported per file; the command goes on to the next file "
                     "and exits with status 1 if any file failed.")
-    frames.add_argument("paths", nargs="+", metavar="PATH",
-                        help="DICOM file, directory (recursive), CSV list (column DicomFilePath or filename), or - for "
-                             "a list of paths on stdin")
+    _add_paths_argument(frames)
     frames.add_argument("--png", metavar="DIR", type=Path,
                         help="write each plane as DIR/<file stem>_f<frame>_o<overlay>.png")
     frames.add_argument("--json", action="store_true", help="one JSON object per file on stdout (JSON Lines)")
@@ -82,9 +86,7 @@ def _add_scan(commands) -> None:
                     "each finished file is recorded (table dicom_ocr_files); after a crash or a kill, run the same "
                     "command again and it scans only the rest. One bad file never stops the run; the exit status is 1 "
                     "if any file failed in this run, 130 if interrupted. OCR text is PHI: the DB and exports hold it.")
-    scan.add_argument("paths", nargs="+", metavar="PATH",
-                      help="DICOM file, directory (recursive), CSV list (column DicomFilePath or filename), or - for "
-                           "a list of paths on stdin")
+    _add_paths_argument(scan)
     _add_db_argument(scan)
     scan.add_argument("--ocr", metavar="SPEC", default=None,
                       help="engines and preprocessing variants, e.g. 'rapidocr:plain+top,tesseract:top' "
@@ -131,7 +133,8 @@ def _audit_db_exists(directory: Path) -> bool:
 def _add_status(commands) -> None:
     status = commands.add_parser(
         "status", help="summarise what scans recorded in an audit DB",
-        description="Files done, with text, with PHI, failed (by cause), and throughput, from DIR/dcmaudit.sqlite.db.")
+        description="Files done, with text, with PHI, with technical text only, with no text read, failed (by cause), "
+                    "and throughput, from DIR/dcmaudit.sqlite.db.")
     _add_db_argument(status)
     status.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     status.set_defaults(run=run_status)
