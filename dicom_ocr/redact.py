@@ -26,7 +26,7 @@ from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, generate_ui
 from .auditdb import DB_NAME, SUMMARY_COORDS
 from .errors import CorruptPixelDataError, DicomOcrError, NoPixelDataError, RedactionError, UnsupportedTransferSyntaxError
 from .geometry import Box
-from .planes import number_of_frames, overlay_specs, read_dataset, read_header
+from .planes import OverlaySpec, number_of_frames, overlay_specs, read_dataset, read_header
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +83,10 @@ def _fill_image(ds: Dataset, pixels: np.ndarray, boxes: Sequence[RedactBox]) -> 
     return count
 
 
-def _fill_overlays(ds: Dataset, boxes: Sequence[RedactBox]) -> int:
+def _fill_overlays(ds: Dataset, specs: Sequence[OverlaySpec], boxes: Sequence[RedactBox]) -> int:
     """Clear the bits of 60xx OverlayData under ``boxes`` (those on overlays); the number of boxes applied."""
     count = 0
-    for spec in overlay_specs(ds):
+    for spec in specs:
         mine = [rb for rb in boxes if rb.overlay == spec.index]
         if spec.bit_position is not None or not mine:
             continue
@@ -120,7 +120,8 @@ def _decoded(path: str, ds: Dataset) -> np.ndarray:
 
 
 def _store(ds: Dataset, pixels: np.ndarray) -> None:
-    """Put ``pixels`` back as uncompressed little-endian data and describe it truthfully."""
+    """Put ``pixels`` back as uncompressed data (little endian, or big endian for a big-endian file) and describe it
+    truthfully."""
     if ds.get("SamplesPerPixel", 1) == 3:
         if str(ds.PhotometricInterpretation).startswith("YBR"):
             ds.PhotometricInterpretation = "RGB"   # pydicom decoded it to RGB
@@ -139,8 +140,10 @@ def redact_file(path: str | Path, boxes: Sequence[RedactBox], target: str | Path
     """Write to ``target`` a copy of ``path`` with ``boxes`` filled; the number of (box, frame) fills made."""
     name = str(path)
     ds = read_dataset(name, read_header(name))   # read_header: typed errors for non-DICOM and truncated files
-    image_boxes = [rb for rb in boxes if rb.overlay < 0 or _is_bit_overlay(ds, rb.overlay)]
-    count = _fill_overlays(ds, boxes)
+    specs = overlay_specs(ds)
+    in_pixel_bits = {spec.index for spec in specs if spec.bit_position is not None}
+    image_boxes = [rb for rb in boxes if rb.overlay < 0 or rb.overlay in in_pixel_bits]
+    count = _fill_overlays(ds, specs, boxes)
     if image_boxes:
         pixels = _decoded(name, ds)
         frames = _image_frames(pixels, number_of_frames(ds))
@@ -165,10 +168,6 @@ def _tidy_for_writing(ds: Dataset) -> None:
     ds.file_meta.MediaStorageSOPInstanceUID = ds.file_meta.get("MediaStorageSOPInstanceUID") or ds.SOPInstanceUID
     if "SOPClassUID" in ds:
         ds.file_meta.MediaStorageSOPClassUID = ds.file_meta.get("MediaStorageSOPClassUID") or ds.SOPClassUID
-
-
-def _is_bit_overlay(ds: Dataset, index: int) -> bool:
-    return any(spec.index == index and spec.bit_position is not None for spec in overlay_specs(ds))
 
 
 def _target(filename: str, out_dir: Path, root: Path | None) -> Path:
