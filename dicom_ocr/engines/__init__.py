@@ -11,14 +11,14 @@ import numpy as np
 
 from ..errors import EngineUnavailableError
 from ..geometry import Box
-from .base import OcrEngine, Word
+from .base import Detection, LineEngine, OcrEngine, Word
 
 ENGINE_NAMES = ("rapidocr", "tesseract", "easyocr")
 
 _CLASSES = {"rapidocr": "RapidOcrEngine", "tesseract": "TesseractEngine", "easyocr": "EasyOcrEngine"}
 
-__all__ = ["ENGINE_NAMES", "EngineUnavailableError", "OcrEngine", "Word", "check_image", "engine_status", "get_engine",
-           "polygon_box"]
+__all__ = ["ENGINE_NAMES", "Detection", "EngineUnavailableError", "LineEngine", "OcrEngine", "Word", "check_image", "engine_status", "get_engine",
+           "polygon_box", "quad_size"]
 
 
 def check_image(image: np.ndarray) -> np.ndarray:
@@ -34,6 +34,14 @@ def polygon_box(points, rows: int, columns: int) -> Box | None:
     xs, ys = points[:, 0], points[:, 1]
     box = Box(math.floor(xs.min()), math.floor(ys.min()), math.ceil(xs.max()), math.ceil(ys.max()))
     return box.clip(rows, columns)
+
+
+def quad_size(quad) -> tuple[int, int]:
+    """(width, height) of the strip a line's quadrilateral (clockwise from top left) straightens into."""
+    quad = np.asarray(quad, dtype=float)
+    width = max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[2] - quad[3]))
+    height = max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2]))
+    return int(width), int(height)
 
 
 def _module(name: str):
