@@ -25,7 +25,7 @@ from typing import Protocol
 
 from . import logs
 from .auditdb import AuditDB, FileRecord, RectRow
-from .detect import Detector, Pass
+from .detection import Detector, Pass
 from .scan import FileScan, Scanner, stored_filename
 from .sources import RegionSource
 
@@ -48,10 +48,21 @@ class ScanSettings:
     default_pii: bool = True
     sources: tuple[RegionSource, ...] = ()   # built (rule files parsed) once per run, then shipped to workers
     single_threaded: bool = False            # engines use one thread each: several workers share the cores
+    backend: str = "auto"                    # RapidOCR's inference backend (engines.rapidocr.choose_backend)
+    device: str = "cpu"
+
+    def engine_options(self) -> dict[str, dict]:
+        """The options each worker builds its engines with."""
+        rapidocr: dict = {"backend": self.backend, "device": self.device}
+        if self.single_threaded:
+            rapidocr["threads"] = 1
+        return {"rapidocr": rapidocr}
+
+    def detector(self) -> Detector:
+        return Detector(self.passes, self.engine_options())
 
     def scanner(self) -> Scanner:
-        options = {"rapidocr": {"threads": 1}} if self.single_threaded else None
-        return Scanner(Detector(self.passes, options), self.sources, default_pii=self.default_pii,
+        return Scanner(self.detector(), self.sources, default_pii=self.default_pii,
                        absolute_paths=self.absolute_paths)
 
     def filename(self, path: str) -> str:

@@ -89,8 +89,13 @@ def _add_scan(commands) -> None:
     _add_paths_argument(scan)
     _add_db_argument(scan)
     scan.add_argument("--ocr", metavar="SPEC", default=None,
-                      help="engines and preprocessing variants, e.g. 'rapidocr:plain+top,tesseract:top' "
-                           f"(default: {_default_ocr()}); engines: rapidocr, tesseract, easyocr")
+                      help="engines and preprocessing variants, e.g. 'rapidocr:plain+x2,tesseract:top' (each variant "
+                           "read whole) or 'rapidocr:lines' (lines detected on the plane and an enlarged copy, each "
+                           f"recognised once); default: {_default_ocr()}; engines: rapidocr, tesseract, easyocr")
+    scan.add_argument("--backend", choices=("auto", "openvino", "onnxruntime"), default="auto",
+                      help="RapidOCR's inference backend (default auto: OpenVINO when installed, else onnxruntime)")
+    scan.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                      help="where RapidOCR runs (cuda: onnxruntime's CUDA provider; needs onnxruntime-gpu and a GPU)")
     scan.add_argument("--rules", metavar="FILE", nargs="+", action="extend", default=[],
                       help="extra region rule files, deid recipes or RSNA CTP scripts (on top of the built-in ones)")
     scan.add_argument("--no-default-rules", action="store_true",
@@ -175,13 +180,13 @@ def _add_redact(commands) -> None:
 
 
 def _default_ocr() -> str:
-    from .detect import DEFAULT_PASSES
-    return ",".join(f"{p.engine}:{'+'.join(p.variants)}" for p in DEFAULT_PASSES)
+    from .detection import DEFAULT_SPEC
+    return DEFAULT_SPEC
 
 
 def run_scan(args: argparse.Namespace) -> int:
     from .batch import ScanSettings
-    from .detect import DEFAULT_PASSES, Detector, parse_passes
+    from .detection import DEFAULT_PASSES, parse_passes
     from .errors import EngineUnavailableError
     from .rules import RecipeError
     from .rules.sources import build_sources
@@ -191,9 +196,10 @@ def run_scan(args: argparse.Namespace) -> int:
                                 absolute_paths=not args.relative_paths,
                                 sources=tuple(build_sources(args.rules, default_rules=not args.no_default_rules,
                                                             ultrasound=args.ultrasound_regions)),
-                                single_threaded=args.jobs > 1 or bool(args.dask))
+                                single_threaded=args.jobs > 1 or bool(args.dask),
+                                backend=args.backend, device=args.device)
         if not args.dask:
-            Detector(settings.passes)  # fail early, with a clear message, when an engine cannot run here
+            settings.detector()  # fail early, with a clear message, when an engine cannot run here
     except (EngineUnavailableError, RecipeError, OSError, ValueError) as exc:
         print(f"dicom_ocr: {exc}", file=sys.stderr)
         return 2

@@ -118,6 +118,18 @@ def _drop_multiline_lumps(words: Sequence[TaggedWord], min_inside: float = 0.5, 
     return kept
 
 
+def is_multiline_lump(box: Box, others: Sequence[Box], min_inside: float = 0.5, max_height: float = 0.75,
+                      min_cover: float = 0.6) -> bool:
+    """Whether ``box`` lumps several lines that ``others`` (boxes of another read) separate, by the rule of
+    ``_drop_multiline_lumps``."""
+    parts = []
+    for other in others:
+        overlap = box.intersection(other)
+        if overlap is not None and overlap.area >= min_inside * other.area and other.height <= max_height * box.height:
+            parts.append(other)
+    return _on_several_lines(parts) and _covered_share(box, parts) >= min_cover
+
+
 def _on_several_lines(boxes: Sequence[Box]) -> bool:
     """Whether two of ``boxes`` overlap vertically by less than half the smaller height (stacked lines)."""
     for a_index, a in enumerate(boxes):
@@ -166,7 +178,7 @@ def _dedup(words: Sequence[TaggedWord], min_overlap: float, same_iou: float) -> 
     return kept
 
 
-def _components(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
+def components(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
     """Connected components (union-find) of ``n`` nodes linked by ``pairs``, each sorted, in first-node order."""
     parent = list(range(n))
 
@@ -230,7 +242,7 @@ def merge_lines(words: Iterable[TaggedWord], *, min_overlap: float = 0.5, same_i
     if not unique:
         return []
     pairs = _line_pairs(_boxes_array([w.box for _, w in unique]), min_vertical_overlap, max_height_ratio, max_gap)
-    regions = [_region([unique[i] for i in group]) for group in _components(len(unique), pairs)]
+    regions = [_region([unique[i] for i in group]) for group in components(len(unique), pairs)]
     log.debug("%d words -> %d unique -> %d lines", len(words), len(unique), len(regions))
     return sorted(regions, key=lambda r: (r.box.top, r.box.left))
 

@@ -11,7 +11,7 @@ from pydicom.dataset import Dataset
 
 from . import __version__
 from .auditdb import FileRecord, RectRow
-from .detect import Detector
+from .detection import Detector
 from .errors import DicomOcrError
 from .geometry import Box
 from .phi import NERENGINE, HeaderFacts, Verdict, judge

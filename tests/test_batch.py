@@ -15,7 +15,7 @@ from pydal import DAL
 
 from dicom_ocr.auditdb import DB_NAME, DB_URI, AuditDB, define_dcmaudit_tables
 from dicom_ocr.batch import WORKER_CRASHED, Job, ScanSettings, run_scan, scan_local
-from dicom_ocr.detect import parse_passes
+from dicom_ocr.detection import parse_passes
 from dicom_ocr.exports import CsvExporter, JsonlExporter
 from dicom_ocr.progress import Progress, format_duration
 

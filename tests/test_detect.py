@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dicom_ocr.detect import DEFAULT_PASSES, Detector, Pass, parse_passes
+from dicom_ocr.detection import DEFAULT_PASSES, Detector, Pass, parse_passes
 from dicom_ocr.engines import engine_status
 from dicom_ocr.planes import Plane, PlaneKind
 
@@ -97,7 +97,7 @@ def test_parse_passes():
 def test_a_reread_cine_frame_keeps_what_earlier_frames_found():
     from dicom_ocr.geometry import Box
     from dicom_ocr.regions import Region
-    from dicom_ocr.reuse import Fingerprint, PlaneMemory
+    from dicom_ocr.detection.reuse import Fingerprint, PlaneMemory
 
     first = draw_lines((100, 300), [("PID 689256332", (10, 40))])
     second = first.copy()

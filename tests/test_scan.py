@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dicom_ocr.detect import Detector, Pass
+from dicom_ocr.detection import Detector, Pass
 from dicom_ocr.engines import engine_status
 from dicom_ocr.geometry import Box
 from dicom_ocr.phi import NERENGINE

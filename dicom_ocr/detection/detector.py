@@ -1,7 +1,7 @@
-"""Text detection on planes: preprocessing variants x OCR engines -> word boxes -> line regions.
+"""The Detector: the text regions of each plane, from the OCR passes asked for.
 
 A :class:`Detector` loads its engines once and is reused for every plane of every file. Identical planes are read
-once, and on a cine the text found on one frame is confirmed cheaply on the next ones (see :mod:`dicom_ocr.reuse`).
+once, and on a cine the text found on one frame is confirmed cheaply on the next ones (:mod:`.reuse`).
 """
 from __future__ import annotations
 
@@ -9,31 +9,18 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 
-from .engines import get_engine
-from .engines.base import OcrEngine, Word
-from .geometry import Box
-from .planes import Plane
-from .preprocess import make_variants
-from .regions import Region, build_regions
+from ..engines import get_engine
+from ..engines.base import OcrEngine, Word
+from ..geometry import Box
+from ..planes import Plane
+from ..regions import Region, build_regions
+from .lines import TURNED_MIN_CONFIDENCE, read_once_per_line
+from .passes import DEFAULT_PASSES, Pass, spec_of
 from .reuse import Fingerprint, PlaneMemory
+from .variants import Variant, make_variants
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Pass:
-    """One engine run over some preprocessing variants of each plane."""
-
-    engine: str
-    variants: tuple[str, ...]
-
-
-DEFAULT_PASSES = (Pass("rapidocr", ("plain", "x2", "rot90")),)
-
-
-TURNED_MIN_CONFIDENCE = 0.7   # texture read sideways scores about 0.5; real vertical labels 0.9 and more
 
 
 def _vertical_text(box: Box, word: Word) -> bool:
@@ -42,21 +29,23 @@ def _vertical_text(box: Box, word: Word) -> bool:
     return box.height >= box.width and len(word.text.strip()) >= 2 and word.confidence >= TURNED_MIN_CONFIDENCE
 
 
-def parse_passes(spec: str) -> tuple[Pass, ...]:
-    """Passes from ``engine:variant+variant,engine:variant``; an engine alone takes the default variants."""
-    defaults = {p.engine: p.variants for p in DEFAULT_PASSES}
-    passes = []
-    for part in filter(None, (s.strip() for s in spec.split(","))):
-        engine, _, variants = part.partition(":")
-        chosen = tuple(v for v in variants.split("+") if v) or defaults.get(engine, ("plain",))
-        passes.append(Pass(engine.strip(), chosen))
-    if not passes:
-        raise ValueError("no OCR engine given")
-    return tuple(passes)
+def _words_on_plane(words: Iterable[Word], variant: Variant, plane: Plane) -> list[Word]:
+    """Words read on ``variant`` with their boxes in plane pixels (a turned copy keeps only vertical text)."""
+    mapped = []
+    for word in words:
+        box = variant.to_plane(word.box, plane.rows, plane.columns)
+        if box is not None and (not variant.rotated or _vertical_text(box, word)):
+            mapped.append(Word(box, word.text, word.confidence))
+    return mapped
 
 
 class Detector:
-    """Finds the text regions of planes with the given passes. Keeps per-(engine, variant) timings."""
+    """Finds the text regions of planes with the given passes. Keeps per-pass timings and call counts, and the number
+    of planes read (not blank, not reused).
+
+    ``engine_options`` maps an engine name to the options its constructor takes (e.g. ``{"rapidocr": {"backend":
+    "onnxruntime", "threads": 1}}``).
+    """
 
     def __init__(self, passes: Sequence[Pass] = DEFAULT_PASSES,
                  engine_options: Mapping[str, Mapping] | None = None):
@@ -68,35 +57,40 @@ class Detector:
                 self.engines[p.engine] = get_engine(p.engine, **options.get(p.engine, {}))
         self.seconds: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
+        self.planes_read = 0
 
     @property
     def engine_label(self) -> str:
         """The engines and variants, as recorded with results."""
-        return ",".join(f"{p.engine}:{'+'.join(p.variants)}" for p in self.passes)
+        return spec_of(self.passes)
 
     @property
     def engine_versions(self) -> str:
         return ",".join(f"{name} {engine.version}" for name, engine in self.engines.items())
 
+    def _timed(self, key: str, read, *args):
+        started = time.perf_counter()
+        result = read(*args)
+        self.seconds[key] += time.perf_counter() - started
+        self.calls[key] += 1
+        return result
+
+    def _pass_words(self, p: Pass, plane: Plane) -> list[Word]:
+        engine = self.engines[p.engine]
+        if p.once_per_line:
+            return self._timed(p.spec, read_once_per_line, engine, plane)
+        words = []
+        for variant in make_variants(plane, p.variants):
+            read = self._timed(f"{p.engine}:{variant.name}", engine.read, variant.image)
+            words += _words_on_plane(read, variant, plane)
+        return words
+
     def detect(self, plane: Plane) -> list[Region]:
         """The text regions of one plane (none for a blank plane), in plane pixel coordinates."""
         if plane.blank:
             return []
-        word_lists: list[tuple[int, list[Word]]] = []
-        for p in self.passes:
-            engine = self.engines[p.engine]
-            for variant in make_variants(plane, p.variants):
-                started = time.perf_counter()
-                words = engine.read(variant.image)
-                key = f"{p.engine}:{variant.name}"
-                self.seconds[key] += time.perf_counter() - started
-                self.calls[key] += 1
-                mapped = []
-                for word in words:
-                    box = variant.to_plane(word.box, plane.rows, plane.columns)
-                    if box is not None and (not variant.rotated or _vertical_text(box, word)):
-                        mapped.append(Word(box, word.text, word.confidence))
-                word_lists.append((engine.ocrengine, mapped))
+        self.planes_read += 1
+        word_lists = [(self.engines[p.engine].ocrengine, self._pass_words(p, plane)) for p in self.passes]
         return build_regions(word_lists, plane.rows, plane.columns)
 
     def detect_planes(self, planes: Iterable[Plane], moving: Sequence[Box] = ()) -> Iterator[tuple[Plane, list[Region]]]:

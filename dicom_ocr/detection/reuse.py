@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .geometry import Box
-from .planes import Plane
-from .preprocess import grey
-from .regions import Region, merge_overlapping
+from ..geometry import Box
+from ..planes import Plane
+from ..regions import Region, merge_overlapping
+from .variants import grey
 
 TOP_LEVEL = 249           # 8-bit renderings put the top of the range at 255
 MAX_CHANGED_PIXELS = 12   # top pixels that may appear or vanish (compression noise) before a frame is read again

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .geometry import Box
-from .planes import Plane
+from ..geometry import Box
+from ..planes import Plane
 
 PAD = 12                 # border added around every variant, so text touching the plane edge is read whole
 SPARSE_LIMIT = 0.12      # "top"/"bottom" masks covering more of the plane than this are anatomy, not text

@@ -1,0 +1,177 @@
+"""One recognition per line: detect text lines at two scales, unite their boxes, recognise each distinct line once.
+
+Recognition, not detection, is most of what OCR costs (BENCHMARKS.md), and reading whole variants of a plane
+recognises the same lines again for every variant. Here, for an engine whose stages run apart
+(:class:`~dicom_ocr.engines.base.LineEngine`):
+
+1. lines are detected on the plane as rendered and on an enlarged copy (x2-x4, planes up to 1400 px: where 5-9 px
+   text is found, :mod:`.variants`);
+2. the boxes of both scales are united: lines of both scales covering the same text form a group, recognised from
+   the enlarged copy when its lines are small (under ``SMALL_LINE`` pixels thick in the plane) or when the plane's
+   box lumps lines the enlarged copy separates, from the plane otherwise; a chosen line's box grows over the box the
+   other scale gave the same line (detectors clip line ends differently at each scale);
+3. the chosen lines are cropped from their scale and all crops are recognised in one batch; where one of them was
+   read as nothing, the group's lines of the other scale are recognised too (a second, small batch);
+4. a tall line (vertical text) is recognised upright and turned both ways, and so is, in a second small batch, a
+   squat line read as nothing (a lead marker turned a quarter); a turned reading is kept only when it is confident
+   and longer than one character, as single marks read sideways are mostly texture.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engines import polygon_box, quad_size
+from ..engines.base import Detection, LineEngine, Word
+from ..geometry import Box
+from ..planes import Plane
+from ..regions import components, is_multiline_lump
+from .variants import Variant, make_variants
+
+SMALL_LINE = 16               # lines thinner than this (plane pixels) are recognised from the enlarged copy
+SAME_LINE = 0.5               # a box covered this much by a box of the other scale is the same line
+TALL = 1.5                    # height / width from which a line may be vertical text
+TURNED_MIN_CONFIDENCE = 0.7   # texture read sideways scores about 0.5; real vertical labels 0.9 and more
+
+
+@dataclass(frozen=True, eq=False)
+class Line:
+    """A detected line: the scale it was found at, its quadrilateral there, and its box in the plane."""
+
+    variant: Variant
+    detection: Detection
+    box: Box
+
+    @property
+    def thickness(self) -> int:
+        return min(self.box.width, self.box.height)
+
+    @property
+    def tall(self) -> bool:
+        width, height = quad_size(self.detection.quad)
+        return width > 0 and height / width >= TALL
+
+
+def detect_lines(engine: LineEngine, variant: Variant, plane: Plane) -> list[Line]:
+    """The lines ``engine`` detects on ``variant``, with their boxes mapped to the plane."""
+    rows, columns = variant.image.shape[:2]
+    lines = []
+    for detection in engine.detect(variant.image):
+        box = polygon_box(detection.quad, rows, columns)
+        box = variant.to_plane(box, plane.rows, plane.columns) if box is not None else None
+        if box is not None:
+            lines.append(Line(variant, detection, box))
+    return lines
+
+
+def _covered(box: Box, by: Box) -> float:
+    overlap = box.intersection(by)
+    return overlap.area / box.area if overlap is not None and box.area else 0.0
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The lines of both scales that cover the same text: those to recognise, and those to recognise only when one
+    of them is read as nothing."""
+
+    preferred: tuple[Line, ...]
+    fallback: tuple[Line, ...]
+
+
+def _same(a: Line, b: Line) -> bool:
+    return _covered(a.box, b.box) >= SAME_LINE or _covered(b.box, a.box) >= SAME_LINE
+
+
+def _on_one_line(a: Box, b: Box) -> bool:
+    """Whether two overlapping boxes hold the same line: they overlap across it by half the thinner one."""
+    return min(a.bottom, b.bottom) - max(a.top, b.top) + 1 >= 0.5 * min(a.height, b.height)
+
+
+def _widened(line: Line, others: Sequence[Line]) -> Line:
+    """``line`` with its box grown over the boxes other reads gave the same line (detectors clip line ends
+    differently at each scale; the text is recognised from ``line``'s own crop)."""
+    box = line.box
+    for other in others:
+        if other.box.intersection(line.box) is not None and _on_one_line(line.box, other.box):
+            box = box.union(other.box)
+    return line if box == line.box else Line(line.variant, line.detection, box)
+
+
+def _choose(plain: Sequence[Line], enlarged: Sequence[Line]) -> Choice:
+    """Which scale to recognise a group of overlapping lines from: the enlarged copy when its lines are all the group
+    has, when the plane's are all small, or when one of the plane's lumps lines the enlarged copy separates; the
+    plane otherwise."""
+    boxes = [e.box for e in enlarged]
+    lumps = [p for p in plain if is_multiline_lump(p.box, boxes, min_cover=0.0)]
+    if enlarged and (not plain or lumps or all(p.thickness < SMALL_LINE for p in plain)):
+        single = [p for p in plain if p not in lumps]
+        return Choice(tuple(_widened(e, single) for e in enlarged), tuple(plain))
+    return Choice(tuple(_widened(p, enlarged) for p in plain), tuple(enlarged))
+
+
+def unite(plain: Sequence[Line], enlarged: Sequence[Line]) -> list[Choice]:
+    """The lines of both scales in groups covering the same text (linked by overlaps of ``SAME_LINE``), each with
+    the scale to recognise it from."""
+    lines = list(plain) + list(enlarged)
+    pairs = [(i, j) for i in range(len(plain)) for j in range(len(plain), len(lines)) if _same(lines[i], lines[j])]
+    choices = []
+    for group in components(len(lines), pairs):
+        choices.append(_choose([lines[i] for i in group if i < len(plain)],
+                               [lines[i] for i in group if i >= len(plain)]))
+    return choices
+
+
+def _turned(crop: np.ndarray) -> list[np.ndarray]:
+    """``crop`` turned a quarter anticlockwise and a quarter clockwise."""
+    return [np.ascontiguousarray(np.rot90(crop, 1)), np.ascontiguousarray(np.rot90(crop, -1))]
+
+
+def _best(upright: tuple[str, float], turned: Sequence[tuple[str, float]]) -> tuple[str, float]:
+    """The reading to keep: the upright one unless a turned one is better and sure (two characters at least)."""
+    text, score = max(turned, key=lambda r: r[1], default=("", 0.0))
+    if score >= TURNED_MIN_CONFIDENCE and len(text) >= 2 and score > upright[1]:
+        return text, score
+    return upright
+
+
+def _may_be_turned(line: Line, reading: tuple[str, float]) -> bool:
+    """Whether a line not clearly horizontal, read as nothing, may hold text turned a quarter (a lead marker)."""
+    return not reading[0] and 2 * line.box.height >= line.box.width
+
+
+def recognise_lines(engine: LineEngine, lines: Sequence[Line]) -> list[Word | None]:
+    """Each line's text (None where it was read as nothing), all crops recognised in one batch.
+
+    A tall line is read upright and turned both ways at once; a squat line read as nothing is read turned in a
+    second, small batch.
+    """
+    uprights = [engine.crop(line.variant.image, line.detection.quad) for line in lines]
+    tall = [i for i, line in enumerate(lines) if line.tall]
+    first = engine.recognise(uprights + [c for i in tall for c in _turned(uprights[i])])
+    readings = first[:len(lines)]
+    turned = {i: first[len(lines) + 2 * k:len(lines) + 2 * k + 2] for k, i in enumerate(tall)}
+    retry = [i for i, line in enumerate(lines) if i not in turned and _may_be_turned(line, readings[i])]
+    second = engine.recognise([c for i in retry for c in _turned(uprights[i])])
+    turned.update({i: second[2 * k:2 * k + 2] for k, i in enumerate(retry)})
+    words: list[Word | None] = []
+    for i, line in enumerate(lines):
+        text, score = _best(readings[i], turned.get(i, ()))
+        words.append(Word(line.box, text, score) if text else None)
+    return words
+
+
+def read_once_per_line(engine: LineEngine, plane: Plane) -> list[Word]:
+    """The words of ``plane``, boxes in plane pixels: each group of lines recognised from its preferred scale, and
+    from the other one too where a preferred line was read as nothing."""
+    scales = {v.name: v for v in make_variants(plane, ("plain", "x2"))}
+    plain = detect_lines(engine, scales["plain"], plane)
+    enlarged = detect_lines(engine, scales["x2"], plane) if "x2" in scales else []
+    choices = unite(plain, enlarged)
+    preferred = [line for choice in choices for line in choice.preferred]
+    words = recognise_lines(engine, preferred)
+    read = {id(line) for line, word in zip(preferred, words) if word is not None}
+    fallback = [line for choice in choices if not all(id(line) in read for line in choice.preferred)
+                for line in choice.fallback]
+    return [w for w in words + recognise_lines(engine, fallback) if w is not None]

@@ -1,0 +1,176 @@
+"""One recognition per line (detection.lines) and RapidOCR's backends, with the real engine on drawn text."""
+from __future__ import annotations
+
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from dicom_ocr.detection import Detector, Pass, parse_passes
+from dicom_ocr.detection.lines import read_once_per_line
+from dicom_ocr.engines import engine_status, get_engine
+from dicom_ocr.engines.rapidocr import choose_backend
+from dicom_ocr.errors import EngineUnavailableError
+from dicom_ocr.planes import Plane, PlaneKind
+
+from textimages import draw_lines, ink_box
+
+
+def plane_of(image: np.ndarray) -> Plane:
+    return Plane("x.dcm", 0, -1, PlaneKind.IMAGE, image, blank=not image.any())
+
+
+@pytest.fixture(scope="module")
+def rapidocr():
+    if engine_status()["rapidocr"]:
+        pytest.skip(engine_status()["rapidocr"])
+    return get_engine("rapidocr", threads=1)
+
+
+class CountingEngine:
+    """The real engine, counting what it is asked to detect and recognise."""
+
+    def __init__(self, engine):
+        self.engine, self.detected, self.recognised = engine, 0, 0
+
+    def detect(self, image):
+        self.detected += 1
+        return self.engine.detect(image)
+
+    def crop(self, image, quad):
+        return self.engine.crop(image, quad)
+
+    def recognise(self, crops):
+        self.recognised += len(crops)
+        return self.engine.recognise(crops)
+
+
+def mixed_plane() -> tuple[np.ndarray, dict[str, tuple[int, int, int, int]]]:
+    """A 480x480 plane with a large line, a 6-px line and a line running down the right edge; their ink boxes."""
+    image = np.zeros((480, 480), np.uint8)
+    large = draw_lines((480, 480), [("JOHN SMITH 1976", (20, 60))], scale=1.0)
+    small = draw_lines((480, 480), [("ST MARY HOSPITAL LEEDS", (20, 200))], scale=0.3, thickness=1)
+    word = draw_lines((50, 330), [("ZZZTEST 2024", (10, 38))], scale=1.0)
+    vertical = np.zeros_like(image)
+    vertical[60:390, 400:450] = cv2.rotate(word, cv2.ROTATE_90_CLOCKWISE)
+    for part in (large, small, vertical):
+        image = np.maximum(image, part)
+    return image, {"large": ink_box(large), "small": ink_box(small), "vertical": ink_box(vertical)}
+
+
+def box_of(word) -> tuple[int, int, int, int]:
+    return word.box.left, word.box.top, word.box.right, word.box.bottom
+
+
+def inside(inner, outer, slack=4) -> bool:
+    return (inner[0] >= outer[0] - slack and inner[1] >= outer[1] - slack and inner[2] <= outer[2] + slack
+            and inner[3] <= outer[3] + slack)
+
+
+def test_small_large_and_vertical_text_each_recognised_once(rapidocr):
+    image, truth = mixed_plane()
+    engine = CountingEngine(rapidocr)
+    words = read_once_per_line(engine, plane_of(image))
+    texts = {w.text.replace(" ", "").upper(): box_of(w) for w in words}
+    assert engine.detected == 2                          # the plane and its enlarged copy, once each
+    assert "JOHNSMITH1976" in texts and "STMARYHOSPITALLEEDS" in texts and "ZZZTEST2024" in texts
+    assert len(words) == 3                               # each line once, though both scales found the large one
+    assert engine.recognised == 2 + 3                    # two horizontal lines, the tall one upright and turned both ways
+    for name, key in (("large", "JOHNSMITH1976"), ("small", "STMARYHOSPITALLEEDS"), ("vertical", "ZZZTEST2024")):
+        assert inside(truth[name], texts[key], slack=12) and inside(texts[key], truth[name], slack=12)
+
+
+def test_the_default_detector_covers_what_three_whole_reads_did(rapidocr):
+    image, truth = mixed_plane()
+    options = {"rapidocr": {"threads": 1}}
+    new = Detector(parse_passes("rapidocr:lines"), options).detect(plane_of(image))
+    old = Detector(parse_passes("rapidocr:plain+x2+rot90"), options).detect(plane_of(image))
+    for regions in (new, old):
+        for box in truth.values():
+            assert any(inside(box, (r.box.left, r.box.top, r.box.right, r.box.bottom)) for r in regions)
+
+
+@pytest.mark.parametrize("letter", ["R", "M"])
+def test_tall_single_letters_are_read_upright(rapidocr, letter):
+    image = cv2.resize(draw_lines((100, 200), [(letter, (80, 70))], scale=2.0, thickness=4), (200, 300))
+    engine = CountingEngine(rapidocr)
+    words = read_once_per_line(engine, plane_of(image))
+    assert engine.recognised == 3                        # a tall box: upright and turned both ways
+    assert [w.text for w in words] == [letter]
+
+
+def test_blank_and_textless_planes_recognise_nothing(rapidocr):
+    engine = CountingEngine(rapidocr)
+    noise = np.random.default_rng(0).normal(60, 5, (256, 256)).clip(0, 255).astype(np.uint8)
+    assert read_once_per_line(engine, plane_of(noise)) == [] and engine.recognised == 0
+
+
+def test_openvino_is_chosen_when_installed_and_onnxruntime_otherwise(monkeypatch):
+    import importlib.util
+    if importlib.util.find_spec("openvino"):
+        assert choose_backend() == "openvino"
+    monkeypatch.setitem(sys.modules, "openvino", None)   # as if not installed
+    assert choose_backend() == "onnxruntime"
+    with pytest.raises(EngineUnavailableError, match="pip install openvino"):
+        choose_backend("openvino")
+
+
+def test_both_backends_read_the_same_lines(rapidocr):
+    import importlib.util
+    if importlib.util.find_spec("openvino") is None:
+        pytest.skip("openvino is not installed")
+    image, _ = mixed_plane()
+    results = {}
+    for backend in ("openvino", "onnxruntime"):
+        engine = get_engine("rapidocr", backend=backend, threads=1)
+        assert engine.backend == backend and backend in engine.version
+        words = read_once_per_line(engine, plane_of(image))
+        results[backend] = sorted(w.text for w in words)
+    assert results["openvino"] == results["onnxruntime"]
+
+
+def test_the_engine_falls_back_to_onnxruntime_without_openvino(monkeypatch):
+    monkeypatch.setitem(sys.modules, "openvino", None)
+    engine = get_engine("rapidocr", threads=1)
+    assert engine.backend == "onnxruntime"
+    image = draw_lines((80, 300), [("DOE JANE", (10, 50))])
+    assert "DOE" in " ".join(w.text for w in engine.read(image)).upper()
+
+
+def test_unknown_backend_or_device_is_refused():
+    with pytest.raises(ValueError, match="known: auto, openvino, onnxruntime"):
+        choose_backend("tensorflow")
+    with pytest.raises(ValueError, match="known: cpu, cuda"):
+        choose_backend("auto", "tpu")
+    with pytest.raises(ValueError, match="onnxruntime backend"):
+        choose_backend("openvino", "cuda")
+
+
+def _cuda_available() -> bool:
+    import onnxruntime
+    return "CUDAExecutionProvider" in onnxruntime.get_available_providers()
+
+
+@pytest.mark.skipif(not _cuda_available(), reason="no CUDA GPU with onnxruntime-gpu here")
+def test_cuda_device_reads_like_the_cpu():
+    image, _ = mixed_plane()
+    gpu = get_engine("rapidocr", device="cuda")
+    cpu = get_engine("rapidocr", backend="onnxruntime", threads=1)
+    assert sorted(w.text for w in read_once_per_line(gpu, plane_of(image))) == \
+        sorted(w.text for w in read_once_per_line(cpu, plane_of(image)))
+
+
+@pytest.mark.skipif(_cuda_available(), reason="a CUDA GPU is present")
+def test_cuda_device_without_a_gpu_is_a_clear_error():
+    with pytest.raises(EngineUnavailableError, match="onnxruntime-gpu"):
+        choose_backend("auto", "cuda")
+
+
+def test_lines_needs_a_split_engine_and_variants_are_checked():
+    assert parse_passes("rapidocr") == (Pass("rapidocr", ("lines",)),)
+    assert parse_passes("rapidocr:plain+x2+rot90") == (Pass("rapidocr", ("plain", "x2", "rot90")),)
+    for bad, message in (("tesseract:lines", "detection and recognition"), ("rapidocr:lines+x2", "no other"),
+                         ("rapidocr:bogus", "unknown preprocessing variant 'bogus'"), ("abbyy", "unknown OCR engine")):
+        with pytest.raises(ValueError, match=message):
+            parse_passes(bad)
