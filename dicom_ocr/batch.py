@@ -26,6 +26,7 @@ from typing import Protocol
 from . import logs
 from .auditdb import AuditDB, FileRecord, RectRow
 from .detection import Detector, Pass
+from .engines import check_engine
 from .scan import FileScan, Scanner, stored_filename
 from .sources import RegionSource
 
@@ -60,6 +61,12 @@ class ScanSettings:
 
     def detector(self) -> Detector:
         return Detector(self.passes, self.engine_options())
+
+    def check_engines(self) -> None:
+        """Raise EngineUnavailableError (or ValueError) unless every engine can run here, without loading models."""
+        options = self.engine_options()
+        for name in dict.fromkeys(p.engine for p in self.passes):
+            check_engine(name, **options.get(name, {}))
 
     def scanner(self) -> Scanner:
         return Scanner(self.detector(), self.sources, default_pii=self.default_pii,

@@ -199,7 +199,7 @@ def run_scan(args: argparse.Namespace) -> int:
                                 single_threaded=args.jobs > 1 or bool(args.dask),
                                 backend=args.backend, device=args.device)
         if not args.dask:
-            settings.detector()  # fail early, with a clear message, when an engine cannot run here
+            settings.check_engines()  # fail early, with a clear message, when an engine cannot run here
     except (EngineUnavailableError, RecipeError, OSError, ValueError) as exc:
         print(f"dicom_ocr: {exc}", file=sys.stderr)
         return 2

@@ -17,7 +17,7 @@ import numpy as np
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-from dicom_ocr.detect import DEFAULT_PASSES, Detector, parse_passes  # noqa: E402
+from dicom_ocr.detection import DEFAULT_PASSES, Detector, parse_passes  # noqa: E402
 from dicom_ocr.planes import iter_planes, read_header  # noqa: E402
 from dicom_ocr.rules.ultrasound import moving_areas  # noqa: E402
 

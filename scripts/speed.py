@@ -14,7 +14,7 @@ from collections import defaultdict
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-from dicom_ocr.detect import DEFAULT_PASSES, Detector, parse_passes  # noqa: E402
+from dicom_ocr.detection import DEFAULT_PASSES, Detector, parse_passes  # noqa: E402
 from dicom_ocr.errors import DicomOcrError  # noqa: E402
 from dicom_ocr.inputs import iter_input_files  # noqa: E402
 from dicom_ocr.planes import iter_planes  # noqa: E402

@@ -174,3 +174,17 @@ def test_lines_needs_a_split_engine_and_variants_are_checked():
                          ("rapidocr:bogus", "unknown preprocessing variant 'bogus'"), ("abbyy", "unknown OCR engine")):
         with pytest.raises(ValueError, match=message):
             parse_passes(bad)
+
+
+@pytest.mark.skipif(_cuda_available(), reason="a CUDA GPU is present")
+def test_scan_on_a_missing_gpu_is_refused_before_anything_is_written(tmp_path):
+    import subprocess
+    from pydicom.data import get_testdata_file
+
+    db = tmp_path / "db"
+    result = subprocess.run([sys.executable, "-m", "dicom_ocr", "scan", get_testdata_file("CT_small.dcm"),
+                             "--db", str(db), "--device", "cuda"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["dicom_ocr: --device cuda needs onnxruntime-gpu and a CUDA GPU; "
+                                                  "none is available here"]
+    assert not db.exists()

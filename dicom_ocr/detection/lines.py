@@ -1,17 +1,16 @@
 """One recognition per line: detect text lines at two scales, unite their boxes, recognise each distinct line once.
 
-Recognition, not detection, is most of what OCR costs (BENCHMARKS.md), and reading whole variants of a plane
-recognises the same lines again for every variant. Here, for an engine whose stages run apart
-(:class:`~dicom_ocr.engines.base.LineEngine`):
+Recognition is most of what OCR costs when whole variants of a plane are read, since every variant recognises the same
+lines again. Here, for an engine whose stages run apart (:class:`~dicom_ocr.engines.base.LineEngine`):
 
 1. lines are detected on the plane as rendered and on an enlarged copy (x2-x4, planes up to 1400 px: where 5-9 px
-   text is found, :mod:`.variants`);
-2. the boxes of both scales are united: lines of both scales covering the same text form a group, recognised from
-   the enlarged copy when its lines are small (under ``SMALL_LINE`` pixels thick in the plane) or when the plane's
-   box lumps lines the enlarged copy separates, from the plane otherwise; a chosen line's box grows over the box the
-   other scale gave the same line (detectors clip line ends differently at each scale);
-3. the chosen lines are cropped from their scale and all crops are recognised in one batch; where one of them was
-   read as nothing, the group's lines of the other scale are recognised too (a second, small batch);
+   text is found, :mod:`.variants`, ``scripts/scales.py``);
+2. the boxes of both scales are united: lines of both scales covering the same text form a group; the enlarged
+   copy's lines are recognised, each grown over the plane's boxes of the same line (detectors clip line ends
+   differently at each scale; a plane's box lumping several lines is left out of that); a line only the plane shows
+   is recognised from the plane;
+3. all chosen crops are recognised in one batch; where one of a group's lines is read as nothing, the group's lines
+   of the other scale are recognised too (a second, small batch);
 4. a tall line (vertical text) is recognised upright and turned both ways, and so is, in a second small batch, a
    squat line read as nothing (a lead marker turned a quarter); a turned reading is kept only when it is confident
    and longer than one character, as single marks read sideways are mostly texture.
@@ -30,7 +29,6 @@ from ..planes import Plane
 from ..regions import components, is_multiline_lump
 from .variants import Variant, make_variants
 
-SMALL_LINE = 16               # lines thinner than this (plane pixels) are recognised from the enlarged copy
 SAME_LINE = 0.5               # a box covered this much by a box of the other scale is the same line
 TALL = 1.5                    # height / width from which a line may be vertical text
 TURNED_MIN_CONFIDENCE = 0.7   # texture read sideways scores about 0.5; real vertical labels 0.9 and more
@@ -43,10 +41,6 @@ class Line:
     variant: Variant
     detection: Detection
     box: Box
-
-    @property
-    def thickness(self) -> int:
-        return min(self.box.width, self.box.height)
 
     @property
     def tall(self) -> bool:
@@ -100,15 +94,14 @@ def _widened(line: Line, others: Sequence[Line]) -> Line:
 
 
 def _choose(plain: Sequence[Line], enlarged: Sequence[Line]) -> Choice:
-    """Which scale to recognise a group of overlapping lines from: the enlarged copy when its lines are all the group
-    has, when the plane's are all small, or when one of the plane's lumps lines the enlarged copy separates; the
-    plane otherwise."""
+    """Which lines of a group to recognise: the enlarged copy's, grown over the plane's boxes of the same line (a
+    plane's box lumping several lines is left out of that), with the plane's as fallback; the plane's where the
+    enlarged copy found nothing there."""
+    if not enlarged:
+        return Choice(tuple(plain), ())
     boxes = [e.box for e in enlarged]
-    lumps = [p for p in plain if is_multiline_lump(p.box, boxes, min_cover=0.0)]
-    if enlarged and (not plain or lumps or all(p.thickness < SMALL_LINE for p in plain)):
-        single = [p for p in plain if p not in lumps]
-        return Choice(tuple(_widened(e, single) for e in enlarged), tuple(plain))
-    return Choice(tuple(_widened(p, enlarged) for p in plain), tuple(enlarged))
+    single = [p for p in plain if not is_multiline_lump(p.box, boxes, min_cover=0.0)]
+    return Choice(tuple(_widened(e, single) for e in enlarged), tuple(plain))
 
 
 def unite(plain: Sequence[Line], enlarged: Sequence[Line]) -> list[Choice]:

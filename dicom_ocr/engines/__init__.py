@@ -17,8 +17,8 @@ ENGINE_NAMES = ("rapidocr", "tesseract", "easyocr")
 
 _CLASSES = {"rapidocr": "RapidOcrEngine", "tesseract": "TesseractEngine", "easyocr": "EasyOcrEngine"}
 
-__all__ = ["ENGINE_NAMES", "Detection", "EngineUnavailableError", "LineEngine", "OcrEngine", "Word", "check_image", "engine_status", "get_engine",
-           "polygon_box", "quad_size"]
+__all__ = ["ENGINE_NAMES", "Detection", "EngineUnavailableError", "LineEngine", "OcrEngine", "Word", "check_engine",
+           "check_image", "engine_status", "get_engine", "polygon_box", "quad_size"]
 
 
 def check_image(image: np.ndarray) -> np.ndarray:
@@ -57,6 +57,12 @@ def get_engine(name: str, **options) -> OcrEngine:
     """
     module = _module(name)
     return getattr(module, _CLASSES[name])(**options)
+
+
+def check_engine(name: str, **options) -> None:
+    """Raise EngineUnavailableError (saying what to install) unless engine ``name`` with ``options`` can run here,
+    without loading its models; ValueError for an unknown name or option value."""
+    _module(name).check(**options)
 
 
 def engine_status() -> dict[str, str | None]:

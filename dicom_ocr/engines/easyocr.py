@@ -109,10 +109,10 @@ def _import():
     return easyocr
 
 
-def check() -> None:
+def check(model_dir: str | Path | None = None, **_options) -> None:
     """Raise EngineUnavailableError unless easyocr and torch are installed and the weights are found and intact."""
     _check_packages()
-    find_weights()
+    find_weights(model_dir)
 
 
 

@@ -76,10 +76,10 @@ def _pick_backend(backend: str) -> tuple[str, object]:
     raise reason
 
 
-def check() -> None:
-    """Raise EngineUnavailableError unless a Tesseract backend and English language data are present."""
-    _pick_backend("auto")
-    find_tessdata()
+def check(backend: str = "auto", lang: str = "eng", **_options) -> None:
+    """Raise EngineUnavailableError unless the Tesseract backend and the language data asked for are present."""
+    _pick_backend(backend)
+    find_tessdata(lang)
 
 
 
