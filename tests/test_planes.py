@@ -13,6 +13,7 @@ from pydicom.uid import RLELossless
 from dicom_ocr.errors import (
     AbsurdDimensionsError,
     CorruptPixelDataError,
+    MissingFileError,
     NoPixelDataError,
     NotDicomError,
     UnsupportedTransferSyntaxError,
@@ -220,7 +221,7 @@ def test_not_dicom(tmp_path):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(NotDicomError, match="cannot read"):
+    with pytest.raises(MissingFileError, match="no such file"):
         list(iter_planes(tmp_path / "absent.dcm"))
 
 
