@@ -61,7 +61,7 @@ def test_bad_file_is_recorded_not_raised(tmp_path, scanner):
     path = tmp_path / "junk.dcm"
     path.write_bytes(b"\x00" * 50)
     result = scanner.scan_file(str(path))
-    assert result.record.state == "error" and result.record.error_cause == "not-dicom" and result.rects == []
+    assert result.record.state == "skipped" and result.record.error_cause == "not-dicom" and result.rects == []
     assert "DICOM" in result.record.error_message
 
 
