@@ -54,10 +54,11 @@ def _now() -> str:
 
 
 def _julian_to_text(day: float | None) -> str | None:
-    """An SQLite Julian day number as local time text, to the second."""
+    """An SQLite Julian day number as local time text, to the nearest second."""
     if day is None:
         return None
-    return (datetime(2000, 1, 1, 12) + timedelta(days=day - JULIAN_2000)).isoformat(sep=" ", timespec="seconds")
+    seconds = round((day - JULIAN_2000) * 86400)
+    return (datetime(2000, 1, 1, 12) + timedelta(seconds=seconds)).isoformat(sep=" ")
 
 
 def _now_precise() -> str:
