@@ -265,6 +265,12 @@ def _finished_among(reader: sqlite3.Connection, names: list[str], states: tuple[
     return {row[0] for row in reader.execute(query, [*states, *names])}
 
 
+def _log_bad_file(record: FileRecord) -> None:
+    """One line for a file not done: its name, what is wrong and the cause (ERROR for a bug, else WARNING)."""
+    level = logging.ERROR if record.error_cause == "internal-error" else logging.WARNING
+    log.log(level, "%s: %s [%s]", record.filename, record.error_message, record.error_cause)
+
+
 def run_scan(db: AuditDB, paths: Iterable[str], settings: ScanSettings, jobs: int = 1, rescan: bool = False,
              dask: str | None = None, exporters: Iterable[Exporter] = (), log_level: int = logging.WARNING,
              on_result: Callable[[FileScan], None] | None = None,
@@ -292,6 +298,8 @@ def run_scan(db: AuditDB, paths: Iterable[str], settings: ScanSettings, jobs: in
                 exporter.write_file(outcome.rects, tags.imagetype, tags.manufacturer, tags.burnedinannotation)
         db.write_file(outcome.record, outcome.rects)
         stats.add(outcome.record)
+        if outcome.record.state != "done":
+            _log_bad_file(outcome.record)
         if on_result is not None:
             on_result(outcome)
     return stats

@@ -105,6 +105,8 @@ def _add_frames(commands) -> None:
 
 def _add_scan(commands) -> None:
     from .batch import DASK_CONNECT_TIMEOUT_S
+    from .engines import ENGINE_NAMES
+    from .preprocess import VARIANT_NAMES
 
     scan = commands.add_parser(
         "scan", help="find burned-in text in DICOM files and record it in the reviewers' audit DB",
@@ -120,7 +122,8 @@ def _add_scan(commands) -> None:
     _add_db_argument(scan)
     scan.add_argument("--ocr", metavar="SPEC", default=None,
                       help="engines and preprocessing variants, e.g. 'rapidocr:plain+top,tesseract:top' "
-                           f"(default: {_default_ocr()}); engines: rapidocr, tesseract, easyocr")
+                           f"(default: {_default_ocr()}); engines: {', '.join(ENGINE_NAMES)}; variants: "
+                           f"{', '.join(VARIANT_NAMES)}")
     scan.add_argument("--rules", metavar="FILE", nargs="+", action="extend", default=[],
                       help="extra region rule files, deid recipes or RSNA CTP scripts (on top of the built-in ones)")
     scan.add_argument("--no-default-rules", action="store_true",
@@ -167,8 +170,10 @@ def _require_audit_db(directory: Path) -> None:
 def _add_status(commands) -> None:
     status = commands.add_parser(
         "status", help="summarise what scans recorded in an audit DB",
-        description="Files done, with text, with PHI, with technical text only, with no text read, failed (by cause), "
-                    "and throughput, from DIR/dcmaudit.sqlite.db.")
+        description="From DIR/dcmaudit.sqlite.db, each figure labelled: files recorded, done (with text, with PHI, "
+                    "technical text only, no text read), not DICOM (skipped), failed by cause, planes read; worker "
+                    "time in all and per file on average; the rate of one worker (files over worker time) and the "
+                    "rate over the wall time from the first file's start to the last one's finish.")
     _add_db_argument(status)
     status.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     status.set_defaults(run=run_status)

@@ -84,12 +84,11 @@ class Scanner:
             for plane, regions in planes:
                 n_planes += 1
                 rects.extend(self._plane_rows(filename, plane, regions, facts, areas))
-        except DicomOcrError as exc:
-            log.warning("%s [%s]", exc, exc.cause)
+        except DicomOcrError as exc:      # the batch writer logs each bad file's line, wherever the file was read
+            log.debug("%s [%s]", exc, exc.cause)
             return FileScan(self._record(filename, started, ocr_before, n_planes, [], exc.cause, exc.message,
                                          skipped=isinstance(exc, NotDicomError)), [])
         except Exception as exc:  # a bug or an unforeseen file: record it and let the batch go on
-            log.error("%s: internal error: %s [internal-error]", path, type(exc).__name__)
             log.debug("%s: internal error", path, exc_info=True)
             return FileScan(self._record(filename, started, ocr_before, n_planes, [], "internal-error",
                                          f"{type(exc).__name__}: {exc}"), [])

@@ -95,7 +95,7 @@ def test_a_missing_file_listed_on_stdin_is_recorded_not_found(tmp_path, image):
     result = dicom_ocr("scan", "-", "--db", str(db_dir), *CHEAP_OCR, stdin=f"{image}\n{absent}\n")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert [line for line in result.stderr.splitlines() if absent in line] == [
-        f"WARNING dicom_ocr.scan: {absent}: no such file [not-found]"]
+        f"WARNING dicom_ocr.batch: {absent}: no such file [not-found]"]
     found = records(db_dir)
     assert (found[absent].state, found[absent].error_cause) == ("error", "not-found")
     assert found[image].state == "done"
