@@ -6,6 +6,7 @@ import importlib.util
 import json
 import logging
 import os
+import sqlite3
 import sys
 import threading
 import time
@@ -45,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Refused as exc:
         print(f"dicom_ocr: {exc}", file=sys.stderr)
         return 2
+    except sqlite3.Error as exc:     # not an SQLite file, a full disk: one line, the rows written so far are kept
+        print(f"dicom_ocr: the audit DB in {getattr(args, 'db', '?')} cannot be used: {exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:   # output piped into head & co.: stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
@@ -190,7 +194,7 @@ def _add_report(commands) -> None:
                     "PHI.")
     _add_db_argument(report)
     report.add_argument("--out", metavar="FILE", type=Path, required=True, help="the HTML file to write")
-    report.add_argument("--limit", type=int, default=200, metavar="N", help="at most N files (default 200)")
+    report.add_argument("--limit", type=positive_int, default=200, metavar="N", help="at most N files (default 200)")
     report.add_argument("--only", choices=TRIAGE_ORDER, action="append",
                         help="only files of this triage class (repeatable; default all)")
     report.add_argument("--no-images", dest="images", action="store_false",
@@ -229,6 +233,9 @@ def run_scan(args: argparse.Namespace) -> int:
         progress.close()
         print("dicom_ocr: interrupted; run the same command again to scan the rest", file=sys.stderr)
         return 130
+    except BaseException:
+        progress.close()     # end the bar's line before main() prints the error
+        raise
     progress.close()
     if not args.quiet:
         _print_run_summary(stats, time.monotonic() - progress.started, args.db)

@@ -126,6 +126,18 @@ def test_redact_and_frames_outputs_that_are_files_are_refused(tmp_path):
     assert_refused(dicom_ocr("frames", str(a_file), "--png", str(a_file)), "not a directory")
 
 
+def test_a_file_that_is_not_an_audit_db_gets_one_line(tmp_path, image):
+    db_dir = tmp_path / "db"
+    db_dir.mkdir()
+    (db_dir / DB_NAME).write_text("not a database\n")
+    for command in (["status", "--db", str(db_dir)], ["scan", image, "--db", str(db_dir), *CHEAP_OCR]):
+        result = dicom_ocr(*command)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert result.stderr.splitlines() == [f"dicom_ocr: the audit DB in {db_dir} cannot be used: file is not a "
+                                              "database"]
+    assert (db_dir / DB_NAME).read_text() == "not a database\n"
+
+
 # ---------------------------------------------------------------- each failure once
 
 def test_frames_error_once_on_stderr_blank_column_and_pngs_said(tmp_path, image):
