@@ -228,7 +228,8 @@ def run_scan(args: argparse.Namespace) -> int:
     logging.getLogger("dicom_ocr").setLevel(logging.ERROR if args.quiet else logging.NOTSET)
     progress = Progress.for_stream(sys.stderr, quiet=args.quiet, interval=args.log_every)
     try:
-        stats = _scan_with_progress(args, settings, progress)
+        with progress.keeping_log_lines_apart():
+            stats = _scan_with_progress(args, settings, progress)
     except KeyboardInterrupt:
         progress.close()
         print("dicom_ocr: interrupted; run the same command again to scan the rest", file=sys.stderr)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import AbstractContextManager, nullcontext
 from typing import TextIO
 
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 BAR_REFRESH_S = 0.25
 
@@ -44,6 +46,10 @@ class Progress:
         """A bar if ``stream`` is a terminal, log lines if not, nothing if ``quiet``."""
         mode = "quiet" if quiet else "bar" if stream.isatty() else "log"
         return cls(mode, stream, interval)
+
+    def keeping_log_lines_apart(self) -> AbstractContextManager:
+        """A context in which log lines are written above the bar, not into it (a no-op without a bar)."""
+        return logging_redirect_tqdm(tqdm_class=tqdm) if self._bar is not None else nullcontext()
 
     def set_total(self, total: int) -> None:
         """The number of input files (already done ones included); shown from the next update on."""
