@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, logs
-from .errors import DicomOcrError
+from .errors import DicomOcrError, NotDicomError
 from .inputs import count_input_files, iter_input_files
 from .planes import Plane, iter_planes, number_of_frames, read_header
 from .pngs import plane_png_name, write_png
@@ -98,7 +98,8 @@ def _add_frames(commands) -> None:
         "frames", help="list the planes (image frames and overlay frames) of DICOM files, optionally as PNGs",
         description="List each file's planes: frame, overlay (-1 = image pixels, n = group 0x6000+2n), size, kind, "
                     "colour and whether the plane is blank. Errors go to stderr, one line per file naming the cause; "
-                    "the command goes on to the next file and exits with status 1 if any file failed.")
+                    "the command goes on to the next file and exits with status 1 if any file failed (files that "
+                    "are not DICOM, zip archives included, are skipped, not failed).")
     _add_paths_argument(frames)
     frames.add_argument("--png", metavar="DIR", type=Path,
                         help="write each plane as DIR/<file stem>_f<frame>_o<overlay>.png, the frame zero-padded "
@@ -459,12 +460,14 @@ def run_frames(args: argparse.Namespace) -> int:
     _check_output_dir("--png", args.png)
     if args.png:
         args.png.mkdir(parents=True, exist_ok=True)
-    files = failed = planes_seen = pngs = 0
+    files = failed = not_dicom = planes_seen = pngs = 0
     if not args.json:
         print(f"{'':2}{'frame':>6} {'overlay':>7} {'columns':>7} x {'rows':<5} {'kind':<11} {'colour':<6} blank")
     for path in iter_input_files(args.paths):
         planes, error = _describe_file(path, args.png)
-        files, failed, planes_seen = files + 1, failed + (error is not None), planes_seen + len(planes)
+        skipped = error is not None and error["cause"] == NotDicomError.cause
+        files, planes_seen = files + 1, planes_seen + len(planes)
+        failed, not_dicom = failed + (error is not None and not skipped), not_dicom + skipped
         pngs += sum(1 for p in planes if "png" in p)
         if args.json:
             print(json.dumps({"path": path, "planes": planes, "error": error}), flush=True)
@@ -472,7 +475,7 @@ def run_frames(args: argparse.Namespace) -> int:
             _print_file(path, planes)
         if error:
             print(f"dicom_ocr: {path}: {error['message']} [{error['cause']}]", file=sys.stderr)
-    print(f"dicom_ocr frames: {files} files, {planes_seen} planes, {failed} failed"
+    print(f"dicom_ocr frames: {files} files, {planes_seen} planes, {not_dicom} not DICOM (skipped), {failed} failed"
           + (f"; {pngs} PNGs written to {args.png}" if args.png else ""), file=sys.stderr)
     return 1 if failed else 0
 

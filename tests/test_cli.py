@@ -169,7 +169,7 @@ def test_frames_lists_planes_writes_pngs_and_goes_on_after_a_bad_file(tmp_path, 
     bad = tmp_path / "notes.dcm"
     bad.write_text("not a DICOM file")
     pngs = tmp_path / "png"
-    assert main(["frames", str(bad), str(good), "--png", str(pngs), "--json"]) == 1
+    assert main(["frames", str(bad), str(good), "--png", str(pngs), "--json"]) == 0     # not DICOM: skipped
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert lines[0]["error"]["cause"] == "not-dicom" and lines[0]["planes"] == []
     assert [(p["frame"], p["overlay"], p["kind"], p["blank"]) for p in lines[1]["planes"]] == [

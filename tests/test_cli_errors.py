@@ -152,7 +152,8 @@ def test_frames_error_once_on_stderr_blank_column_and_pngs_said(tmp_path, image)
     head, *rest = result.stdout.splitlines()
     assert head.split() == ["frame", "overlay", "columns", "x", "rows", "kind", "colour", "blank"]
     assert rest == [str(bad), image, "       0      -1     256 x 128   image       grey   no"]
-    assert result.stderr.splitlines()[-1] == f"dicom_ocr frames: 2 files, 1 planes, 1 failed; 1 PNGs written to {pngs}"
+    assert result.stderr.splitlines()[-1] == (f"dicom_ocr frames: 2 files, 1 planes, 0 not DICOM (skipped), 1 failed; "
+                                              f"1 PNGs written to {pngs}")
     assert [p.name for p in pngs.iterdir()] == ["word_f0000_o-1.png"]
 
 
@@ -186,6 +187,9 @@ def test_zip_archives_and_other_files_are_skipped_not_failed(tmp_path):
         ("GREYSCALE_CINE.zip", "skipped"), ("GREYSCALE_IMAGE.dcm", "done"), ("README.txt", "skipped")]
     status = json.loads(dicom_ocr("status", "--db", str(db_dir), "--json").stdout)
     assert (status["skipped"], status["skipped_by_cause"], status["failed"]) == (2, {"not-dicom": 2}, 0)
+
+    frames = dicom_ocr("frames", str(folder))
+    assert frames.returncode == 0 and "1 planes, 2 not DICOM (skipped), 0 failed" in frames.stderr, frames.stderr
 
     strict = dicom_ocr("scan", str(folder), "--db", str(db_dir), *CHEAP_OCR, "--strict")
     assert strict.returncode == 1 and "2 not DICOM (skipped)" in strict.stderr and "1 already done" in strict.stderr
