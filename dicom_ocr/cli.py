@@ -244,14 +244,19 @@ def run_scan(args: argparse.Namespace) -> int:
     return 1 if stats.failed or (args.strict and stats.not_dicom) else 0
 
 
-def _check_scan_arguments(args: argparse.Namespace) -> None:
-    """Refuse paths or output options that cannot be used, before anything is created."""
+def _check_paths(paths: list[str]) -> None:
+    """Refuse PATH arguments that name nothing, or CSV lists without a path column."""
     from .inputs import InputError, check_input_arguments
 
     try:
-        check_input_arguments(args.paths)
+        check_input_arguments(paths)
     except (InputError, OSError) as exc:
         raise Refused(str(exc)) from None
+
+
+def _check_scan_arguments(args: argparse.Namespace) -> None:
+    """Refuse paths or output options that cannot be used, before anything is created."""
+    _check_paths(args.paths)
     for option, path in (("--csv", args.csv), ("--jsonl", args.jsonl)):
         _check_output_file(option, path)
     _check_output_dir("--db", args.db)
@@ -451,33 +456,27 @@ def _status_text(s: dict) -> str:
 
 
 def run_frames(args: argparse.Namespace) -> int:
-    from .inputs import InputError, check_input_arguments
-
-    try:
-        check_input_arguments(args.paths)
-    except (InputError, OSError) as exc:
-        raise Refused(str(exc)) from None
+    _check_paths(args.paths)
     _check_output_dir("--png", args.png)
     if args.png:
         args.png.mkdir(parents=True, exist_ok=True)
-    files = failed = not_dicom = planes_seen = pngs = 0
+    counts: Counter = Counter()
     if not args.json:
         print(f"{'':2}{'frame':>6} {'overlay':>7} {'columns':>7} x {'rows':<5} {'kind':<11} {'colour':<6} blank")
     for path in iter_input_files(args.paths):
         planes, error = _describe_file(path, args.png)
-        skipped = error is not None and error["cause"] == NotDicomError.cause
-        files, planes_seen = files + 1, planes_seen + len(planes)
-        failed, not_dicom = failed + (error is not None and not skipped), not_dicom + skipped
-        pngs += sum(1 for p in planes if "png" in p)
+        counts.update(files=1, planes=len(planes), pngs=sum(1 for p in planes if "png" in p))
         if args.json:
             print(json.dumps({"path": path, "planes": planes, "error": error}), flush=True)
         else:
             _print_file(path, planes)
         if error:
+            counts["not_dicom" if error["cause"] == NotDicomError.cause else "failed"] += 1
             print(f"dicom_ocr: {path}: {error['message']} [{error['cause']}]", file=sys.stderr)
-    print(f"dicom_ocr frames: {files} files, {planes_seen} planes, {not_dicom} not DICOM (skipped), {failed} failed"
-          + (f"; {pngs} PNGs written to {args.png}" if args.png else ""), file=sys.stderr)
-    return 1 if failed else 0
+    print(f"dicom_ocr frames: {counts['files']} files, {counts['planes']} planes, {counts['not_dicom']} not DICOM "
+          f"(skipped), {counts['failed']} failed" + (f"; {counts['pngs']} PNGs written to {args.png}" if args.png else ""),
+          file=sys.stderr)
+    return 1 if counts["failed"] else 0
 
 
 def _describe_file(path: str, png_dir: Path | None) -> tuple[list[dict], dict | None]:

@@ -8,7 +8,6 @@ import numpy as np
 
 from .planes import Plane
 
-
 FRAME_DIGITS = 4
 
 
