@@ -17,12 +17,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tqdm import tqdm
+
 from . import __version__, logs
 from .errors import DicomOcrError, NotDicomError
 from .inputs import count_input_files, iter_input_files
 from .planes import Plane, iter_planes, number_of_frames, read_header
 from .pngs import plane_png_name, write_png
-from .progress import Progress, format_duration
+from .progress import Progress
 
 if TYPE_CHECKING:
     from .batch import RunStats, ScanSettings
@@ -346,7 +348,7 @@ def _count_inputs(paths: list[str], progress: Progress) -> None:
 def _print_run_summary(stats: RunStats, elapsed: float, db_dir: Path) -> None:
     """The run in one line, then one line per failure cause (each file's own line came as it failed)."""
     rate = f"{stats.scanned / elapsed:.2f} files/s, {stats.planes / elapsed:.2f} planes/s" if elapsed > 0 else ""
-    print(f"dicom_ocr scan: {stats.scanned} files scanned in {format_duration(elapsed)} ({rate}), "
+    print(f"dicom_ocr scan: {stats.scanned} files scanned in {tqdm.format_interval(elapsed)} ({rate}), "
           f"{stats.already_done} already done, {stats.with_regions} with text regions, {stats.with_phi} with PHI, "
           f"{stats.not_dicom} not DICOM (skipped), {stats.failed} failed", file=sys.stderr)
     for cause, n in stats.failed_by_cause.most_common():

@@ -13,7 +13,7 @@ FRAME_DIGITS = 4
 
 def plane_png_name(plane: Plane, frames: int = 1) -> str:
     """``<file stem>_f<frame>_o<overlay>.png``, e.g. ``XA_GE_JPEG_02_with_Overlays_f0000_o8.png``: the frame
-    zero-padded to 4 digits (more when the file has ``frames`` of more), so names sort in frame order."""
+    zero-padded to 4 digits (more for a file of more than 10,000 ``frames``), so names sort in frame order."""
     digits = max(FRAME_DIGITS, len(str(frames - 1)))
     return f"{Path(plane.path).stem}_f{plane.frame:0{digits}d}_o{plane.overlay}.png"
 

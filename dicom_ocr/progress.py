@@ -17,11 +17,6 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 BAR_REFRESH_S = 0.25
 
 
-def format_duration(seconds: float) -> str:
-    """``03:04``, ``2:03:04`` or ``26:03:04`` (tqdm's clock)."""
-    return tqdm.format_interval(seconds)
-
-
 class Progress:
     """Counts files scanned, failed and already done, and reports them on ``stream``.
 
@@ -86,9 +81,9 @@ class Progress:
         if self.already_done:
             parts[0] += f" ({self.already_done} already done)"
         parts += [f"{self.failed} failed", f"{rate:.2f} files/s",
-                  f"{self.planes / elapsed if elapsed > 0 else 0:.2f} planes/s", f"elapsed {format_duration(elapsed)}"]
+                  f"{self.planes / elapsed if elapsed > 0 else 0:.2f} planes/s", f"elapsed {tqdm.format_interval(elapsed)}"]
         if self.total is not None and rate > 0:
-            parts.append(f"ETA {format_duration(max(0, self.total - done) / rate)}")
+            parts.append(f"ETA {tqdm.format_interval(max(0, self.total - done) / rate)}")
         return ", ".join(parts)
 
     def _show(self, scanned: int) -> None:

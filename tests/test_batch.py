@@ -17,7 +17,7 @@ from dicom_ocr.auditdb import DB_NAME, DB_URI, AuditDB, define_dcmaudit_tables
 from dicom_ocr.batch import WORKER_CRASHED, Job, ScanSettings, run_scan, scan_local
 from dicom_ocr.detect import parse_passes
 from dicom_ocr.exports import CsvExporter, JsonlExporter
-from dicom_ocr.progress import Progress, format_duration
+from dicom_ocr.progress import Progress
 
 from dicomfactory import base_dataset, save, with_pixels
 
@@ -192,4 +192,3 @@ def test_progress_modes():
     progress.close()
     assert quiet.getvalue() == "" and progress.mode == "quiet"
     assert Progress.for_stream(io.StringIO()).mode == "log"          # not a terminal
-    assert format_duration(59) == "00:59" and format_duration(3661) == "1:01:01"
