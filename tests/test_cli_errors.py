@@ -4,6 +4,7 @@ Each case runs the real CLI in a subprocess, as a user would.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -11,8 +12,10 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pydicom
 import pytest
 from pydicom.data import get_testdata_file
+from pydicom.dataelem import RawDataElement
 from test_batch import word_dicom
 from test_cli import dicom_ocr
 
@@ -257,6 +260,15 @@ FUZZ_SOURCES = ("CT_small.dcm", "MR_small.dcm", "MR_small_RLE.dcm", "SC_rgb_smal
                 "ExplVR_BigEnd.dcm")
 
 
+def _short_vr_offsets(data: bytes) -> list[int]:
+    """Where the explicit VRs of top-level text elements (CS, DA, LO, PN, SH) sit in ``data``: tag, VR, 2-byte
+    length, value."""
+    ds = pydicom.dcmread(io.BytesIO(data), defer_size=1024, force=True)
+    return [raw.value_tell - 4 for raw in ds._dict.values()
+            if isinstance(raw, RawDataElement) and raw.VR in ("CS", "DA", "LO", "PN", "SH") and not raw.is_implicit_VR
+            and data[raw.value_tell - 4:raw.value_tell - 2] == raw.VR.encode()]
+
+
 def _mutate(data: bytes, kind: str, rng: random.Random) -> bytes | None:
     """``data`` truncated, with a few header bytes flipped, a Value Representation garbled or a length garbled; None
     for a VR to garble in a file without explicit VRs."""
@@ -268,7 +280,7 @@ def _mutate(data: bytes, kind: str, rng: random.Random) -> bytes | None:
         for _ in range(6):
             buf[rng.randrange(132, header_end)] = rng.randrange(256)
     elif kind == "vr":
-        spots = [i for i in range(136, header_end - 1) if bytes(buf[i:i + 2]) in (b"CS", b"DA", b"LO", b"PN", b"SH")]
+        spots = _short_vr_offsets(data)
         if not spots:
             return None
         i = rng.choice(spots)
@@ -279,31 +291,53 @@ def _mutate(data: bytes, kind: str, rng: random.Random) -> bytes | None:
     return bytes(buf)
 
 
-def test_fuzzed_files_all_get_a_named_cause(tmp_path):
-    """Seeded damage to pydicom's own test files: every file recorded, damaged headers named corrupt, no
-    internal-error, no traceback, and no truncated or VR-garbled file recorded as clean."""
-    rng = random.Random(15)
-    folder = tmp_path / "fuzzed"
+CORPUS_FUZZ_SOURCES = ("dwv/tests/data/gdcm-US-RGB-8-esopecho.dcm", "dwv/tests/data/osirix-cerebrix.dcm",
+                       "dwv/tests/data/leadtools-flowers-8-mono2-rle.dcm",
+                       "dicompixelanon/data/sample_dicom/XA_GE_JPEG_02_with_Overlays.dcm",
+                       "DICOMSamples/DICOMSamples/OT_Implicit_Little_Headless.dcm")
+
+
+def _fuzz_folder(folder: Path, sources: list[Path], seed: int) -> dict[str, str]:
+    """Damaged copies of ``sources`` (seeded) in ``folder``: two truncations, byte flips, a garbled VR, a garbled
+    length each; returns each copy's kind of damage by path."""
+    rng = random.Random(seed)
     folder.mkdir()
     kinds: dict[str, str] = {}
-    for source in FUZZ_SOURCES:
-        data = Path(get_testdata_file(source, download=False)).read_bytes()
+    for source in sources:
+        data = source.read_bytes()
         for kind in ("truncate", "truncate", "flip", "vr", "length"):
             damaged = _mutate(data, kind, rng)
             if damaged is not None:
-                path = folder / f"{Path(source).stem}_{len(kinds)}_{kind}.dcm"
+                path = folder / f"{source.stem}_{len(kinds)}_{kind}.dcm"
                 path.write_bytes(damaged)
                 kinds[str(path)] = kind
-    db_dir = tmp_path / "db"
-    result = dicom_ocr("-v", "scan", str(folder), "--db", str(db_dir), *CHEAP_OCR, "--no-default-rules",
-                       timeout=300)
-    assert "Traceback" not in result.stderr and "internal-error" not in result.stderr
+    return kinds
+
+
+def _check_fuzzed_scan(folder: Path, kinds: dict[str, str], db_dir: Path) -> None:
+    """Scan ``folder`` at -v: every file recorded with a named cause, no internal-error, no traceback, no truncated or
+    VR-garbled file recorded as clean, garbled VRs named corrupt-header."""
+    result = dicom_ocr("-v", "scan", str(folder), "--db", str(db_dir), *CHEAP_OCR, "--no-default-rules", timeout=300)
+    assert "Traceback" not in result.stderr and "internal-error" not in result.stderr, result.stderr
     found = records(db_dir)
     assert sorted(found) == sorted(kinds)
     for name, record in found.items():
         assert record.state == "done" or record.error_cause not in (None, "", "internal-error", "error"), record
         if kinds[name] in ("truncate", "vr"):
             assert record.state != "done", (name, record)
-    vr_causes = {found[name].error_cause for name, kind in kinds.items() if kind == "vr"}
-    assert vr_causes == {"corrupt-header"}
+    assert {found[name].error_cause for name, kind in kinds.items() if kind == "vr"} == {"corrupt-header"}
     assert result.returncode == (1 if any(r.state == "error" for r in found.values()) else 0)
+
+
+def test_fuzzed_pydicom_files_all_get_a_named_cause(tmp_path):
+    sources = [Path(get_testdata_file(name, download=False)) for name in FUZZ_SOURCES]
+    kinds = _fuzz_folder(tmp_path / "fuzzed", sources, seed=15)
+    assert len(kinds) >= 25
+    _check_fuzzed_scan(tmp_path / "fuzzed", kinds, tmp_path / "db")
+
+
+def test_fuzzed_corpus_files_all_get_a_named_cause(tmp_path, shared):
+    """Compressed (RLE, JPEG, JPEG 2000), colour, headless and overlay files of the corpus, damaged the same way."""
+    sources = [shared / "corpus" / name for name in CORPUS_FUZZ_SOURCES]
+    kinds = _fuzz_folder(tmp_path / "fuzzed", sources, seed=16)
+    _check_fuzzed_scan(tmp_path / "fuzzed", kinds, tmp_path / "db")
