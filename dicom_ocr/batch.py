@@ -268,7 +268,8 @@ def _finished_among(reader: sqlite3.Connection, names: list[str], states: tuple[
 def _log_bad_file(record: FileRecord) -> None:
     """One line for a file not done: its name, what is wrong and the cause (ERROR for a bug, else WARNING)."""
     level = logging.ERROR if record.error_cause == "internal-error" else logging.WARNING
-    log.log(level, "%s: %s [%s]", record.filename, record.error_message, record.error_cause)
+    message = " ".join((record.error_message or "").split())     # one line, whatever the exception's text
+    log.log(level, "%s: %s [%s]", record.filename, message, record.error_cause)
 
 
 def run_scan(db: AuditDB, paths: Iterable[str], settings: ScanSettings, jobs: int = 1, rescan: bool = False,
