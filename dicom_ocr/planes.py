@@ -187,6 +187,8 @@ def _vr_message(exc: Exception) -> str:
 def _check_parsed_to_the_end(name: str, ds: Dataset) -> None:
     """Raise CorruptHeaderError when parsing a file without pixel data stopped before its last byte (a damaged tag or
     length ends pydicom's reading early) or its last element runs past the end of the file."""
+    if _transfer_syntax(ds) == DeflatedExplicitVRLittleEndian:
+        return   # positions are in the inflated stream, not in the file
     if not ds._dict:
         raise CorruptHeaderError(name, "no data element could be read after the file meta information")
     elements = ds._dict.values()
@@ -265,6 +267,9 @@ def number_of_frames(ds: Dataset) -> int:
 def check_pixel_data(ds: Dataset, path: str) -> None:
     """Raise the typed error that says why the image pixels of ``ds`` cannot be decoded, if they cannot."""
     if not any(keyword in ds for keyword in PIXEL_KEYWORDS):
+        if "Rows" in ds:   # a complete header cut off at an element boundary looks just like this
+            raise NoPixelDataError(path, "no pixel data (7FE0,0010) in the file, although the header describes an "
+                                         "image (Rows x Columns): stripped, or the file was cut off before it")
         raise NoPixelDataError(path, "no pixel data (7FE0,0010) in the file")
     rows, columns = int(ds.get("Rows") or 0), int(ds.get("Columns") or 0)
     samples, allocated = int(ds.get("SamplesPerPixel") or 1), int(ds.get("BitsAllocated") or 0)
