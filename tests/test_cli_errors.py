@@ -49,28 +49,17 @@ def image(tmp_path) -> str:
 
 # ---------------------------------------------------------------- refused before anything is created
 
-@pytest.mark.parametrize("spec, named", [("rapidocr:bogus", "'bogus'"), ("tesseract:plain+bogus", "'bogus'"),
-                                         ("tesseract:plain:x2", "'plain:x2'"), ("nosuch:plain", "'nosuch'"),
-                                         (":plain", "engine ''"), (",", "no OCR engine")])
-def test_bad_ocr_specs_are_refused_up_front(tmp_path, image, spec, named):
+@pytest.mark.parametrize("options, named", [
+    (["--ocr", "rapidocr:bogus"], ["--ocr", "'bogus'"]), (["--ocr", "tesseract:plain+bogus"], ["--ocr", "'bogus'"]),
+    (["--ocr", "tesseract:plain:x2"], ["--ocr", "'plain:x2'"]), (["--ocr", "nosuch:plain"], ["--ocr", "'nosuch'"]),
+    (["--ocr", ":plain"], ["--ocr", "engine ''"]), (["--ocr", ","], ["--ocr", "no OCR engine"]),
+    # without a local engine check (--dask), the spec is still checked by name before the scheduler is tried
+    (["--ocr", "rapidocr:bogus", "--dask", "tcp://127.0.0.1:1"], ["--ocr", "'bogus'"]),
+    (["--jobs", "0"], ["--jobs", "at least 1, not 0"]), (["--jobs", "-1"], ["--jobs", "at least 1, not -1"]),
+    (["--jobs", "two"], ["--jobs", "not a whole number"])])
+def test_bad_scan_options_are_refused_up_front(tmp_path, image, options, named):
     db_dir = tmp_path / "db"
-    assert_refused(dicom_ocr("scan", image, "--db", str(db_dir), "--ocr", spec), "--ocr", named)
-    assert not db_dir.exists()
-
-
-def test_a_bad_variant_is_refused_with_dask_too(tmp_path, image):
-    """Without a local engine check (--dask), the spec is still checked by name before the scheduler is tried."""
-    db_dir = tmp_path / "db"
-    assert_refused(dicom_ocr("scan", image, "--db", str(db_dir), "--ocr", "rapidocr:bogus", "--dask",
-                             "tcp://127.0.0.1:1"), "'bogus'")
-    assert not db_dir.exists()
-
-
-@pytest.mark.parametrize("jobs, named", [("0", "at least 1, not 0"), ("-1", "at least 1, not -1"),
-                                         ("two", "not a whole number")])
-def test_jobs_below_one_are_refused(tmp_path, image, jobs, named):
-    db_dir = tmp_path / "db"
-    assert_refused(dicom_ocr("scan", image, "--db", str(db_dir), "--jobs", jobs), "--jobs", named)
+    assert_refused(dicom_ocr("scan", image, "--db", str(db_dir), *options), *named)
     assert not db_dir.exists()
 
 
