@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Protocol
 
+import sqlite_utils
+
 from . import logs
-from .auditdb import AuditDB, FileRecord, RectRow
+from .auditdb import FILES_TABLE, AuditDB, FileRecord, RectRow
 from .detect import Detector, Pass
 from .scan import FileScan, Scanner, stored_filename
 from .sources import RegionSource
@@ -251,18 +253,18 @@ def pending_files(db: AuditDB, paths: Iterable[str], settings: ScanSettings, res
         yield from names
         return
     with closing(sqlite3.connect(f"file:{db.path}?mode=ro", uri=True, timeout=30)) as reader:
+        files = sqlite_utils.Database(reader)[FILES_TABLE]
         while chunk := list(islice(names, DONE_CHECK_CHUNK)):
-            done = _finished_among(reader, chunk, finished)
+            done = _finished_among(files, chunk, finished)
             if on_skip is not None and done:
                 on_skip(sum(name in done for name in chunk))
             yield from (name for name in chunk if name not in done)
 
 
-def _finished_among(reader: sqlite3.Connection, names: list[str], states: tuple[str, ...]) -> set[str]:
-    marks = ",".join("?" * len(names))
-    query = (f"SELECT filename FROM dicom_ocr_files WHERE state IN ({','.join('?' * len(states))}) "
-             f"AND filename IN ({marks})")
-    return {row[0] for row in reader.execute(query, [*states, *names])}
+def _finished_among(files: sqlite_utils.db.Table, names: list[str], states: tuple[str, ...]) -> set[str]:
+    """Which of ``names`` have a record in one of ``states``."""
+    where = f"state IN ({','.join('?' * len(states))}) AND filename IN ({','.join('?' * len(names))})"
+    return {row["filename"] for row in files.rows_where(where, [*states, *names], select="filename")}
 
 
 def _log_bad_file(record: FileRecord) -> None:
