@@ -2,7 +2,8 @@
 
 dcmaudit reaches that DB through pydal, which keeps migration files (``<md5>_DicomRects.table``) beside it and fails on a
 DB whose tables it did not create. So a new DB has its dcmaudit tables created by pydal itself (same field definitions as
-dcmaudit), then pydal is closed and all reading and writing goes through :mod:`sqlite3`. dcmaudit's tables are never
+dcmaudit), then pydal is closed and all reading and writing goes through one :mod:`sqlite3` connection: plain SQL for
+dcmaudit's tables, sqlite-utils for ours. dcmaudit's tables are never
 altered; what only we need lives in tables prefixed ``dicom_ocr_``. WAL, a busy timeout and one short ``BEGIN IMMEDIATE``
 transaction per file keep a reviewer's open dcmaudit (reader and writer) working during a scan.
 
@@ -14,12 +15,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
+
+import sqlite_utils
 
 from .geometry import Box
 
@@ -30,29 +32,38 @@ DB_URI = f"sqlite://{DB_NAME}"
 WRITER = "dicom_ocr"
 BUSY_TIMEOUT_S = 30.0
 SUMMARY_COORDS = (-1, -1, -1, -1)
-FILE_STATES = ("done", "error")
+JULIAN_2000 = 2451545.0   # Julian day number of 2000-01-01 12:00
+FILE_STATES = ("done", "error", "skipped")   # skipped: not DICOM, recorded with its cause but not a failure
 
 _RECT_COLUMNS = {"id", "filename", "top", "bottom", "left", "right", "frame", "overlay", "ocrengine", "ocrtext",
                  "nerengine", "nerpii", "last_modified", "last_modified_by"}
 _TAG_COLUMNS = {"id", "filename", "mark", "comment", "modality", "imagetype", "manufacturermodelname",
                 "burnedinannotation", "rows", "columns", "last_modified", "last_modified_by"}
 
-_OUR_DDL = (
-    """CREATE TABLE IF NOT EXISTS dicom_ocr_files(
-        filename TEXT PRIMARY KEY, state TEXT NOT NULL, error_cause TEXT, error_message TEXT,
-        n_planes INTEGER, n_regions INTEGER, has_phi INTEGER,
-        seconds_decode REAL, seconds_ocr REAL, seconds_total REAL,
-        engine TEXT, engine_version TEXT, tool_version TEXT, finished_at TEXT)""",
-    """CREATE TABLE IF NOT EXISTS dicom_ocr_rects(
-        rect_id INTEGER PRIMARY KEY, filename TEXT NOT NULL, source TEXT, reason TEXT, confidence REAL)""",
-    "CREATE INDEX IF NOT EXISTS dicom_ocr_rects_filename ON dicom_ocr_rects(filename)",
-    'CREATE INDEX IF NOT EXISTS dicom_ocr_DicomRects_filename ON "DicomRects"(filename)',
-)
+FILES_TABLE = "dicom_ocr_files"
+RECTS_TABLE = "dicom_ocr_rects"
+_FILES_COLUMNS = {"filename": str, "state": str, "error_cause": str, "error_message": str, "n_planes": int,
+                  "n_regions": int, "has_phi": int, "seconds_decode": float, "seconds_ocr": float,
+                  "seconds_total": float, "engine": str, "engine_version": str, "tool_version": str, "finished_at": str}
+_RECTS_COLUMNS = {"rect_id": int, "filename": str, "source": str, "reason": str, "confidence": float}
 
 
 def _now() -> str:
     """Local time as pydal stores a datetime (dcmaudit uses datetime.now())."""
     return datetime.now().isoformat(sep=" ", timespec="seconds")
+
+
+def _julian_to_text(day: float | None) -> str | None:
+    """An SQLite Julian day number as local time text, to the nearest second."""
+    if day is None:
+        return None
+    seconds = round((day - JULIAN_2000) * 86400)
+    return (datetime(2000, 1, 1, 12) + timedelta(seconds=seconds)).isoformat(sep=" ")
+
+
+def _now_precise() -> str:
+    """Local time to the millisecond, for our own records (throughput over short scans)."""
+    return datetime.now().isoformat(sep=" ", timespec="milliseconds")
 
 
 @dataclass
@@ -95,7 +106,7 @@ class FileRecord:
     engine: str = ""
     engine_version: str = ""
     tool_version: str = ""
-    finished_at: str = field(default_factory=_now)
+    finished_at: str = field(default_factory=_now_precise)
 
     def __post_init__(self) -> None:
         if self.state not in FILE_STATES:
@@ -192,9 +203,16 @@ class AuditDB:
         if mode.lower() != "wal":
             log.warning("%s: journal mode stays %s (another connection holds the DB)", self.path, mode)
         self._conn.execute("PRAGMA synchronous = NORMAL")    # safe with WAL; a power cut may lose only the last file
+        self._db = sqlite_utils.Database(self._conn)   # our own tables; inside a transaction it nests as savepoints
         with self._transaction():
-            for ddl in _OUR_DDL:
-                self._conn.execute(ddl)
+            self._create_our_tables()
+
+    def _create_our_tables(self) -> None:
+        db = self._db
+        db[FILES_TABLE].create(_FILES_COLUMNS, pk="filename", not_null={"state"}, if_not_exists=True)
+        db[RECTS_TABLE].create(_RECTS_COLUMNS, pk="rect_id", not_null={"filename"}, if_not_exists=True)
+        db[RECTS_TABLE].create_index(["filename"], index_name="dicom_ocr_rects_filename", if_not_exists=True)
+        db["DicomRects"].create_index(["filename"], index_name="dicom_ocr_DicomRects_filename", if_not_exists=True)
 
     def __enter__(self) -> AuditDB:
         return self
@@ -226,30 +244,29 @@ class AuditDB:
         now = _now()
         with self._transaction():
             self._delete_ours(name)
-            for rect in rects:
-                self._insert_rect(rect, now)
-            self._conn.execute(
-                "INSERT OR REPLACE INTO dicom_ocr_files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (name, record.state, record.error_cause, record.error_message, record.n_planes, record.n_regions,
-                 None if record.has_phi is None else int(record.has_phi), record.seconds_decode, record.seconds_ocr,
-                 record.seconds_total, record.engine, record.engine_version, record.tool_version, record.finished_at))
+            ours = [self._insert_rect(rect, now) for rect in rects]
+            self._db[RECTS_TABLE].insert_all(ours)
+            row = asdict(record)
+            row["has_phi"] = None if record.has_phi is None else int(record.has_phi)
+            self._db[FILES_TABLE].insert(row, replace=True)
         log.debug("stored %d rects for %s", len(rects), name)
 
     def _delete_ours(self, filename: str) -> None:
         self._conn.execute(
             'DELETE FROM "DicomRects" WHERE filename = ? AND last_modified_by = ? '
             "AND id IN (SELECT rect_id FROM dicom_ocr_rects WHERE filename = ?)", (filename, WRITER, filename))
-        self._conn.execute("DELETE FROM dicom_ocr_rects WHERE filename = ?", (filename,))
+        self._db[RECTS_TABLE].delete_where("filename = ?", [filename])
 
-    def _insert_rect(self, rect: RectRow, now: str) -> None:
+    def _insert_rect(self, rect: RectRow, now: str) -> dict:
+        """Insert ``rect`` into DicomRects; return its row for dicom_ocr_rects."""
         left, top, right, bottom = rect.coords
         cur = self._conn.execute(
             'INSERT INTO "DicomRects"(filename, top, bottom, "left", "right", frame, overlay, ocrengine, ocrtext, '
             "nerengine, nerpii, last_modified, last_modified_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (rect.filename, top, bottom, left, right, rect.frame, rect.overlay, rect.ocrengine, rect.ocrtext,
              rect.nerengine, rect.nerpii, now, WRITER))
-        self._conn.execute("INSERT INTO dicom_ocr_rects VALUES (?,?,?,?,?)",
-                           (cur.lastrowid, rect.filename, rect.source, rect.reason, rect.confidence))
+        return {"rect_id": cur.lastrowid, "filename": rect.filename, "source": rect.source, "reason": rect.reason,
+                "confidence": rect.confidence}
 
     def rects(self, filename: str) -> list[RectRow]:
         """The rects this tool wrote for ``filename``, in insertion order."""
@@ -263,46 +280,73 @@ class AuditDB:
 
     def file_records(self) -> dict[str, FileRecord]:
         """Every file record, by filename."""
-        rows = self._conn.execute("SELECT * FROM dicom_ocr_files ORDER BY filename").fetchall()
         records = {}
-        for row in rows:
-            rec = FileRecord(*row)
+        for row in self._db[FILES_TABLE].rows_where(order_by="filename"):
+            rec = FileRecord(**row)
             rec.has_phi = None if rec.has_phi is None else bool(rec.has_phi)
             records[rec.filename] = rec
         return records
 
     def done_filenames(self) -> set[str]:
         """Files finished without error (a file that failed or was cut off mid-way is not among them)."""
-        return {r[0] for r in self._conn.execute("SELECT filename FROM dicom_ocr_files WHERE state = 'done'")}
+        return {row["filename"] for row in self._db[FILES_TABLE].rows_where("state = 'done'", select="filename")}
 
     def summary(self) -> dict:
-        """Counts and timings over all file records."""
-        recs = list(self.file_records().values())
-        done = [r for r in recs if r.state == "done"]
+        """What the file records say: counts (per state, triage class and cause), timings and throughput.
+
+        ``seconds_*`` are sums over all records (worker time); ``*_per_file`` their means; ``files_per_hour`` is one
+        worker's rate (files over worker time); ``wall_files_per_hour`` is files over the wall time from the first
+        file's start to the last file's finish (pauses between runs included)."""
+        files = self._db[FILES_TABLE]
+        n_files = files.count
         with_text = self._conn.execute(
             'SELECT COUNT(DISTINCT r.filename) FROM "DicomRects" r JOIN dicom_ocr_rects o ON o.rect_id = r.id '
             "JOIN dicom_ocr_files f ON f.filename = r.filename "
             "WHERE f.state = 'done' AND r.last_modified_by = ? AND TRIM(COALESCE(r.ocrtext, '')) != '' "
             "AND r.nerengine != -1",   # text read and judged; rule rows (nerengine -1) name areas, not text
             (WRITER,)).fetchone()[0]
-        seconds = sum(r.seconds_total for r in recs)
+        totals = next(self._db.query(
+            "SELECT TOTAL(seconds_decode) AS decode, TOTAL(seconds_ocr) AS ocr, TOTAL(seconds_total) AS total, "
+            "TOTAL(CASE WHEN state = 'done' THEN n_planes END) AS planes, "
+            "MIN(julianday(finished_at) - seconds_total / 86400.0) AS first_start, "
+            "MAX(julianday(finished_at)) AS last_finish FROM dicom_ocr_files"))
+        seconds = totals["total"]
+        wall = (totals["last_finish"] - totals["first_start"]) * 86400 if n_files else None
+
+        def per_file(value: float) -> float | None:
+            return value / n_files if n_files else None
+
         return {
-            "files": len(recs),
-            "done": len(done),
-            "with_regions": sum(1 for r in done if r.n_regions > 0),
+            "files": n_files,
+            "done": files.count_where("state = 'done'"),
+            "with_regions": files.count_where("state = 'done' AND n_regions > 0"),
             "with_text": with_text,
-            "with_phi": sum(1 for r in done if r.has_phi),
-            "technical_only": sum(1 for r in done if r.n_regions and not r.has_phi),
-            "no_text": sum(1 for r in done if not r.n_regions),
-            "failed": len(recs) - len(done),
-            "failed_by_cause": dict(Counter(r.error_cause or "error" for r in recs if r.state == "error")),
-            "planes": sum(r.n_planes for r in done),
-            "seconds_decode": sum(r.seconds_decode for r in recs),
-            "seconds_ocr": sum(r.seconds_ocr for r in recs),
+            "with_phi": files.count_where("state = 'done' AND has_phi"),
+            "technical_only": files.count_where("state = 'done' AND n_regions > 0 AND NOT has_phi"),
+            "no_text": files.count_where("state = 'done' AND NOT n_regions > 0"),
+            "skipped": files.count_where("state = 'skipped'"),
+            "skipped_by_cause": self._causes("skipped"),
+            "failed": files.count_where("state = 'error'"),
+            "failed_by_cause": self._causes("error"),
+            "planes": int(totals["planes"]),
+            "seconds_decode": totals["decode"],
+            "seconds_ocr": totals["ocr"],
             "seconds_total": seconds,
-            "seconds_per_file": seconds / len(recs) if recs else None,
-            "files_per_hour": 3600 * len(recs) / seconds if seconds > 0 else None,
+            "seconds_per_file": per_file(seconds),
+            "seconds_ocr_per_file": per_file(totals["ocr"]),
+            "seconds_decode_per_file": per_file(totals["decode"]),
+            "files_per_hour": 3600 * n_files / seconds if seconds > 0 else None,
+            "first_started": _julian_to_text(totals["first_start"]),
+            "last_finished": _julian_to_text(totals["last_finish"]),
+            "wall_seconds": wall,
+            "wall_files_per_hour": 3600 * n_files / wall if wall else None,
         }
+
+    def _causes(self, state: str) -> dict[str, int]:
+        """How many records of ``state`` have each cause, most first."""
+        rows = self._db.query("SELECT COALESCE(error_cause, 'error') AS cause, COUNT(*) AS n FROM dicom_ocr_files "
+                              "WHERE state = ? GROUP BY 1 ORDER BY 2 DESC, 1", [state])
+        return {row["cause"]: row["n"] for row in rows}
 
     def reviewed_rects(self, modality: str | None = None, imagetype: str | None = None, rows: int | None = None,
                        columns: int | None = None, manufacturer_model_name: str | None = None) -> Iterator[ReviewedRect]:

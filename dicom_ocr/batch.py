@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Protocol
 
+import sqlite_utils
+
 from . import logs
-from .auditdb import AuditDB, FileRecord, RectRow
+from .auditdb import FILES_TABLE, AuditDB, FileRecord, RectRow
 from .detection import Detector, Pass
 from .engines import check_engine
 from .scan import FileScan, Scanner, stored_filename
@@ -38,6 +40,7 @@ MAX_TASKS_PER_CHILD = 500
 WORKER_CRASHED = "worker-crashed"
 PARENT_CHECK_S = 1.0
 DASK_WINDOW_REFRESH_S = 30.0
+DASK_CONNECT_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -93,30 +96,27 @@ class Exporter(Protocol):
 
 @dataclass
 class RunStats:
-    """What one run did: counts, failures by cause (with a few example files), wall time."""
+    """What one run did: files scanned, already done before it, not DICOM (skipped), failed by cause."""
 
     scanned: int = 0
-    skipped: int = 0
+    already_done: int = 0
+    not_dicom: int = 0
     failed: int = 0
     planes: int = 0
     with_regions: int = 0
     with_phi: int = 0
     failed_by_cause: Counter = field(default_factory=Counter)
-    failed_examples: list[tuple[str, str, str]] = field(default_factory=list)
 
-    def add(self, record: FileRecord, examples: int = 10) -> None:
+    def add(self, record: FileRecord) -> None:
         self.scanned += 1
         self.planes += record.n_planes
         self.with_regions += record.n_regions > 0
         self.with_phi += bool(record.has_phi)
-        if record.state == "error":
-            cause = record.error_cause or "error"
+        if record.state == "skipped":
+            self.not_dicom += 1
+        elif record.state == "error":
             self.failed += 1
-            self.failed_by_cause[cause] += 1
-            if len(self.failed_examples) < examples:
-                self.failed_examples.append((record.filename, cause, record.error_message or ""))
-
-
+            self.failed_by_cause[record.error_cause or "error"] += 1
 
 
 def error_outcome(filename: str, cause: str, message: str) -> FileScan:
@@ -212,6 +212,14 @@ def _scan_on_dask_worker(path: str, job: Job) -> FileScan:
     return cache[job.settings].scan_file(path)
 
 
+def check_dask_scheduler(address: str) -> None:
+    """Raise OSError (or ValueError for a malformed address) unless a scheduler answers at ``address`` soon."""
+    from distributed import Client
+
+    with Client(address, timeout=DASK_CONNECT_TIMEOUT_S):
+        pass
+
+
 def scan_dask(paths: Iterable[str], job: Job, address: str) -> Iterator[FileScan]:
     """Scan ``paths`` on the dask.distributed cluster at ``address``; this process only submits and collects.
 
@@ -220,7 +228,7 @@ def scan_dask(paths: Iterable[str], job: Job, address: str) -> Iterator[FileScan
     from distributed import Client, as_completed
     from distributed.scheduler import KilledWorker
 
-    with Client(address) as client:
+    with Client(address, timeout=DASK_CONNECT_TIMEOUT_S) as client:
         source = iter(paths)
         pending: dict[str, str] = {}
 
@@ -254,31 +262,42 @@ def _dask_window(client) -> int:
 # ---------------------------------------------------------------- the run
 
 def pending_files(db: AuditDB, paths: Iterable[str], settings: ScanSettings, rescan: bool = False,
-                  on_skip: Callable[[int], None] | None = None) -> Iterator[str]:
-    """The stored filenames of ``paths`` that are not done yet (all with ``rescan``), checked in chunks."""
+                  on_skip: Callable[[int], None] | None = None, strict: bool = False) -> Iterator[str]:
+    """The stored filenames of ``paths`` not done yet (all with ``rescan``), checked in chunks; files recorded as not
+    DICOM count as done (they are not read again) unless ``strict``, which counts them as failures."""
+    finished = ("done",) if strict else ("done", "skipped")
     names = (settings.filename(path) for path in paths)
     if rescan:
         yield from names
         return
     with closing(sqlite3.connect(f"file:{db.path}?mode=ro", uri=True, timeout=30)) as reader:
+        files = sqlite_utils.Database(reader)[FILES_TABLE]
         while chunk := list(islice(names, DONE_CHECK_CHUNK)):
-            done = _done_among(reader, chunk)
+            done = _finished_among(files, chunk, finished)
             if on_skip is not None and done:
                 on_skip(sum(name in done for name in chunk))
             yield from (name for name in chunk if name not in done)
 
 
-def _done_among(reader: sqlite3.Connection, names: list[str]) -> set[str]:
-    marks = ",".join("?" * len(names))
-    query = f"SELECT filename FROM dicom_ocr_files WHERE state = 'done' AND filename IN ({marks})"
-    return {row[0] for row in reader.execute(query, names)}
+def _finished_among(files: sqlite_utils.db.Table, names: list[str], states: tuple[str, ...]) -> set[str]:
+    """Which of ``names`` have a record in one of ``states``."""
+    where = f"state IN ({','.join('?' * len(states))}) AND filename IN ({','.join('?' * len(names))})"
+    return {row["filename"] for row in files.rows_where(where, [*states, *names], select="filename")}
+
+
+def _log_bad_file(record: FileRecord) -> None:
+    """One line for a file not done: its name, what is wrong and the cause (ERROR for a bug, else WARNING)."""
+    level = logging.ERROR if record.error_cause == "internal-error" else logging.WARNING
+    message = " ".join((record.error_message or "").split())     # one line, whatever the exception's text
+    log.log(level, "%s: %s [%s]", record.filename, message, record.error_cause)
 
 
 def run_scan(db: AuditDB, paths: Iterable[str], settings: ScanSettings, jobs: int = 1, rescan: bool = False,
              dask: str | None = None, exporters: Iterable[Exporter] = (), log_level: int = logging.WARNING,
              on_result: Callable[[FileScan], None] | None = None,
-             on_skip: Callable[[int], None] | None = None) -> RunStats:
-    """Scan the files of ``paths`` not yet done in ``db`` and write each one's rows to ``exporters``, then to ``db``.
+             on_skip: Callable[[int], None] | None = None, strict: bool = False) -> RunStats:
+    """Scan the files of ``paths`` not yet done in ``db`` and write each one's rows to ``exporters``, then to ``db``;
+    ``strict`` reads files recorded as not DICOM again (the caller counts them as failures).
 
     Exporters come first so a kill between the two never loses their lines (the file is scanned again: at worst
     its lines appear twice there, never in the DB)."""
@@ -286,12 +305,12 @@ def run_scan(db: AuditDB, paths: Iterable[str], settings: ScanSettings, jobs: in
     job = Job(settings, log_level=log_level)
     stats = RunStats()
 
-    def count_skipped(n: int) -> None:
-        stats.skipped += n
+    def count_done(n: int) -> None:
+        stats.already_done += n
         if on_skip is not None:
             on_skip(n)
 
-    todo = pending_files(db, paths, settings, rescan, count_skipped)
+    todo = pending_files(db, paths, settings, rescan, count_done, strict)
     outcomes = scan_dask(todo, job, dask) if dask else scan_local(todo, job, jobs)
     for outcome in outcomes:
         if outcome.record.state == "done":
@@ -300,6 +319,8 @@ def run_scan(db: AuditDB, paths: Iterable[str], settings: ScanSettings, jobs: in
                 exporter.write_file(outcome.rects, tags.imagetype, tags.manufacturer, tags.burnedinannotation)
         db.write_file(outcome.record, outcome.rects)
         stats.add(outcome.record)
+        if outcome.record.state != "done":
+            _log_bad_file(outcome.record)
         if on_result is not None:
             on_result(outcome)
     return stats

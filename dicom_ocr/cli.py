@@ -6,27 +6,34 @@ import importlib.util
 import json
 import logging
 import os
+import sqlite3
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tqdm import tqdm
+
 from . import __version__, logs
-from .errors import DicomOcrError
+from .errors import DicomOcrError, NotDicomError
 from .inputs import count_input_files, iter_input_files
-from .planes import Plane, iter_planes
+from .planes import Plane, iter_planes, number_of_frames, read_header
 from .pngs import plane_png_name, write_png
-from .progress import Progress, format_duration
+from .progress import Progress
 
 if TYPE_CHECKING:
     from .batch import RunStats, ScanSettings
 
 log = logging.getLogger("dicom_ocr")
+
+
+class Refused(Exception):
+    """A command refused before it touched anything: its message is the one line the user sees (exit status 2)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,14 +45,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.run(args)
+    except Refused as exc:
+        print(f"dicom_ocr: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as exc:     # not an SQLite file, a full disk: one line, the rows written so far are kept
+        print(f"dicom_ocr: the audit DB in {getattr(args, 'db', '?')} cannot be used: {exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:   # output piped into head & co.: stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors on one line (``dicom_ocr scan: argument --jobs: ...``), exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dicom_ocr",
-                                     description="Find text burned into DICOM pixel data and overlays.")
+    parser = _Parser(prog="dicom_ocr", description="Find text burned into DICOM pixel data and overlays.")
     parser.add_argument("--version", action="version", version=f"dicom_ocr {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="more log output (-vv for DEBUG, which may show recognised text: PHI)")
@@ -68,30 +98,40 @@ def _add_paths_argument(parser: argparse.ArgumentParser) -> None:
 def _add_frames(commands) -> None:
     frames = commands.add_parser(
         "frames", help="list the planes (image frames and overlay frames) of DICOM files, optionally as PNGs",
-        description="List each file's planes: frame, overlay (-1 = image pixels, n = group 0x6000+2n), size, kind and "
-                    "whether the plane is blank. Errors are reported per file; the command goes on to the next file "
-                    "and exits with status 1 if any file failed.")
+        description="List each file's planes: frame, overlay (-1 = image pixels, n = group 0x6000+2n), size, kind, "
+                    "colour and whether the plane is blank. Errors go to stderr, one line per file naming the cause; "
+                    "the command goes on to the next file and exits with status 1 if any file failed (files that "
+                    "are not DICOM, zip archives included, are skipped, not failed).")
     _add_paths_argument(frames)
     frames.add_argument("--png", metavar="DIR", type=Path,
-                        help="write each plane as DIR/<file stem>_f<frame>_o<overlay>.png")
+                        help="write each plane as DIR/<file stem>_f<frame>_o<overlay>.png, the frame zero-padded "
+                             "(f0000) so names sort in frame order")
     frames.add_argument("--json", action="store_true", help="one JSON object per file on stdout (JSON Lines)")
     frames.set_defaults(run=run_frames)
 
 
 def _add_scan(commands) -> None:
+    from .batch import DASK_CONNECT_TIMEOUT_S
+    from .engines import ENGINE_NAMES
+    from .detection.variants import VARIANT_NAMES
+
     scan = commands.add_parser(
         "scan", help="find burned-in text in DICOM files and record it in the reviewers' audit DB",
         description="OCR every frame and overlay of each file and write one DicomRects row per text region (plus one "
                     "summary row per plane) into DIR/dcmaudit.sqlite.db, the database dcmaudit opens. Resumable: "
                     "each finished file is recorded (table dicom_ocr_files); after a crash or a kill, run the same "
-                    "command again and it scans only the rest. One bad file never stops the run; the exit status is 1 "
-                    "if any file failed in this run, 130 if interrupted. OCR text is PHI: the DB and exports hold it.")
+                    "command again and it scans only the rest. One bad file never stops the run: it gets one line "
+                    "naming its cause. Files that are not DICOM (zip archives included: they are not read) are "
+                    "recorded as skipped; the exit status is 1 if any file failed in this run (with --strict, also "
+                    "if one was not DICOM), 2 for unusable options or paths (nothing is created then), 130 if "
+                    "interrupted. OCR text is PHI: the DB and exports hold it.")
     _add_paths_argument(scan)
     _add_db_argument(scan)
     scan.add_argument("--ocr", metavar="SPEC", default=None,
                       help="engines and preprocessing variants, e.g. 'rapidocr:plain+x2,tesseract:top' (each variant "
                            "read whole) or 'rapidocr:lines' (lines detected on the plane and an enlarged copy, each "
-                           f"recognised once); default: {_default_ocr()}; engines: rapidocr, tesseract, easyocr")
+                           f"recognised once; rapidocr only); default: {_default_ocr()}; engines: "
+                           f"{', '.join(ENGINE_NAMES)}; variants: {', '.join(VARIANT_NAMES)}")
     scan.add_argument("--backend", choices=("auto", "openvino", "onnxruntime"), default="auto",
                       help="RapidOCR's inference backend (default auto: OpenVINO when installed, else onnxruntime)")
     scan.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
@@ -106,10 +146,16 @@ def _add_scan(commands) -> None:
     scan.add_argument("--no-learned", action="store_true",
                       help="do not suggest rectangles reviewers marked on files of the same signature")
     scan.add_argument("--rescan", action="store_true", help="scan files again even if already done")
-    scan.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="local worker processes (default 1)")
+    scan.add_argument("-j", "--jobs", type=positive_int, default=1, metavar="N",
+                      help="local worker processes (default 1)")
+    scan.add_argument("--strict", action="store_true",
+                      help="count files that are not DICOM as failures (exit status 1), not as skipped; files a "
+                           "run recorded as not DICOM are read again")
     scan.add_argument("--dask", metavar="ADDRESS",
                       help="scan on the dask.distributed scheduler at ADDRESS (e.g. tcp://host:8786): its workers OCR, "
-                           "this process writes the DB; workers must see the files at the same paths")
+                           "this process writes the DB; workers must see the files at the same paths. A scheduler "
+                           f"that does not answer within {DASK_CONNECT_TIMEOUT_S:.0f} s stops the command before the "
+                           "DB is created")
     scan.add_argument("--csv", metavar="FILE", type=Path,
                       help="also append the rows to FILE in the original dicom_ocr CSV columns")
     scan.add_argument("--jsonl", metavar="FILE", type=Path, help="also append the rows to FILE as JSON Lines")
@@ -125,21 +171,21 @@ def _add_db_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="DIR", type=Path, required=True, help="directory of dcmaudit.sqlite.db")
 
 
-def _audit_db_exists(directory: Path) -> bool:
-    """Whether ``directory`` holds the audit DB; says on stderr when it does not."""
+def _require_audit_db(directory: Path) -> None:
+    """Refuse a command that reads the audit DB when ``directory`` does not hold one."""
     from .auditdb import DB_NAME
 
-    if (directory / DB_NAME).is_file():
-        return True
-    print(f"dicom_ocr: no {DB_NAME} in {directory}", file=sys.stderr)
-    return False
+    if not (directory / DB_NAME).is_file():
+        raise Refused(f"no {DB_NAME} in {directory}")
 
 
 def _add_status(commands) -> None:
     status = commands.add_parser(
         "status", help="summarise what scans recorded in an audit DB",
-        description="Files done, with text, with PHI, with technical text only, with no text read, failed (by cause), "
-                    "and throughput, from DIR/dcmaudit.sqlite.db.")
+        description="From DIR/dcmaudit.sqlite.db, each figure labelled: files recorded, done (with text, with PHI, "
+                    "technical text only, no text read), not DICOM (skipped), failed by cause, planes read; worker "
+                    "time in all and per file on average; the rate of one worker (files over worker time) and the "
+                    "rate over the wall time from the first file's start to the last one's finish.")
     _add_db_argument(status)
     status.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     status.set_defaults(run=run_status)
@@ -156,7 +202,7 @@ def _add_report(commands) -> None:
                     "PHI.")
     _add_db_argument(report)
     report.add_argument("--out", metavar="FILE", type=Path, required=True, help="the HTML file to write")
-    report.add_argument("--limit", type=int, default=200, metavar="N", help="at most N files (default 200)")
+    report.add_argument("--limit", type=positive_int, default=200, metavar="N", help="at most N files (default 200)")
     report.add_argument("--only", choices=TRIAGE_ORDER, action="append",
                         help="only files of this triage class (repeatable; default all)")
     report.add_argument("--no-images", dest="images", action="store_false",
@@ -185,7 +231,47 @@ def _default_ocr() -> str:
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    from .batch import ScanSettings
+    _check_scan_arguments(args)
+    settings = _scan_settings(args)
+    logging.getLogger("dicom_ocr").setLevel(logging.ERROR if args.quiet else logging.NOTSET)
+    progress = Progress.for_stream(sys.stderr, quiet=args.quiet, interval=args.log_every)
+    try:
+        with progress.keeping_log_lines_apart():
+            stats = _scan_with_progress(args, settings, progress)
+    except KeyboardInterrupt:
+        progress.close()
+        print("dicom_ocr: interrupted; run the same command again to scan the rest", file=sys.stderr)
+        return 130
+    except BaseException:
+        progress.close()     # end the bar's line before main() prints the error
+        raise
+    progress.close()
+    if not args.quiet:
+        _print_run_summary(stats, time.monotonic() - progress.started, args.db)
+    return 1 if stats.failed or (args.strict and stats.not_dicom) else 0
+
+
+def _check_paths(paths: list[str]) -> None:
+    """Refuse PATH arguments that name nothing, or CSV lists without a path column."""
+    from .inputs import InputError, check_input_arguments
+
+    try:
+        check_input_arguments(paths)
+    except (InputError, OSError) as exc:
+        raise Refused(str(exc)) from None
+
+
+def _check_scan_arguments(args: argparse.Namespace) -> None:
+    """Refuse paths or output options that cannot be used, before anything is created."""
+    _check_paths(args.paths)
+    for option, path in (("--csv", args.csv), ("--jsonl", args.jsonl)):
+        _check_output_file(option, path)
+    _check_output_dir("--db", args.db)
+
+
+def _scan_settings(args: argparse.Namespace) -> ScanSettings:
+    """The run's settings, with the OCR spec, rules and engines (or the Dask scheduler) checked (Refused if not)."""
+    from .batch import ScanSettings, check_dask_scheduler
     from .detection import DEFAULT_PASSES, parse_passes
     from .errors import EngineUnavailableError
     from .rules import RecipeError
@@ -201,27 +287,31 @@ def run_scan(args: argparse.Namespace) -> int:
         if not args.dask:
             settings.check_engines()  # fail early, with a clear message, when an engine cannot run here
     except (EngineUnavailableError, RecipeError, OSError, ValueError) as exc:
-        print(f"dicom_ocr: {exc}", file=sys.stderr)
-        return 2
-    if args.dask and importlib.util.find_spec("distributed") is None:
-        print("dicom_ocr: --dask needs the 'distributed' package (pip install distributed)", file=sys.stderr)
-        return 2
-    logging.getLogger("dicom_ocr").setLevel(logging.ERROR if args.quiet else logging.NOTSET)
-    progress = Progress.for_stream(sys.stderr, quiet=args.quiet, interval=args.log_every)
-    try:
-        stats = _scan_with_progress(args, settings, progress)
-    except KeyboardInterrupt:
-        progress.close()
-        print("dicom_ocr: interrupted; run the same command again to scan the rest", file=sys.stderr)
-        return 130
-    except ValueError as exc:       # an unusable input list (CSV without a path column)
-        progress.close()
-        print(f"dicom_ocr: {exc}", file=sys.stderr)
-        return 2
-    progress.close()
-    if not args.quiet:
-        _print_run_summary(stats, time.monotonic() - progress.started)
-    return 1 if stats.failed else 0
+        raise Refused(str(exc)) from None
+    if args.dask:
+        if importlib.util.find_spec("distributed") is None:
+            raise Refused("--dask needs the 'distributed' package (pip install distributed)")
+        try:
+            check_dask_scheduler(args.dask)
+        except (OSError, ValueError, TypeError) as exc:
+            raise Refused(f"--dask {args.dask}: no scheduler answers there ({exc})") from None
+    return settings
+
+
+def _check_output_file(option: str, path: Path | None) -> None:
+    """Refuse a file to write that is a directory or whose folder is missing."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise Refused(f"{option} {path}: is a directory; give a file name")
+    if not path.parent.is_dir():
+        raise Refused(f"{option} {path}: folder {path.parent} does not exist")
+
+
+def _check_output_dir(option: str, path: Path | None) -> None:
+    """Refuse a directory to write into that exists as something else."""
+    if path is not None and path.exists() and not path.is_dir():
+        raise Refused(f"{option} {path}: exists and is not a directory")
 
 
 def _scan_with_progress(args: argparse.Namespace, settings: ScanSettings, progress: Progress) -> RunStats:
@@ -245,7 +335,7 @@ def _scan_with_progress(args: argparse.Namespace, settings: ScanSettings, progre
         if args.jsonl:
             exporters.append(stack.enter_context(JsonlExporter(args.jsonl)))
         return run_batch(db, iter_input_files(args.paths), settings, jobs=args.jobs, rescan=args.rescan,
-                         dask=args.dask, exporters=exporters, log_level=level,
+                         dask=args.dask, exporters=exporters, log_level=level, strict=args.strict,
                          on_result=lambda o: progress.update(o.record.state == "error", o.record.n_planes),
                          on_skip=progress.skip)
 
@@ -260,17 +350,16 @@ def _count_inputs(paths: list[str], progress: Progress) -> None:
         progress.set_total(total)
 
 
-def _print_run_summary(stats: RunStats, elapsed: float) -> None:
+def _print_run_summary(stats: RunStats, elapsed: float, db_dir: Path) -> None:
+    """The run in one line, then one line per failure cause (each file's own line came as it failed)."""
     rate = f"{stats.scanned / elapsed:.2f} files/s, {stats.planes / elapsed:.2f} planes/s" if elapsed > 0 else ""
-    print(f"dicom_ocr scan: {stats.scanned} files scanned in {format_duration(elapsed)} ({rate}), "
-          f"{stats.skipped} already done, {stats.with_regions} with text regions, {stats.with_phi} with PHI, "
-          f"{stats.failed} failed", file=sys.stderr)
+    print(f"dicom_ocr scan: {stats.scanned} files scanned in {tqdm.format_interval(elapsed)} ({rate}), "
+          f"{stats.already_done} already done, {stats.with_regions} with text regions, {stats.with_phi} with PHI, "
+          f"{stats.not_dicom} not DICOM (skipped), {stats.failed} failed", file=sys.stderr)
     for cause, n in stats.failed_by_cause.most_common():
-        print(f"  {cause}: {n}", file=sys.stderr)
-    for filename, cause, message in stats.failed_examples:
-        print(f"  failed ({cause}): {filename}: {message}", file=sys.stderr)
-    if stats.failed > len(stats.failed_examples):
-        print(f"  ... see 'dicom_ocr status' and table dicom_ocr_files for all {stats.failed}", file=sys.stderr)
+        print(f"  failed, {cause}: {n}", file=sys.stderr)
+    if stats.failed:
+        print(f"  the failed files: dicom_ocr status --db {db_dir}, or table dicom_ocr_files", file=sys.stderr)
 
 
 def _add_rules(commands) -> None:
@@ -291,8 +380,8 @@ def run_rules_export(args: argparse.Namespace) -> int:
     from .auditdb import AuditDB
     from .rules.export import export_recipe
 
-    if not _audit_db_exists(args.db):
-        return 2
+    _require_audit_db(args.db)
+    _check_output_file("-o", args.output)
     with AuditDB(args.db) as db:
         labels = export_recipe(db, args.output)
     print(f"{args.output}: {labels} scanner signature(s)")
@@ -302,8 +391,8 @@ def run_rules_export(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     from .report import TRIAGE_ORDER, write_report
 
-    if not _audit_db_exists(args.db):
-        return 2
+    _require_audit_db(args.db)
+    _check_output_file("--out", args.out)
     summary = write_report(args.db, args.out, limit=args.limit, only=args.only or TRIAGE_ORDER, images=args.images)
     shown = ", ".join(f"{n} {kind}" for kind, n in summary.shown.items() if n)
     print(f"dicom_ocr report: {args.out} ({shown or 'no files'}; {summary.left_out} left out by --limit). "
@@ -315,8 +404,8 @@ def run_redact(args: argparse.Namespace) -> int:
     from .auditdb import AuditDB
     from .redact import redact_scan
 
-    if not _audit_db_exists(args.db):
-        return 2
+    _require_audit_db(args.db)
+    _check_output_dir("--out", args.out)
     with AuditDB(args.db) as db:
         records = db.file_records().values()
     done = [r.filename for r in records if r.state == "done"]
@@ -327,79 +416,89 @@ def run_redact(args: argparse.Namespace) -> int:
         else:
             failed += 1
             print(f"dicom_ocr: {result.error} [{result.error.cause}]", file=sys.stderr)
-    skipped = len(records) - len(done)
+    not_copied = Counter(r.state for r in records if r.state != "done")
     print(f"dicom_ocr redact: {copies} copies in {args.out}, {boxes} boxes filled, {failed} failed"
-          + (f", {skipped} not copied because their scan failed" if skipped else ""), file=sys.stderr)
+          + (f", {not_copied['error']} not copied because their scan failed" if not_copied["error"] else "")
+          + (f", {not_copied['skipped']} not DICOM" if not_copied["skipped"] else ""), file=sys.stderr)
     return 1 if failed else 0
 
 
 def run_status(args: argparse.Namespace) -> int:
     from .auditdb import AuditDB
 
-    if not _audit_db_exists(args.db):
-        return 2
+    _require_audit_db(args.db)
     with AuditDB(args.db) as db:
         summary = db.summary()
-        summary.update(_wall_throughput(db.file_records().values()))
-    if args.json:
-        print(json.dumps(summary))
-    else:
-        print(_status_text(summary))
+    print(json.dumps(summary) if args.json else _status_text(summary))
     return 0
 
 
-def _wall_throughput(records) -> dict:
-    """Files per hour between the first and the last file finished (includes pauses between runs)."""
-    stamps = sorted(r.finished_at for r in records if r.finished_at)
-    if len(stamps) < 2:
-        return {"first_finished": stamps[0] if stamps else None, "last_finished": stamps[-1] if stamps else None,
-                "wall_files_per_hour": None}
-    span = (datetime.fromisoformat(stamps[-1]) - datetime.fromisoformat(stamps[0])).total_seconds()
-    return {"first_finished": stamps[0], "last_finished": stamps[-1],
-            "wall_files_per_hour": 3600 * len(stamps) / span if span > 0 else None}
-
-
 def _status_text(s: dict) -> str:
+    """The summary in labelled lines: counts, then totals and per-file means of worker time, then rates."""
     def num(value, fmt: str = ".1f") -> str:
         return "-" if value is None else format(value, fmt)
 
-    lines = [f"files recorded:  {s['files']}",
-             f"done:            {s['done']}",
-             f"  with text:     {s['with_text']}",
-             f"  with PHI:      {s['with_phi']}",
-             f"  technical only: {s['technical_only']}",
-             f"  no text read:  {s['no_text']}",
-             f"failed:          {s['failed']}"]
-    lines += [f"  {cause + ':':<14} {n}" for cause, n in sorted(s["failed_by_cause"].items(), key=lambda kv: -kv[1])]
-    lines += [f"planes:          {s['planes']}",
-              f"time per file:   {num(s['seconds_per_file'], '.3f')} s "
-              f"(OCR {num(s['seconds_ocr'])} s, decode and rest {num(s['seconds_decode'])} s in all)",
-              f"throughput:      {num(s['files_per_hour'], '.0f')} files/hour per worker; "
-              f"{num(s['wall_files_per_hour'], '.0f')} files/hour from {s['first_finished']} to {s['last_finished']}"]
+    def causes(by_cause: dict[str, int]) -> list[str]:
+        return [f"  {cause + ':':<22} {n}" for cause, n in by_cause.items()]
+
+    lines = [f"files recorded:          {s['files']}",
+             f"done:                    {s['done']}",
+             f"  with text:             {s['with_text']}",
+             f"  with PHI:              {s['with_phi']}",
+             f"  technical text only:   {s['technical_only']}",
+             f"  no text read:          {s['no_text']}",
+             f"not DICOM (skipped):     {s['skipped']}", *causes(s["skipped_by_cause"]),
+             f"failed:                  {s['failed']}", *causes(s["failed_by_cause"]),
+             f"planes read (done files): {s['planes']}",
+             f"worker time, all files:  {num(s['seconds_total'])} s (OCR {num(s['seconds_ocr'])} s, decoding and the "
+             f"rest {num(s['seconds_decode'])} s)",
+             f"worker time per file:    {num(s['seconds_per_file'], '.3f')} s on average (OCR "
+             f"{num(s['seconds_ocr_per_file'], '.3f')} s, decoding and the rest "
+             f"{num(s['seconds_decode_per_file'], '.3f')} s)",
+             f"rate of one worker:      {num(s['files_per_hour'], '.0f')} files/hour (files over worker time)",
+             f"rate over the wall time: {num(s['wall_files_per_hour'], '.0f')} files/hour "
+             f"({num(s['wall_seconds'])} s from the first file's start, {s['first_started']}, to the last one's "
+             f"finish, {s['last_finished']}; pauses between runs included)"]
     return "\n".join(lines)
 
 
 def run_frames(args: argparse.Namespace) -> int:
-    failed = 0
+    _check_paths(args.paths)
+    _check_output_dir("--png", args.png)
     if args.png:
         args.png.mkdir(parents=True, exist_ok=True)
+    counts: Counter = Counter()
+    if not args.json:
+        print(f"{'':2}{'frame':>6} {'overlay':>7} {'columns':>7} x {'rows':<5} {'kind':<11} {'colour':<6} blank")
     for path in iter_input_files(args.paths):
         planes, error = _describe_file(path, args.png)
-        failed += error is not None
+        counts.update(files=1, planes=len(planes), pngs=sum(1 for p in planes if "png" in p))
         if args.json:
             print(json.dumps({"path": path, "planes": planes, "error": error}), flush=True)
         else:
-            _print_file(path, planes, error)
-    return 1 if failed else 0
+            _print_file(path, planes)
+        if error:
+            counts["not_dicom" if error["cause"] == NotDicomError.cause else "failed"] += 1
+            print(f"dicom_ocr: {path}: {error['message']} [{error['cause']}]", file=sys.stderr)
+    print(f"dicom_ocr frames: {counts['files']} files, {counts['planes']} planes, {counts['not_dicom']} not DICOM "
+          f"(skipped), {counts['failed']} failed" + (f"; {counts['pngs']} PNGs written to {args.png}" if args.png else ""),
+          file=sys.stderr)
+    return 1 if counts["failed"] else 0
 
 
 def _describe_file(path: str, png_dir: Path | None) -> tuple[list[dict], dict | None]:
+    """The planes of one file (with the PNG written for each, if asked) and the error that stopped it, if any."""
     planes: list[dict] = []
     try:
-        for plane in iter_planes(path):
-            planes.append(_plane_summary(plane))
+        header = read_header(path)
+        frames = number_of_frames(header)
+        for plane in iter_planes(path, header=header):
+            summary = _plane_summary(plane)
             if png_dir is not None:
-                write_png(png_dir / plane_png_name(plane), plane.image)
+                target = png_dir / plane_png_name(plane, frames)
+                write_png(target, plane.image)
+                summary["png"] = str(target)
+            planes.append(summary)
     except DicomOcrError as exc:
         return planes, {"cause": exc.cause, "message": exc.message}
     return planes, None
@@ -411,11 +510,9 @@ def _plane_summary(plane: Plane) -> dict:
             "origin": list(plane.origin), "image_frame": plane.image_frame}
 
 
-def _print_file(path: str, planes: list[dict], error: dict | None) -> None:
+def _print_file(path: str, planes: list[dict]) -> None:
+    """The file's path, then one line per plane under the column heads."""
     print(path)
     for p in planes:
-        print(f"  frame {p['frame']:>4}  overlay {p['overlay']:>2}  {p['columns']:>5} x {p['rows']:<5} "
-              f"{p['kind']:<11} {'colour' if p['colour'] else 'grey':<6} {'blank' if p['blank'] else ''}".rstrip())
-    if error:
-        print(f"  error ({error['cause']}): {error['message']}")
-        print(f"{path}: {error['message']}", file=sys.stderr)
+        print(f"{'':2}{p['frame']:>6} {p['overlay']:>7} {p['columns']:>7} x {p['rows']:<5} {p['kind']:<11} "
+              f"{'colour' if p['colour'] else 'grey':<6} {'yes' if p['blank'] else 'no'}")

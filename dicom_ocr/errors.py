@@ -14,7 +14,25 @@ class DicomOcrError(Exception):
 
 
 class NotDicomError(DicomOcrError):
+    """Not a DICOM file at all (a zip archive, a text file): skipped, not failed, unless the run is strict."""
+
     cause = "not-dicom"
+
+
+class MissingFileError(DicomOcrError):
+    cause = "not-found"
+
+
+class UnreadableFileError(DicomOcrError):
+    """The file exists but cannot be read (permissions, a directory, an I/O error)."""
+
+    cause = "unreadable"
+
+
+class CorruptHeaderError(DicomOcrError):
+    """A DICOM file whose header is damaged: an element cannot be decoded, or parsing stopped before the end."""
+
+    cause = "corrupt-header"
 
 
 class NoPixelDataError(DicomOcrError):

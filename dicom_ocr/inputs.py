@@ -11,6 +11,10 @@ from typing import TextIO
 CSV_COLUMNS = ("DicomFilePath", "filename")
 
 
+class InputError(ValueError):
+    """A PATH argument that cannot be used: one line saying why."""
+
+
 def iter_input_files(arguments: Iterable[str], stdin: TextIO | None = None) -> Iterator[str]:
     """Yield file paths from files, directories (recursively, sorted), CSV lists and ``-`` (one path a line on stdin)."""
     for argument in arguments:
@@ -41,15 +45,33 @@ def _walk(directory: str) -> Iterator[str]:
 def _csv_paths(path: str) -> Iterator[str]:
     """The paths in a CSV list's ``DicomFilePath`` or ``filename`` column, relative ones taken from the CSV's folder."""
     base = Path(path).parent
+    column = _csv_column(path)
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        column = next((name for name in CSV_COLUMNS if name in (reader.fieldnames or [])), None)
-        if column is None:
-            raise ValueError(f"{path}: CSV list needs a column named {' or '.join(CSV_COLUMNS)}")
-        for row in reader:
+        for row in csv.DictReader(handle):
             value = (row.get(column) or "").strip()
             if value:
                 yield value if os.path.isabs(value) else str(base / value)
+
+
+def check_input_arguments(arguments: Iterable[str]) -> None:
+    """Raise InputError for an argument that names nothing, or a CSV list without a path column, before any work."""
+    for argument in arguments:
+        if argument == "-":
+            continue
+        if not os.path.exists(argument):
+            raise InputError(f"{argument}: not found")
+        if argument.lower().endswith(".csv") and os.path.isfile(argument):
+            _csv_column(argument)
+
+
+def _csv_column(path: str) -> str:
+    """The path column of a CSV list, or InputError."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        fields = csv.DictReader(handle).fieldnames or []
+    column = next((name for name in CSV_COLUMNS if name in fields), None)
+    if column is None:
+        raise InputError(f"{path}: CSV list needs a column named {' or '.join(CSV_COLUMNS)}")
+    return column
 
 
 def count_input_files(arguments: Iterable[str]) -> int | None:

@@ -7,6 +7,7 @@ errors of :mod:`dicom_ocr.errors`, each naming the file and the cause.
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -15,18 +16,23 @@ from pathlib import Path
 
 import numpy as np
 import pydicom
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
 from pydicom.pixels import apply_color_lut, get_decoder, iter_pixels, unpack_bits
+from pydicom.tag import Tag
 from pydicom.uid import UID, DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from . import render
 from .errors import (
     AbsurdDimensionsError,
+    CorruptHeaderError,
     CorruptPixelDataError,
     DicomOcrError,
+    MissingFileError,
     NoPixelDataError,
     NotDicomError,
+    UnreadableFileError,
     UnsupportedTransferSyntaxError,
 )
 
@@ -38,6 +44,9 @@ PIXEL_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
 SYNTAX_NAMES = {"1.2.840.10008.1.2.4.110": "JPEG XL Lossless", "1.2.840.10008.1.2.4.111": "JPEG XL JPEG Recompression",
                 "1.2.840.10008.1.2.4.112": "JPEG XL"}
 DEFER_SIZE = 64 * 1024        # large values (pixel data) stay on disk until needed
+ZIP_MAGIC = b"PK\x03\x04"
+UNDEFINED_LENGTH = 0xFFFFFFFF
+ITEM_GROUP = 0xFFFE            # item and delimitation tags
 
 
 class PlaneKind(str, Enum):
@@ -97,35 +106,100 @@ class OverlaySpec:
 
 
 def read_header(path: str | Path) -> Dataset:
-    """Read everything but the pixel data (left on disk), or raise NotDicomError / CorruptPixelDataError (truncated)."""
+    """Read everything but the pixel data (left on disk), every element decoded, or raise the typed error that says
+    why not: MissingFileError, UnreadableFileError, NotDicomError (zip archives included), CorruptHeaderError (an
+    element that cannot be decoded, or parsing that stopped before the end of a file without pixel data) or
+    CorruptPixelDataError (truncated inside the pixel data)."""
     name = str(path)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         ds = _read_dataset(name)
+        if not any(keyword in ds for keyword in PIXEL_KEYWORDS):
+            truncated = [str(w.message) for w in caught if "End of file reached" in str(w.message)]
+            if truncated:
+                raise CorruptPixelDataError(
+                    name, f"file is truncated inside the pixel data ({truncated[0].split(' found')[0]})")
+            _check_parsed_to_the_end(name, ds)   # before decoding: it reads the raw elements' positions
+        _decode_elements(name, ds)
     for warning in caught:
         log.debug("%s: pydicom: %s", name, warning.message)
-    truncated = [str(w.message) for w in caught if "End of file reached" in str(w.message)]
-    if truncated and not any(keyword in ds for keyword in PIXEL_KEYWORDS):
-        raise CorruptPixelDataError(name, f"file is truncated inside the pixel data ({truncated[0].split(' found')[0]})")
     return ds
 
 
 def _read_dataset(name: str) -> Dataset:
     try:
+        with open(name, "rb") as handle:
+            start = handle.read(132)
+    except FileNotFoundError as exc:
+        raise MissingFileError(name, "no such file") from exc
+    except OSError as exc:
+        raise UnreadableFileError(name, f"cannot read file: {exc.strerror or exc}") from exc
+    has_preamble = start[128:132] == b"DICM"
+    if start.startswith(ZIP_MAGIC) and not has_preamble:
+        raise NotDicomError(name, "a zip archive: not read (files are opened by path, as dcmaudit does; unpack it "
+                                  "and scan the folder)")
+    try:
         return pydicom.dcmread(name, defer_size=DEFER_SIZE)
     except InvalidDicomError:
         pass  # no preamble: may still be a headless DICOM stream
-    except (OSError, EOFError) as exc:
-        raise NotDicomError(name, f"cannot read file: {exc}") from exc
     except Exception as exc:  # pydicom raises many types on garbage
-        raise NotDicomError(name, f"not a readable DICOM file ({type(exc).__name__}: {exc})") from exc
+        raise _unreadable(name, has_preamble, exc) from exc
     try:
         ds = pydicom.dcmread(name, defer_size=DEFER_SIZE, force=True)
     except Exception as exc:
-        raise NotDicomError(name, f"not a DICOM file ({type(exc).__name__}: {exc})") from exc
+        raise NotDicomError(name, f"not a DICOM file ({type(exc).__name__})") from exc
     if not _looks_like_dicom(ds):
         raise NotDicomError(name, "not a DICOM file (no preamble, and no image or identifying elements)")
     return ds
+
+
+def _unreadable(name: str, has_preamble: bool, exc: Exception) -> DicomOcrError:
+    """A file pydicom gave up on: corrupt when it starts as DICOM does (preamble and DICM), else not DICOM."""
+    if has_preamble:
+        return CorruptHeaderError(name, f"the header cannot be parsed ({type(exc).__name__})")
+    return NotDicomError(name, f"not a readable DICOM file ({type(exc).__name__})")
+
+
+def _decode_elements(name: str, ds: Dataset) -> None:
+    """Decode every element but deferred large values (pixel data), so a damaged one is found here, by its tag.
+
+    Stray item and delimitation tags (group FFFE) outside a sequence hold no value and are left alone. The message
+    names the tag and the exception's type only: values may be identifying."""
+    for tag, raw in list(ds._dict.items()):   # the raw items: reading ds[tag] of a deferred value would load it
+        if Tag(tag).group == ITEM_GROUP or (isinstance(raw, RawDataElement) and raw.value is None and raw.length):
+            continue
+        try:
+            element = ds[tag]
+        except Exception as exc:
+            raise CorruptHeaderError(name, f"element {Tag(tag)} cannot be decoded ({type(exc).__name__}: "
+                                           f"{_vr_message(exc)})") from exc
+        if element.VR == "SQ":
+            for item in element.value:
+                _decode_elements(name, item)
+
+
+def _vr_message(exc: Exception) -> str:
+    """pydicom's message when it names an unknown Value Representation (no value in it), else a generic phrase."""
+    text = str(exc)
+    return text if text.startswith("Unknown Value Representation") else "damaged value"
+
+
+def _check_parsed_to_the_end(name: str, ds: Dataset) -> None:
+    """Raise CorruptHeaderError when parsing a file without pixel data stopped before its last byte (a damaged tag or
+    length ends pydicom's reading early) or its last element runs past the end of the file."""
+    if _transfer_syntax(ds) == DeflatedExplicitVRLittleEndian:
+        return   # positions are in the inflated stream, not in the file
+    if not ds._dict:
+        raise CorruptHeaderError(name, "no data element could be read after the file meta information")
+    elements = ds._dict.values()
+    last = max(elements, key=lambda e: e.value_tell if isinstance(e, RawDataElement) else e.file_tell or 0)
+    if not isinstance(last, RawDataElement) or last.length == UNDEFINED_LENGTH:
+        return   # a sequence (already parsed) or an undefined length: where it ends is not known here
+    end, size = last.value_tell + last.length, os.path.getsize(name)
+    if end < size:
+        raise CorruptHeaderError(name, f"parsing stopped at byte {end} of {size}: the header is damaged")
+    if end > size:
+        raise CorruptHeaderError(name, f"the last element runs past the end of the file ({end} > {size} bytes)")
 
 
 def _looks_like_dicom(ds: Dataset) -> bool:
@@ -193,6 +267,9 @@ def number_of_frames(ds: Dataset) -> int:
 def check_pixel_data(ds: Dataset, path: str) -> None:
     """Raise the typed error that says why the image pixels of ``ds`` cannot be decoded, if they cannot."""
     if not any(keyword in ds for keyword in PIXEL_KEYWORDS):
+        if "Rows" in ds:   # a complete header cut off at an element boundary looks just like this
+            raise NoPixelDataError(path, "no pixel data (7FE0,0010) in the file, although the header describes an "
+                                         "image (Rows x Columns): stripped, or the file was cut off before it")
         raise NoPixelDataError(path, "no pixel data (7FE0,0010) in the file")
     rows, columns = int(ds.get("Rows") or 0), int(ds.get("Columns") or 0)
     samples, allocated = int(ds.get("SamplesPerPixel") or 1), int(ds.get("BitsAllocated") or 0)

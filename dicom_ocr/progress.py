@@ -1,44 +1,40 @@
-"""Progress of a scan on stderr: a one-line bar with rate and ETA on a terminal, a plain line every so often otherwise.
+"""Progress of a scan on stderr: a tqdm bar on a terminal, a plain line every so often otherwise (logs).
 
 The total is often unknown at the start (inputs are read lazily); :meth:`Progress.set_total` may come later, from
-another thread, and the ETA appears then. Only counts and rates are shown, never file names or text (PHI).
+another thread, and the ETA appears then. Files already done count apart: the bar, its rate and ETA are over the files
+this run scans. Only counts and rates are shown, never file names or text (PHI).
 """
 from __future__ import annotations
 
 import sys
 import time
+from contextlib import AbstractContextManager, nullcontext
 from typing import TextIO
 
-BAR_WIDTH = 24
+from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
+
 BAR_REFRESH_S = 0.25
 
 
-def format_duration(seconds: float) -> str:
-    """``1d 02:03:04``, ``02:03:04`` or ``03:04``."""
-    seconds = int(round(seconds))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    clock = f"{hours:02d}:{minutes:02d}:{secs:02d}" if hours or days else f"{minutes:02d}:{secs:02d}"
-    return f"{days}d {clock}" if days else clock
-
-
 class Progress:
-    """Counts files scanned, failed and skipped (already done) and reports them on ``stream``.
+    """Counts files scanned, failed and already done, and reports them on ``stream``.
 
-    ``mode``: ``"bar"`` (redrawn in place), ``"log"`` (one line each ``interval`` seconds) or ``"quiet"``."""
+    ``mode``: ``"bar"`` (tqdm), ``"log"`` (one line each ``interval`` seconds) or ``"quiet"``."""
 
     def __init__(self, mode: str, stream: TextIO | None = None, interval: float = 30.0):
         if mode not in ("bar", "log", "quiet"):
             raise ValueError(f"unknown progress mode {mode!r}")
         self.mode = mode
         self.stream = stream or sys.stderr
-        self.interval = interval if mode == "log" else BAR_REFRESH_S
+        self.interval = interval
         self.total: int | None = None
-        self.scanned = self.failed = self.skipped = self.planes = 0
+        self.scanned = self.failed = self.already_done = self.planes = 0
         self.started = time.monotonic()
         self._shown = self.started
         self._changed = False
+        self._bar = (tqdm(file=self.stream, unit="file", desc="dicom_ocr scan", mininterval=BAR_REFRESH_S,
+                          dynamic_ncols=True, leave=True) if mode == "bar" else None)
 
     @classmethod
     def for_stream(cls, stream: TextIO, quiet: bool = False, interval: float = 30.0) -> Progress:
@@ -46,61 +42,67 @@ class Progress:
         mode = "quiet" if quiet else "bar" if stream.isatty() else "log"
         return cls(mode, stream, interval)
 
+    def keeping_log_lines_apart(self) -> AbstractContextManager:
+        """A context in which log lines are written above the bar, not into it (a no-op without a bar)."""
+        return logging_redirect_tqdm(tqdm_class=tqdm) if self._bar is not None else nullcontext()
+
     def set_total(self, total: int) -> None:
+        """The number of input files (already done ones included); shown from the next update on."""
         self.total = total
 
     def skip(self, n: int) -> None:
-        self.skipped += n
-        self._maybe_show()
+        """``n`` files were already done before this run."""
+        self.already_done += n
+        self._changed = True
+        self._show(0)
 
     def update(self, failed: bool, planes: int) -> None:
+        """One more file scanned."""
         self.scanned += 1
         self.failed += failed
         self.planes += planes
-        self._maybe_show()
+        self._changed = True
+        self._show(1)
 
     def close(self) -> None:
         """Show the final state (and end the bar's line)."""
-        if self.mode == "quiet" or (self.mode == "log" and not self._changed):
-            return
-        self._show()
-        if self.mode == "bar":
-            self.stream.write("\n")
-            self.stream.flush()
+        if self._bar is not None:
+            self._show_bar(0)
+            self._bar.close()
+        elif self.mode == "log" and self._changed:
+            self._write_line()
 
     def line(self) -> str:
-        """The current state in words: counts, rate, ETA when the total is known."""
+        """The current state in words: counts, rates, ETA when the total is known."""
         elapsed = time.monotonic() - self.started
         rate = self.scanned / elapsed if elapsed > 0 else 0.0
-        done = self.scanned + self.skipped
-        parts = [f"{done}/{self.total}" if self.total is not None else f"{done}", "files"]
-        if self.skipped:
-            parts.append(f"({self.skipped} already done)")
-        parts[-1] += ","
-        parts.append(f"{self.failed} failed, {rate:.2f} files/s, {self.planes / elapsed if elapsed > 0 else 0:.2f} "
-                     f"planes/s, elapsed {format_duration(elapsed)}")
+        done = self.scanned + self.already_done
+        parts = [f"{done}/{self.total} files" if self.total is not None else f"{done} files"]
+        if self.already_done:
+            parts[0] += f" ({self.already_done} already done)"
+        parts += [f"{self.failed} failed", f"{rate:.2f} files/s",
+                  f"{self.planes / elapsed if elapsed > 0 else 0:.2f} planes/s", f"elapsed {tqdm.format_interval(elapsed)}"]
         if self.total is not None and rate > 0:
-            parts[-1] += ","
-            parts.append(f"ETA {format_duration(max(0, self.total - done) / rate)}")
-        return " ".join(parts)
+            parts.append(f"ETA {tqdm.format_interval(max(0, self.total - done) / rate)}")
+        return ", ".join(parts)
 
-    def _maybe_show(self) -> None:
-        self._changed = True
-        now = time.monotonic()
-        if self.mode != "quiet" and now - self._shown >= self.interval:
-            self._shown = now
-            self._show()
+    def _show(self, scanned: int) -> None:
+        """Move the bar by ``scanned`` files, or write the log line when ``interval`` has passed."""
+        if self._bar is not None:
+            self._show_bar(scanned)
+        elif self.mode == "log" and time.monotonic() - self._shown >= self.interval:
+            self._write_line()
 
-    def _show(self) -> None:
+    def _show_bar(self, scanned: int) -> None:
+        bar = self._bar
+        if self.total is not None:
+            bar.total = max(0, self.total - self.already_done)   # the bar counts the files this run scans
+        bar.set_postfix_str(f"{self.already_done} already done, {self.failed} failed, {self.planes} planes",
+                            refresh=False)
+        bar.update(scanned)
+
+    def _write_line(self) -> None:
+        self._shown = time.monotonic()
         self._changed = False
-        if self.mode == "bar":
-            self.stream.write(f"\r{self._bar()} {self.line()}\x1b[K")
-        else:
-            self.stream.write(f"dicom_ocr scan: {self.line()}\n")
+        self.stream.write(f"dicom_ocr scan: {self.line()}\n")
         self.stream.flush()
-
-    def _bar(self) -> str:
-        if not self.total:
-            return "[" + " " * BAR_WIDTH + "]"
-        filled = min(BAR_WIDTH, BAR_WIDTH * (self.scanned + self.skipped) // self.total)
-        return "[" + "#" * filled + "." * (BAR_WIDTH - filled) + "]"

@@ -184,7 +184,7 @@ def _target(filename: str, out_dir: Path, root: Path | None) -> Path:
 def redact_scan(db_dir: str | Path, out_dir: str | Path, filenames: Iterable[str], *, root: str | Path | None = None,
                 all_text: bool = False) -> Iterator[Redacted]:
     """Redacted copies of ``filenames`` (as stored in the DB) under ``out_dir``, one result per file; a file that
-    fails is reported and the others go on. Copies never overwrite their source."""
+    fails yields its error (for the caller to report) and the others go on. Copies never overwrite their source."""
     out, base = Path(out_dir), Path(root) if root is not None else None
     for filename in filenames:
         try:
@@ -192,9 +192,9 @@ def redact_scan(db_dir: str | Path, out_dir: str | Path, filenames: Iterable[str
             count = redact_file(filename, boxes_to_redact(db_dir, filename, all_text), target)
             log.info("%s: %d boxes filled -> %s", filename, count, target)
             yield Redacted(filename, str(target), count)
-        except DicomOcrError as error:
-            log.warning("%s", error)
+        except DicomOcrError as error:      # the caller reports each failure (once)
+            log.debug("%s", error)
             yield Redacted(filename, None, error=error)
         except Exception as error:  # noqa: BLE001 - pydicom and its plugins raise many types; the batch goes on
-            log.warning("%s: redaction failed: %s: %s", filename, type(error).__name__, error)
+            log.debug("%s: redaction failed", filename, exc_info=True)
             yield Redacted(filename, None, error=RedactionError(filename, f"{type(error).__name__}: {error}"))

@@ -122,7 +122,7 @@ def _file_section(record: FileRecord, rects: Sequence[RectRow], images: bool) ->
     if record.state != "done":
         parts.append(f"<p class='error'>{html.escape(record.error_cause or 'error')}: "
                      f"{html.escape(record.error_message or '')}</p>")
-    if images:
+    if images and record.state == "done":      # a file not done has no regions to show (and may not be readable)
         for caption, uri in _images(record.filename, _plane_rects(rects)):
             parts.append(f"<figure><img src='{uri}' alt='{html.escape(caption)}'><figcaption>{html.escape(caption)}"
                          "</figcaption></figure>")

@@ -12,7 +12,7 @@ from pydicom.dataset import Dataset
 from . import __version__
 from .auditdb import FileRecord, RectRow
 from .detection import Detector
-from .errors import DicomOcrError
+from .errors import DicomOcrError, NotDicomError
 from .geometry import Box
 from .phi import NERENGINE, HeaderFacts, Verdict, judge
 from .planes import Plane, iter_planes, number_of_frames, overlay_specs, read_header
@@ -84,11 +84,12 @@ class Scanner:
             for plane, regions in planes:
                 n_planes += 1
                 rects.extend(self._plane_rows(filename, plane, regions, facts, areas))
-        except DicomOcrError as exc:
-            log.warning("%s", exc)
-            return FileScan(self._record(filename, started, ocr_before, n_planes, [], exc.cause, exc.message), [])
+        except DicomOcrError as exc:      # the batch writer logs each bad file's line, wherever the file was read
+            log.debug("%s [%s]", exc, exc.cause)
+            return FileScan(self._record(filename, started, ocr_before, n_planes, [], exc.cause, exc.message,
+                                         skipped=isinstance(exc, NotDicomError)), [])
         except Exception as exc:  # a bug or an unforeseen file: record it and let the batch go on
-            log.exception("%s: internal error", path)
+            log.debug("%s: internal error", path, exc_info=True)
             return FileScan(self._record(filename, started, ocr_before, n_planes, [], "internal-error",
                                          f"{type(exc).__name__}: {exc}"), [])
         return FileScan(self._record(filename, started, ocr_before, n_planes, rects), rects, FileTags.from_dataset(header))
@@ -131,11 +132,13 @@ class Scanner:
                        reason=reason, confidence=round(region.confidence, 4))
 
     def _record(self, filename: str, started: float, ocr_before: float, n_planes: int, rects: list[RectRow],
-                error_cause: str | None = None, error_message: str | None = None) -> FileRecord:
+                error_cause: str | None = None, error_message: str | None = None, skipped: bool = False) -> FileRecord:
+        """``skipped``: the file is not DICOM; recorded with its cause, but not as a failure."""
         total = time.perf_counter() - started
         ocr = sum(self.detector.seconds.values()) - ocr_before
         regions = [r for r in rects if r.box is not None and r.nerengine == NERENGINE]   # read text, not rule rows
-        return FileRecord(filename, "error" if error_cause else "done", error_cause, error_message,
+        state = "skipped" if skipped else "error" if error_cause else "done"
+        return FileRecord(filename, state, error_cause, error_message,
                           n_planes=n_planes, n_regions=len(regions),
                           has_phi=any(r.nerpii == 1 for r in regions) if not error_cause else None,
                           seconds_decode=round(total - ocr, 4), seconds_ocr=round(ocr, 4),

@@ -161,6 +161,21 @@ def test_failed_write_leaves_previous_results(tmp_path):
         assert [r.ocrtext for r in db.rects(A)] == ["JOHN", "JOHN"]
 
 
+def test_a_record_that_cannot_be_stored_rolls_back_its_rects(tmp_path):
+    """Our tables go through sqlite-utils, inside the file's one BEGIN IMMEDIATE transaction: a record that fails to
+    store takes its new rects (and the deletion of the old ones) with it."""
+    with AuditDB(tmp_path) as db:
+        rects = rects_for(A, ["JOHN"])
+        db.write_file(done(A, rects), rects)
+        before = sql(tmp_path, "SELECT * FROM dicom_ocr_rects"), db.file_records()
+        new = rects_for(A, ["MARY", "ANN"])
+        with pytest.raises(sqlite3.Error):
+            db.write_file(done(A, new, finished_at=object()), new)       # not storable
+        assert (sql(tmp_path, "SELECT * FROM dicom_ocr_rects"), db.file_records()) == before
+        assert [r.ocrtext for r in db.rects(A)] == ["JOHN", "JOHN"]
+        assert not db._conn.in_transaction
+
+
 def test_summary_rows_records_and_summary(tmp_path):
     with AuditDB(tmp_path) as db:
         a = rects_for(A, ["JOHN"], frame=3)

@@ -17,7 +17,7 @@ from dicom_ocr.auditdb import DB_NAME, DB_URI, AuditDB, define_dcmaudit_tables
 from dicom_ocr.batch import WORKER_CRASHED, Job, ScanSettings, run_scan, scan_local
 from dicom_ocr.detection import parse_passes
 from dicom_ocr.exports import CsvExporter, JsonlExporter
-from dicom_ocr.progress import Progress, format_duration
+from dicom_ocr.progress import Progress
 
 from dicomfactory import base_dataset, save, with_pixels
 
@@ -34,12 +34,12 @@ def word_dicom(path: Path, word: str, **header) -> Path:
 
 @pytest.fixture
 def archive(tmp_path) -> list[str]:
-    """Five files in two folders, a corrupt one third in walking order."""
+    """Five files in two folders, a corrupt one (a DICOM preamble, then garbage) third in walking order."""
     folder = tmp_path / "archive"
     (folder / "b").mkdir(parents=True)
     paths = [word_dicom(folder / "a1.dcm", "SMITH"), word_dicom(folder / "a2.dcm", "JONES")]
     bad = folder / "a3.dcm"
-    bad.write_bytes(b"DICM but not really" * 20)
+    bad.write_bytes(b"\0" * 128 + b"DICM" + b"but not really" * 20)
     paths += [bad, word_dicom(folder / "b" / "b1.dcm", "BROWN"), word_dicom(folder / "b" / "b2.dcm", "GREEN")]
     return [str(p) for p in paths]
 
@@ -59,7 +59,7 @@ def check_archive_result(db_dir: Path, archive: list[str]) -> list[tuple]:
         records = db.file_records()
     assert sorted(records) == sorted(archive)
     assert {name for name, r in records.items() if r.state == "error"} == {archive[2]}
-    assert records[archive[2]].error_cause == "not-dicom"
+    assert records[archive[2]].error_cause == "corrupt-header"
     rows = our_rows(db_dir)
     for name in archive[:2] + archive[3:]:
         mine = [row for row in rows if row[0] == name]
@@ -72,8 +72,7 @@ def test_sequential_scan_records_the_bad_file_and_goes_on(tmp_path, archive):
     with AuditDB(tmp_path / "db") as db:
         stats = run_scan(db, archive, SETTINGS)
     assert (stats.scanned, stats.failed, stats.with_regions) == (5, 1, 4)
-    assert stats.failed_by_cause == {"not-dicom": 1}
-    assert stats.failed_examples[0][:2] == (archive[2], "not-dicom")
+    assert stats.failed_by_cause == {"corrupt-header": 1}
     rows = check_archive_result(tmp_path / "db", archive)
     assert any("SMITH" in row[8] for row in rows)
 
@@ -84,10 +83,10 @@ def test_second_run_skips_done_files_and_retries_failed_ones(tmp_path, archive):
         first = our_rows(tmp_path / "db")
         skipped: list[int] = []
         stats = run_scan(db, archive, SETTINGS, on_skip=skipped.append)
-        assert (stats.scanned, stats.skipped, stats.failed, sum(skipped)) == (1, 4, 1, 4)
+        assert (stats.scanned, stats.already_done, stats.failed, sum(skipped)) == (1, 4, 1, 4)
         assert our_rows(tmp_path / "db") == first
         stats = run_scan(db, archive, SETTINGS, rescan=True)
-        assert (stats.scanned, stats.skipped) == (5, 0)
+        assert (stats.scanned, stats.already_done) == (5, 0)
     assert our_rows(tmp_path / "db") == first          # rescan replaced our rows: no duplicates
 
 
@@ -165,7 +164,7 @@ def test_a_dead_worker_is_recorded_and_the_run_goes_on(archive):
     causes = [o.record.error_cause for o in outcomes]
     assert WORKER_CRASHED in causes
     after = causes[len(causes) - causes[::-1].index(WORKER_CRASHED):]
-    assert after and {None, "not-dicom"} >= set(after)             # a new pool scanned the rest
+    assert after and {None, "corrupt-header"} >= set(after)        # a new pool scanned the rest
 
 
 def test_progress_modes():
@@ -181,14 +180,15 @@ def test_progress_modes():
     assert "ETA" in lines[-1] and "planes/s" in lines[-1]
     bar = io.StringIO()
     progress = Progress("bar", bar, interval=0)
+    progress.set_total(5)
+    progress.skip(3)
     progress.update(failed=False, planes=1)
     progress.close()
-    assert bar.getvalue().startswith("\r[") and bar.getvalue().endswith("\n") and "ETA" not in bar.getvalue()
+    final = bar.getvalue().split("\r")[-1]
+    assert final.endswith("\n") and "1/2" in final and "3 already done, 0 failed, 1 planes" in final, final
     quiet = io.StringIO()
     progress = Progress.for_stream(quiet, quiet=True)
     progress.update(failed=True, planes=1)
     progress.close()
     assert quiet.getvalue() == "" and progress.mode == "quiet"
     assert Progress.for_stream(io.StringIO()).mode == "log"          # not a terminal
-    assert format_duration(59) == "00:59" and format_duration(3661) == "01:01:01"
-    assert format_duration(90061) == "1d 01:01:01"

@@ -39,11 +39,11 @@ def count(db_dir: Path, query: str) -> int:
 
 @pytest.fixture
 def files(tmp_path) -> list[str]:
-    """Three readable files and a corrupt one in the middle."""
+    """Three readable files and a corrupt one (a DICOM preamble, then zeros) in the middle."""
     folder = tmp_path / "in"
     folder.mkdir()
     paths = [word_dicom(folder / "1.dcm", "SMITH"), word_dicom(folder / "2.dcm", "JONES")]
-    (folder / "3.dcm").write_bytes(b"\x00" * 300)
+    (folder / "3.dcm").write_bytes(b"\x00" * 128 + b"DICM" + b"\x00" * 300)
     paths += [folder / "3.dcm", word_dicom(folder / "4.dcm", "BROWN")]
     return [str(p) for p in paths]
 
@@ -95,7 +95,7 @@ def test_stdin_list_corrupt_file_exports_and_log_lines(tmp_path, files):
                        "--log-every", "0", stdin="\n".join(files) + "\n")
     assert result.returncode == 1
     assert "dicom_ocr scan: 4 files scanned" in result.stderr and "1 failed" in result.stderr
-    assert f"failed (not-dicom): {files[2]}" in result.stderr
+    assert result.stderr.count(files[2]) == 1 and f"{files[2]}: " in result.stderr and "[corrupt-header]" in result.stderr
     progress_lines = [line for line in result.stderr.splitlines() if line.startswith("dicom_ocr scan: ") and
                       "files/s," in line and "ETA" not in line]     # no total from stdin: no ETA
     assert progress_lines and "\r" not in result.stderr
@@ -119,12 +119,13 @@ def test_csv_list_quiet_and_status(tmp_path, files, capsys):
 
     assert main(["status", "--db", str(db_dir)]) == 0
     text = capsys.readouterr().out
-    for line in ("files recorded:  4", "done:            3", "  with text:     3", "  with PHI:      3",
-                 "failed:          1", "  not-dicom:     1", "planes:          3", "files/hour"):
+    for line in ("files recorded:          4\n", "done:                    3\n", "  with text:             3\n",
+                 "  with PHI:              3\n", "not DICOM (skipped):     0\n", "failed:                  1\n",
+                 "  corrupt-header:        1\n", "planes read (done files): 3\n", "files/hour (files over worker time)"):
         assert line in text, text
     assert main(["status", "--db", str(db_dir), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert (summary["done"], summary["failed_by_cause"], summary["with_phi"]) == (3, {"not-dicom": 1}, 3)
+    assert (summary["done"], summary["failed_by_cause"], summary["with_phi"]) == (3, {"corrupt-header": 1}, 3)
     assert summary["files_per_hour"] > 0
 
 
@@ -168,9 +169,9 @@ def test_frames_lists_planes_writes_pngs_and_goes_on_after_a_bad_file(tmp_path, 
     bad = tmp_path / "notes.dcm"
     bad.write_text("not a DICOM file")
     pngs = tmp_path / "png"
-    assert main(["frames", str(bad), str(good), "--png", str(pngs), "--json"]) == 1
+    assert main(["frames", str(bad), str(good), "--png", str(pngs), "--json"]) == 0     # not DICOM: skipped
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert lines[0]["error"]["cause"] == "not-dicom" and lines[0]["planes"] == []
     assert [(p["frame"], p["overlay"], p["kind"], p["blank"]) for p in lines[1]["planes"]] == [
         (0, -1, "image", False), (0, 8, "bit-overlay", False)]
-    assert sorted(p.name for p in pngs.iterdir()) == ["xa_f0_o-1.png", "xa_f0_o8.png"]
+    assert sorted(p.name for p in pngs.iterdir()) == ["xa_f0000_o-1.png", "xa_f0000_o8.png"]

@@ -8,11 +8,13 @@ import numpy as np
 import pydicom
 import pytest
 from pydicom.data import get_testdata_file
-from pydicom.uid import RLELossless
+from pydicom.uid import DeflatedExplicitVRLittleEndian, RLELossless
 
 from dicom_ocr.errors import (
     AbsurdDimensionsError,
+    CorruptHeaderError,
     CorruptPixelDataError,
+    MissingFileError,
     NoPixelDataError,
     NotDicomError,
     UnsupportedTransferSyntaxError,
@@ -220,7 +222,7 @@ def test_not_dicom(tmp_path):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(NotDicomError, match="cannot read"):
+    with pytest.raises(MissingFileError, match="no such file"):
         list(iter_planes(tmp_path / "absent.dcm"))
 
 
@@ -228,6 +230,44 @@ def test_no_pixel_data(tmp_path):
     path = save(base_dataset(), tmp_path / "header.dcm")
     with pytest.raises(NoPixelDataError, match="no pixel data"):
         list(iter_planes(path))
+
+
+def test_a_damaged_header_is_corrupt_not_missing_pixel_data(tmp_path):
+    with pytest.raises(CorruptHeaderError, match="runs past the end"):
+        list(iter_planes(pydicom_file("rtplan_truncated.dcm")))
+    data = Path(pydicom_file("CT_small.dcm")).read_bytes()
+    vr = data.index(b"\x10\x00\x10\x00PN") + 4                     # PatientName's VR
+    garbled = tmp_path / "vr.dcm"
+    garbled.write_bytes(data[:vr] + b"ZZ" + data[vr + 2:])
+    with pytest.raises(CorruptHeaderError, match=r"\(0010,0010\).*Unknown Value Representation 'ZZ'"):
+        list(iter_planes(garbled))
+    modality_end = data.index(b"\x08\x00\x60\x00") + 10
+    cut = tmp_path / "cut.dcm"
+    cut.write_bytes(data[:modality_end + 5])                          # cut inside the next element's tag and VR
+    with pytest.raises(CorruptHeaderError, match="parsing stopped at byte"):
+        list(iter_planes(cut))
+    cut.write_bytes(data[:data.index(b"\xe0\x7f\x10\x00")])          # cut just before the pixel data
+    with pytest.raises(NoPixelDataError, match="describes an image .* cut off"):
+        list(iter_planes(cut))
+
+
+def test_a_complete_header_without_pixels_is_no_pixel_data_even_deflated(tmp_path):
+    ds = pydicom.dcmread(pydicom_file("rtplan.dcm"))
+    ds.file_meta.TransferSyntaxUID = DeflatedExplicitVRLittleEndian
+    ds.save_as(tmp_path / "deflated.dcm", enforce_file_format=True)
+    for path in (pydicom_file("rtplan.dcm"), tmp_path / "deflated.dcm"):
+        with pytest.raises(NoPixelDataError):
+            list(iter_planes(path))
+
+
+def test_zip_archive_is_not_dicom_and_says_it_is_not_read(tmp_path):
+    import zipfile
+
+    archive = tmp_path / "cine.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(pydicom_file("CT_small.dcm"), "CT_small.dcm")
+    with pytest.raises(NotDicomError, match="zip archive: not read"):
+        list(iter_planes(archive))
 
 
 def test_truncated_native_pixel_data(tmp_path):

@@ -61,8 +61,27 @@ def test_bad_file_is_recorded_not_raised(tmp_path, scanner):
     path = tmp_path / "junk.dcm"
     path.write_bytes(b"\x00" * 50)
     result = scanner.scan_file(str(path))
-    assert result.record.state == "error" and result.record.error_cause == "not-dicom" and result.rects == []
+    assert result.record.state == "skipped" and result.record.error_cause == "not-dicom" and result.rects == []
     assert "DICOM" in result.record.error_message
+
+
+class BrokenSource:
+    """A region source with a bug."""
+
+    name = "broken"
+
+    def regions(self, ds):
+        raise KeyError("a bug")
+
+
+def test_an_internal_error_is_recorded_with_its_traceback_at_debug_only(tmp_path, scanner, caplog):
+    path = save(with_pixels(base_dataset(), np.zeros((16, 16), np.uint8)), tmp_path / "x.dcm")
+    broken = Scanner(scanner.detector, [BrokenSource()])
+    with caplog.at_level("DEBUG", logger="dicom_ocr"):
+        record = broken.scan_file(str(path)).record
+    assert (record.state, record.error_cause, record.error_message) == ("error", "internal-error", "KeyError: 'a bug'")
+    assert all(r.levelname == "DEBUG" for r in caplog.records if r.exc_info) and any(r.exc_info for r in caplog.records)
+    assert not [r for r in caplog.records if r.levelno > 10]
 
 
 def test_text_outside_the_ultrasound_clinical_area_is_flagged(tmp_path, scanner):
