@@ -94,10 +94,13 @@ def _add_scan(commands) -> None:
     scan.add_argument("--rules", metavar="FILE", nargs="+", action="extend", default=[],
                       help="extra region rule files, deid recipes or RSNA CTP scripts (on top of the built-in ones)")
     scan.add_argument("--no-default-rules", action="store_true",
-                      help="do not use the recipes shipped with deid (deid.dicom and deid.dicom.ultrasound)")
+                      help="do not use deid's model-specific recipe (deid.dicom)")
+    scan.add_argument("--ultrasound-recipe", action="store_true",
+                      help="also apply deid's ultrasound recipe (deid.dicom.ultrasound): on Modality US, everything "
+                           "outside SequenceOfUltrasoundRegions as a rule region, the whole image when none is declared "
+                           "(a redaction policy: see redact --policy outside-ultrasound-regions)")
     scan.add_argument("--ultrasound-regions", action="store_true",
-                      help="also record the area outside SequenceOfUltrasoundRegions (ocrengine 4); the default deid "
-                           "ultrasound recipe already names it as a rule region")
+                      help="also record the area outside SequenceOfUltrasoundRegions (ocrengine 4)")
     scan.add_argument("--no-learned", action="store_true",
                       help="do not suggest rectangles reviewers marked on files of the same signature")
     scan.add_argument("--rescan", action="store_true", help="scan files again even if already done")
@@ -190,7 +193,8 @@ def run_scan(args: argparse.Namespace) -> int:
         settings = ScanSettings(parse_passes(args.ocr) if args.ocr else DEFAULT_PASSES,
                                 absolute_paths=not args.relative_paths,
                                 sources=tuple(build_sources(args.rules, default_rules=not args.no_default_rules,
-                                                            ultrasound=args.ultrasound_regions)),
+                                                            ultrasound=args.ultrasound_regions,
+                                                            ultrasound_recipe=args.ultrasound_recipe)),
                                 single_threaded=args.jobs > 1 or bool(args.dask))
         if not args.dask:
             Detector(settings.passes)  # fail early, with a clear message, when an engine cannot run here
