@@ -355,7 +355,10 @@ def run_redact(args: argparse.Namespace) -> int:
             failed += 1
             print(f"dicom_ocr: {result.error} [{result.error.cause}]", file=sys.stderr)
             continue
-        copies, skipped, boxes = copies + (not result.skipped), skipped + result.skipped, boxes + record.boxes
+        if result.skipped:
+            skipped += 1
+            continue
+        copies, boxes = copies + 1, boxes + record.boxes
         if record.verified is False:
             unverified += 1
             print(f"dicom_ocr: {record.filename}: {record.phi_left} region(s) judged PHI left in {record.target} "

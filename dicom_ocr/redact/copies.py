@@ -26,7 +26,7 @@ from .encode import store
 from .fill import decode, fill_image, fill_overlays
 from .log import RedactionLog, RedactionRecord
 from .marks import deid_header, mark_cleaned
-from .policy import Policy, RedactBox, boxes_to_redact, header_boxes
+from .policy import Policy, RedactBox, boxes_digest, boxes_to_redact, header_boxes
 from .verify import Verifier
 
 log = logging.getLogger(__name__)
@@ -135,28 +135,31 @@ def redact_scan(db_dir: str | Path, out_dir: str | Path, files: Iterable[FileRec
             except DicomOcrError as error:
                 yield _failed(table, file.filename, policy, header_recipe, error)
                 continue
-            if _already_done(previous, target, policy, header_recipe, verifier is not None):
+            boxes = boxes_to_redact(db_dir, file.filename, policy)
+            if _already_done(previous, target, policy, header_recipe, boxes_digest(boxes), verifier is not None):
                 yield Redacted(previous, skipped=True)
                 continue
-            yield _redact_one(db_dir, file, target, policy, header_recipe, verifier, table)
+            yield _redact_one(file, boxes, target, policy, header_recipe, verifier, table)
     finally:
         table.close()
 
 
-def _already_done(previous: RedactionRecord | None, target: Path, policy: Policy, header_recipe: bool,
+def _already_done(previous: RedactionRecord | None, target: Path, policy: Policy, header_recipe: bool, digest: str,
                   verifying: bool) -> bool:
+    """Whether the recorded copy is the one asked for now: same policy, header option, rects and place, still there,
+    and verified when verifying."""
     return (previous is not None and previous.state == "done" and previous.policy == policy.value
-            and previous.deid_header == header_recipe and previous.target == str(target) and target.is_file()
-            and (not verifying or previous.verified is True))
+            and previous.deid_header == header_recipe and previous.boxes_digest == digest
+            and previous.target == str(target) and target.is_file() and (not verifying or previous.verified is True))
 
 
-def _redact_one(db_dir: str | Path, file: FileRecord, target: Path, policy: Policy, header_recipe: bool,
+def _redact_one(file: FileRecord, boxes: list[RedactBox], target: Path, policy: Policy, header_recipe: bool,
                 verifier: Verifier | None, table: RedactionLog) -> Redacted:
     name = file.filename
     try:
-        written = redact_file(name, boxes_to_redact(db_dir, name, policy), target, policy=policy,
-                              header_recipe=header_recipe)
+        written = redact_file(name, boxes, target, policy=policy, header_recipe=header_recipe)
         record = RedactionRecord(name, "done", policy.value, header_recipe, str(target), boxes=written.fills,
+                                 boxes_digest=boxes_digest(boxes),
                                  syntax_in=written.syntax_in.name, syntax_out=written.syntax_out.name,
                                  bytes_in=os.path.getsize(name), bytes_out=target.stat().st_size,
                                  burned_in_annotation=written.burned_in_annotation)

@@ -64,6 +64,13 @@ def store(ds: Dataset, decoded: Decoded, syntax: UID, bit_overlays: bool) -> UID
         ds["PixelData"].VR = "OW" if ds.BitsAllocated > 8 else "OB"
         ds["PixelData"].is_undefined_length = False
         ds.file_meta.TransferSyntaxUID = out
+    elif bit_overlays:    # RLE keeps whole bytes; pydicom checks values against Bits Stored, the overlays exceed it
+        bits_stored = ds.BitsStored
+        ds.BitsStored = ds.BitsAllocated
+        try:
+            ds.compress(out, pixels, generate_instance_uid=False)
+        finally:
+            ds.BitsStored = bits_stored
     else:   # JPEG 2000 without the colour transform, so RGB stays what the header says
         options = {"use_mct": False} if out == JPEG2000Lossless and colour else {}
         ds.compress(out, pixels, generate_instance_uid=False, **options)

@@ -1,5 +1,6 @@
 """Our table of redacted copies, ``dicom_ocr_redactions`` in the audit DB (written with sqlite-utils): per input file,
-the copy written, the policy used, what was filled, the syntaxes, and the verification of the copy.
+the copy written, the policy used, what was filled (and a digest of the rects, so a copy is made again when the
+rects change), the syntaxes, and the verification of the copy.
 
 ``verified`` is NULL when the copy was not read again, 1 when no text judged PHI was found in it, 0 when some was
 (``phi_left`` regions; ``text_left`` holds the text found, which is PHI).
@@ -17,7 +18,7 @@ from ..auditdb import BUSY_TIMEOUT_S, DB_NAME
 
 TABLE = "dicom_ocr_redactions"
 COLUMNS = {"filename": str, "state": str, "policy": str, "deid_header": int, "target": str, "error_cause": str,
-           "error_message": str, "boxes": int, "syntax_in": str, "syntax_out": str, "bytes_in": int, "bytes_out": int,
+           "error_message": str, "boxes": int, "boxes_digest": str, "syntax_in": str, "syntax_out": str, "bytes_in": int, "bytes_out": int,
            "burned_in_annotation": str, "verified": int, "regions_left": int, "phi_left": int, "text_left": str,
            "finished_at": str}
 
@@ -38,6 +39,7 @@ class RedactionRecord:
     error_cause: str | None = None
     error_message: str | None = None
     boxes: int = 0
+    boxes_digest: str | None = None
     syntax_in: str | None = None
     syntax_out: str | None = None
     bytes_in: int | None = None

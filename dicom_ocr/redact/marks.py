@@ -12,6 +12,7 @@ from pydicom.sequence import Sequence
 from pydicom.uid import generate_uid
 
 CLEAN_PIXEL_DATA = ("113101", "DCM", "Clean Pixel Data Option")
+GROUPING_UIDS = ("StudyInstanceUID", "SeriesInstanceUID", "FrameOfReferenceUID")
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +33,18 @@ def mark_cleaned(ds: Dataset, all_text_removed: bool) -> None:
 
 
 def deid_header(ds: Dataset) -> Dataset:
-    """``ds`` with its header de-identified by the installed deid package's default recipe (deid.dicom)."""
+    """``ds`` with its header de-identified by the installed deid package's default recipe (deid.dicom), which removes
+    every UID: SOP Class UID is put back (it names the kind of object, not a person) and the study, series and frame
+    of reference UIDs are replaced by UIDs hashed from the originals, so the copies of one study stay together."""
     from deid.config import DeidRecipe
     from deid.dicom import replace_identifiers
 
+    sop_class = ds.get("SOPClassUID")
+    grouping = {keyword: str(ds.get(keyword)) for keyword in GROUPING_UIDS if ds.get(keyword)}
     logging.getLogger("deid").setLevel(logging.WARNING)
-    return replace_identifiers([ds], deid=DeidRecipe(), save=False)[0]
+    out = replace_identifiers([ds], deid=DeidRecipe(), save=False)[0]
+    if sop_class:
+        out.SOPClassUID = sop_class
+    for keyword, uid in grouping.items():
+        setattr(out, keyword, generate_uid(entropy_srcs=[uid]))
+    return out

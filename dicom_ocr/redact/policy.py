@@ -11,6 +11,7 @@ Every policy fills the rule regions and the rectangles reviewers drew in dcmaudi
 """
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
@@ -72,3 +73,9 @@ def header_boxes(ds: Dataset, policy: Policy) -> list[RedactBox]:
     if policy is not Policy.OUTSIDE_ULTRASOUND_REGIONS:
         return []
     return [RedactBox(region.box, -1, -1) for region in rule_regions(ds, _ultrasound_rules())]
+
+
+def boxes_digest(boxes: list[RedactBox]) -> str:
+    """A digest of a file's rects, whatever their order: a copy is up to date while it does not change."""
+    rows = sorted((rb.box.left, rb.box.top, rb.box.right, rb.box.bottom, rb.frame, rb.overlay) for rb in boxes)
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
