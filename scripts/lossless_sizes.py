@@ -1,46 +1,67 @@
 #!/usr/bin/env python3
-"""Which lossless syntax for redacted copies of lossy input? Sizes of the same decoded pixels in RLE and JPEG-LS.
+"""How large do redacted copies get? Sizes of the decoded pixels written losslessly, per file and in total.
 
-    python scripts/lossless_sizes.py FILE...
+    python scripts/lossless_sizes.py PATH...         # files or directories (recursive)
 
-Each FILE is decoded as ``dicom_ocr redact`` decodes it (YBR from JPEG and JPEG 2000 as RGB) and written whole with
-pydicom's RLE Lossless and JPEG-LS Lossless encoders; prints each copy's size as a multiple of the input and the
-seconds the encoding took.
+Each file is decoded as ``dicom_ocr redact`` decodes it. A file whose syntax a copy keeps is counted at its own size
+(uncompressed, deflated, RLE, JPEG-LS lossless, JPEG 2000 lossless: filling changes that little); any other is written
+whole, nothing filled, in RLE Lossless and in JPEG-LS Lossless, and the syntax ``redact`` would choose is counted.
+So the total is what the copies of PATH would weigh if every file had text to fill (filling makes a copy a little
+smaller). Files pydicom cannot decode are listed and left out of the totals.
 """
 from __future__ import annotations
 
 import io
 import sys
-import time
 from pathlib import Path
 
-import pydicom
 from pydicom.uid import JPEGLSLossless, RLELossless
 
-from dicom_ocr.planes import overlay_specs
-from dicom_ocr.redact.encode import store
+from dicom_ocr.inputs import iter_input_files
+from dicom_ocr.planes import overlay_specs, read_dataset, read_header
+from dicom_ocr.redact.encode import output_syntax, store
 from dicom_ocr.redact.fill import decode
 
 
-def _size(path: str, syntax) -> tuple[float, float]:
-    ds = pydicom.dcmread(path)
+def _written(path: str, syntax) -> int:
+    """Bytes of the file with its decoded pixels written in ``syntax``."""
+    ds = read_dataset(path)
     for tag in [tag for tag in ds.keys() if tag.group == 0xFFFE]:
         del ds[tag]
     bit_overlays = any(spec.bit_position is not None for spec in overlay_specs(ds))
     decoded = decode(path, ds, ds.file_meta.TransferSyntaxUID, bit_overlays)
-    started = time.perf_counter()
-    store(ds, decoded, syntax, bit_overlays)   # a syntax store keeps: what the copy would be in that syntax
+    store(ds, decoded, syntax, bit_overlays)   # ``syntax`` as the input's: store keeps it, which is what is measured
     buffer = io.BytesIO()
     ds.save_as(buffer)
-    return len(buffer.getvalue()) / Path(path).stat().st_size, time.perf_counter() - started
+    return len(buffer.getvalue())
+
+
+def _measure(path: str) -> tuple[int, int]:
+    """(input bytes, bytes of the copy) for one file; prints its line."""
+    size = Path(path).stat().st_size
+    ds = read_dataset(path, read_header(path))   # read_header: NotDicomError for what is not DICOM
+    syntax = ds.file_meta.TransferSyntaxUID
+    bit_overlays = any(spec.bit_position is not None for spec in overlay_specs(ds))
+    chosen = output_syntax(syntax, int(ds.get("BitsStored") or 8), bit_overlays)
+    if chosen == syntax:
+        print(f"{Path(path).name}: {syntax.name}, kept, {size} bytes", flush=True)
+        return size, size
+    rle, jls = _written(path, RLELossless), _written(path, JPEGLSLossless)
+    print(f"{Path(path).name}: {syntax.name} -> {chosen.name}, {size} bytes: RLE {rle / size:.2f}x, "
+          f"JPEG-LS {jls / size:.2f}x", flush=True)
+    return size, rle if chosen == RLELossless else jls
 
 
 def main() -> None:
-    for path in sys.argv[1:]:
-        cells = [f"{name} {ratio:.2f}x ({seconds:.1f} s)" for name, syntax in (("RLE", RLELossless),
-                                                                              ("JPEG-LS", JPEGLSLossless))
-                 for ratio, seconds in [_size(path, syntax)]]
-        print(f"{Path(path).name}: " + ", ".join(cells), flush=True)
+    total_in = total_out = 0
+    for path in iter_input_files(sys.argv[1:]):
+        try:
+            size, copy = _measure(path)
+        except Exception as error:  # noqa: BLE001 - a measurement: list what cannot be decoded and go on
+            print(f"{Path(path).name}: left out ({type(error).__name__}: {str(error)[:80]})", flush=True)
+            continue
+        total_in, total_out = total_in + size, total_out + copy
+    print(f"total: {total_in} bytes in, {total_out} bytes of copies, {total_out / max(total_in, 1):.3f}x")
 
 
 if __name__ == "__main__":
