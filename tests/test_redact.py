@@ -407,3 +407,12 @@ def test_resume_after_a_sigkill_of_the_real_command(tmp_path):
     assert f"{n - done} copies" in again.stderr and f"{done} already done" in again.stderr
     assert len(list(out.glob("*.dcm"))) == n and not list(out.glob(".*.partial"))
     assert not partial_path(out / "000.dcm").exists()
+
+
+def test_deid_header_on_a_real_file_with_stray_item_tags(tmp_path, shared):
+    """GH364.dcm holds (FFFE,E000) at the top level, which deid cannot read: the copy is tidied first."""
+    source = shared / "corpus" / "fo-dicom" / "Tests" / "FO-DICOM.Tests" / "Test_Data" / "GH364.dcm"
+    written = redact_file(source, [RedactBox(Box(0, 0, 9, 9), 0, -1)], tmp_path / "o.dcm", header_recipe=True)
+    copy = pydicom.dcmread(tmp_path / "o.dcm")
+    assert written.syntax_out == JPEGLSLossless and "PatientName" not in copy and copy.PatientIdentityRemoved == "YES"
+    assert (copy.pixel_array[10:] == pydicom.dcmread(source).pixel_array[10:]).all()

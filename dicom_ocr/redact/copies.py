@@ -58,10 +58,10 @@ def redact_file(path: str | Path, boxes: Sequence[RedactBox], target: str | Path
         decoded = decode(name, ds, syntax, bool(bit_overlays))
         fills += fill_image(ds, decoded, image_boxes)
         written = store(ds, decoded, syntax, bool(bit_overlays))
+    _tidy_for_writing(ds)
     if header_recipe:
         ds = deid_header(ds)
     mark_cleaned(ds, policy.removes_all_text)
-    _tidy_for_writing(ds)
     _write_atomically(name, ds, Path(target))
     return Written(fills, syntax, written, ds.get("BurnedInAnnotation"))
 
