@@ -9,7 +9,8 @@ DCT domain; no other block is decoded or re-encoded). Prints, per file: the size
 input's frames and against dicom_ocr's lossless copy (JPEG-LS of the decoded frames, in DIR's
 ``dicom_ocr_redactions`` when ``redact`` was run), the seconds, and the largest change of a decoded pixel outside the
 grown rects, and beyond one more MCU around them (chroma upsampling blends across block edges, so pixels next to a
-wiped block change although their blocks do not; 0 beyond: the rest of the image is untouched). Needs ``jpegtran`` (Debian: libjpeg-turbo-progs).
+wiped block change although their blocks do not; 0 beyond: the rest of the image is untouched).
+Needs ``jpegtran`` (Debian: libjpeg-turbo-progs; not a project dependency).
 """
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ def _written(path: str, syntax) -> int:
     for tag in [tag for tag in ds.keys() if tag.group == 0xFFFE]:
         del ds[tag]
     bit_overlays = any(spec.bit_position is not None for spec in overlay_specs(ds))
-    decoded = decode(path, ds, ds.file_meta.TransferSyntaxUID, bit_overlays)
+    decoded = decode(path, ds, bit_overlays)
     store(ds, decoded, syntax, bit_overlays)   # ``syntax`` as the input's: store keeps it, which is what is measured
     buffer = io.BytesIO()
     ds.save_as(buffer)

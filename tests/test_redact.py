@@ -193,7 +193,7 @@ FAMILIES = [  # pydicom's test file, the syntax the copy is written in, the phot
     ("emri_small_jpeg_ls_lossless.dcm", JPEGLSLossless, "MONOCHROME2"),        # 10 frames, 12 bits
     ("MR_small_jp2klossless.dcm", JPEG2000Lossless, "MONOCHROME2"),
     ("US1_J2KR.dcm", JPEG2000Lossless, "RGB"),                                 # YBR_RCT, decoded to RGB
-    ("SC_rgb_dcmtk_+eb+cy+s2.dcm", JPEGLSLossless, "RGB"),                     # YBR_FULL_422 JPEG baseline
+    ("SC_rgb_dcmtk_+eb+cy+s2.dcm", JPEGLSLossless, "YBR_FULL"),                # YBR_FULL_422 JPEG baseline
     ("JPGExtended.dcm", JPEGLSLossless, "MONOCHROME2"),                        # 12-bit JPEG extended
     ("JPEG-LL.dcm", JPEGLSLossless, "MONOCHROME2"),                            # JPEG lossless: no encoder here
     ("JPEG2000.dcm", JPEGLSLossless, "MONOCHROME2"),                           # lossy JPEG 2000, signed
@@ -221,8 +221,7 @@ def _expected_fill(ds: Dataset, photometric: str, frame: np.ndarray):
 def test_each_syntax_keeps_its_pixels_outside_the_box_and_a_lossless_syntax(tmp_path, name, syntax, photometric):
     source = Path(get_testdata_file(name, download=False))
     original = pydicom.dcmread(source)
-    as_rgb = original.file_meta.TransferSyntaxUID.is_compressed and original.file_meta.TransferSyntaxUID != RLELossless
-    before = _stored(original, as_rgb)
+    before = _stored(original, as_rgb=False)      # YBR_FULL(_422) as YBR_FULL; JPEG 2000's YBR_RCT decodes to RGB
     written = redact_file(source, [RedactBox(Box(2, 3, 13, 9), -1, -1)], tmp_path / "o.dcm")
     copy = pydicom.dcmread(tmp_path / "o.dcm")
     assert written.syntax_out == syntax == copy.file_meta.TransferSyntaxUID
@@ -260,15 +259,17 @@ def test_signed_data_is_filled_with_its_minimum(tmp_path):
     assert (out[5:10, 5:10] == -900).all() and out[12, 12] == -5
 
 
-def test_a_jpeg_ultrasound_with_ybr_is_written_rgb_losslessly(tmp_path):
+def test_a_jpeg_ultrasound_keeps_ybr_losslessly_and_its_fill_shows_black(tmp_path):
     rgb = np.zeros((48, 64, 3), np.uint8)
     rgb[10:20, 10:50] = (255, 255, 0)
     source = save(with_jpeg_baseline(base_dataset(Modality="US"), rgb), tmp_path / "us.dcm")
     redact_file(source, [RedactBox(Box(8, 8, 52, 22), 0, -1)], tmp_path / "o.dcm")
-    copy = pydicom.dcmread(tmp_path / "o.dcm")
+    copy, original = pydicom.dcmread(tmp_path / "o.dcm"), pydicom.dcmread(source)
     assert copy.file_meta.TransferSyntaxUID == JPEGLSLossless
-    assert (copy.PhotometricInterpretation, copy.PlanarConfiguration) == ("RGB", 0)
-    assert copy.pixel_array[8:23, 8:53].max() < 20
+    assert (copy.PhotometricInterpretation, copy.PlanarConfiguration) == ("YBR_FULL", 0)
+    shown = copy.pixel_array                                     # as a viewer shows it: converted to RGB
+    assert shown[8:23, 8:53].max() < 20
+    assert (shown[30:] == original.pixel_array[30:]).all()     # the same RGB as the input shows
 
 
 def test_a_file_with_nothing_to_fill_keeps_its_pixel_data_byte_for_byte(tmp_path):

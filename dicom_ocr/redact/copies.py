@@ -55,7 +55,7 @@ def redact_file(path: str | Path, boxes: Sequence[RedactBox], target: str | Path
     fills = fill_overlays(ds, specs, boxes)
     written = syntax
     if image_boxes:       # otherwise the pixel data is kept byte for byte
-        decoded = decode(name, ds, syntax, bool(bit_overlays))
+        decoded = decode(name, ds, bool(bit_overlays))
         fills += fill_image(ds, decoded, image_boxes)
         written = store(ds, decoded, syntax, bool(bit_overlays))
     _tidy_for_writing(ds)

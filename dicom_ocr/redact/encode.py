@@ -4,7 +4,7 @@ A copy keeps its transfer syntax when it is uncompressed or deflated (written as
 writes it losslessly: RLE Lossless (pydicom), JPEG-LS Lossless (``pyjpegls``), JPEG 2000 Lossless
 (``pylibjpeg-openjpeg``). Every other input (lossy JPEG baseline/extended, lossy JPEG 2000 and JPEG-LS near-lossless,
 but also JPEG Lossless process 14, which nothing here encodes) gets the fallback, **JPEG-LS Lossless**: it holds 2-16
-bit grey, palette, RGB and YBR_FULL, signed or not, and on the corpus's lossy files it was 1.6-3.7x smaller than RLE
+bit grey, palette, RGB and YBR_FULL, signed or not, and on the corpus's lossy files it was 1.1-3.7x smaller than RLE
 (`BENCHMARKS.md`). Pixel data that carries overlays in its unused high bits, or more than 16 bits, gets RLE Lossless,
 which keeps every bit of every byte. Lossy input is never compressed lossily a second time.
 """

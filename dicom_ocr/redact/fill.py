@@ -13,14 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 from pydicom.dataset import Dataset
 from pydicom.pixels import apply_color_lut, pack_bits, unpack_bits
-from pydicom.uid import UID, JPEG2000TransferSyntaxes, JPEGTransferSyntaxes
 
 from ..errors import CorruptPixelDataError, NoPixelDataError, UnsupportedTransferSyntaxError
 from ..planes import OverlaySpec
 from .policy import RedactBox
 
-COLOUR_TRANSFORMED = frozenset(JPEGTransferSyntaxes) | frozenset(JPEG2000TransferSyntaxes)
-"""Syntaxes whose decoders give YBR pixels as RGB; RLE, JPEG-LS and the native syntaxes keep what is stored."""
+KEPT_YBR = frozenset(("YBR_FULL", "YBR_FULL_422"))
+"""YBR kept as YBR_FULL (4:2:2 comes out upsampled); other YBR (JPEG 2000's ICT/RCT, partial ranges) come out RGB."""
 
 
 @dataclass
@@ -31,15 +30,16 @@ class Decoded:
     photometric: str
 
 
-def decode(path: str, ds: Dataset, syntax: UID, bit_overlays: bool) -> Decoded:
+def decode(path: str, ds: Dataset, bit_overlays: bool) -> Decoded:
     """Stored values of every frame. Unused high bits are kept when they hold overlays, else cleared (so signed data
-    is sign-extended); YBR from JPEG-family decoders comes out as RGB, YBR_FULL_422 uncompressed as YBR_FULL."""
+    is sign-extended). YBR_FULL and YBR_FULL_422 (uncompressed, RLE or JPEG) come out as YBR_FULL, as decoded, without
+    a colour conversion; JPEG 2000's YBR_ICT/YBR_RCT as the RGB its decoder gives; other YBR converted to RGB."""
     if "PixelData" not in ds:
         raise NoPixelDataError(path, "no integer pixel data to redact")
     if ds.get("BitsAllocated") == 1:
         raise UnsupportedTransferSyntaxError(path, "1-bit pixel data is not redacted")
     photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2")).strip().upper()
-    as_rgb = photometric.startswith("YBR") and syntax in COLOUR_TRANSFORMED
+    as_rgb = photometric.startswith("YBR") and photometric not in KEPT_YBR
     try:
         ds.pixel_array_options(correct_unused_bits=not bit_overlays, as_rgb=as_rgb)
         pixels = np.array(ds.pixel_array)
@@ -49,8 +49,8 @@ def decode(path: str, ds: Dataset, syntax: UID, bit_overlays: bool) -> Decoded:
         raise CorruptPixelDataError(path, f"cannot decode the pixel data to redact it ({error})") from error
     if as_rgb:
         photometric = "RGB"
-    elif photometric == "YBR_FULL_422":
-        photometric = "YBR_FULL"    # pydicom gives it upsampled
+    elif photometric in KEPT_YBR:
+        photometric = "YBR_FULL"
     single = pixels.ndim == (3 if int(ds.get("SamplesPerPixel", 1)) > 1 else 2)
     return Decoded(pixels[np.newaxis] if single else pixels, photometric)
 
