@@ -287,3 +287,21 @@ def test_rules_export_command(tmp_path: Path, taught: tuple[AuditDB, Signature],
     rules = RecipeSource(load_rules([recipe], include_defaults=False))
     assert {r.box for r in rules.regions(header(acme(tmp_path, "new.dcm", frames=2)))} == {BANNER, FOOTER, CORNER}
     assert main(["rules", "export", "--db", str(tmp_path / "nowhere")]) == 2
+
+
+def test_scan_applies_deids_ultrasound_recipe_only_when_asked(tmp_path: Path) -> None:
+    """A US file that declares no SequenceOfUltrasoundRegions: by default no rule covers its image (it keeps it under
+    redaction); with --ultrasound-recipe the whole image is a rule region."""
+    from dicom_ocr.cli import main
+
+    path = save(with_pixels(base_dataset(Modality="US", ImageType=["ORIGINAL", "PRIMARY"]),
+                            np.zeros((40, 60), np.uint8)), tmp_path / "us.dcm")
+
+    def rule_rows(db: Path, *options: str) -> list[tuple]:
+        assert main(["scan", str(path), "--db", str(db), "--ocr", "tesseract:plain", "-q", *options]) == 0
+        with sqlite3.connect(db / DB_NAME) as conn:
+            return conn.execute('SELECT "left", top, "right", bottom, ocrtext FROM "DicomRects" WHERE ocrengine = ?',
+                                (OCRENGINE_DEID_RULE,)).fetchall()
+
+    assert rule_rows(tmp_path / "default") == []
+    assert rule_rows(tmp_path / "asked", "--ultrasound-recipe") == [(0, 0, 59, 39, "[deid.dicom.ultrasound:Blank Image]")]
