@@ -19,6 +19,7 @@ from pydicom.uid import JPEGLSLossless, RLELossless
 
 from dicom_ocr.inputs import iter_input_files
 from dicom_ocr.planes import overlay_specs, read_dataset, read_header
+from dicom_ocr.redact.copies import tidy_for_writing
 from dicom_ocr.redact.encode import output_syntax, store
 from dicom_ocr.redact.fill import decode
 
@@ -26,8 +27,7 @@ from dicom_ocr.redact.fill import decode
 def _written(path: str, syntax) -> int:
     """Bytes of the file with its decoded pixels written in ``syntax``."""
     ds = read_dataset(path)
-    for tag in [tag for tag in ds.keys() if tag.group == 0xFFFE]:
-        del ds[tag]
+    tidy_for_writing(ds)
     bit_overlays = any(spec.bit_position is not None for spec in overlay_specs(ds))
     decoded = decode(path, ds, bit_overlays)
     store(ds, decoded, syntax, bit_overlays)   # ``syntax`` as the input's: store keeps it, which is what is measured

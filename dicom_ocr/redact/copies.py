@@ -58,7 +58,7 @@ def redact_file(path: str | Path, boxes: Sequence[RedactBox], target: str | Path
         decoded = decode(name, ds, bool(bit_overlays))
         fills += fill_image(ds, decoded, image_boxes)
         written = store(ds, decoded, syntax, bool(bit_overlays))
-    _tidy_for_writing(ds)
+    tidy_for_writing(ds)
     if header_recipe:
         ds = deid_header(ds)
     mark_cleaned(ds, policy.removes_all_text)
@@ -66,7 +66,7 @@ def redact_file(path: str | Path, boxes: Sequence[RedactBox], target: str | Path
     return Written(fills, syntax, written, ds.get("BurnedInAnnotation"))
 
 
-def _tidy_for_writing(ds: Dataset) -> None:
+def tidy_for_writing(ds: Dataset) -> None:
     """Drop stray item and delimiter tags (group FFFE) some files hold at the top level, and fill the file meta SOP
     Class UID a file lacks from its dataset, so pydicom can write the copy."""
     for tag in [tag for tag in ds.keys() if tag.group == 0xFFFE]:
