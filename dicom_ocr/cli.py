@@ -194,7 +194,8 @@ def _add_redact(commands) -> None:
                         help="also de-identify the header with the deid package's default recipe (deid.dicom)")
     redact.add_argument("--verify", action="store_true",
                         help="read every copy again with the scan's OCR engines and PHI verdicts; a copy with text "
-                             "judged PHI left fails verification (recorded, exit status 1)")
+                             "judged PHI left fails verification (recorded, exit status 1; the copy stays, to be "
+                             "looked at: release only verified copies)")
     redact.set_defaults(run=run_redact)
 
 

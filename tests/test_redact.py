@@ -417,3 +417,15 @@ def test_deid_header_on_a_real_file_with_stray_item_tags(tmp_path, shared):
     copy = pydicom.dcmread(tmp_path / "o.dcm")
     assert written.syntax_out == JPEGLSLossless and "PatientName" not in copy and copy.PatientIdentityRemoved == "YES"
     assert (copy.pixel_array[10:] == pydicom.dcmread(source).pixel_array[10:]).all()
+
+
+def test_a_file_that_fails_leaves_no_copy_not_even_an_earlier_one(tmp_path):
+    source = save(with_pixels(base_dataset(), np.full((20, 20), 9, np.uint8)), tmp_path / "a.dcm")
+    _record(tmp_path / "db", source, [(Box(0, 0, 4, 4), 0, -1, 6, 1)])
+    assert main(["redact", "--db", str(tmp_path / "db"), "--out", str(tmp_path / "out"), "--root", str(tmp_path)]) == 0
+    assert (tmp_path / "out" / "a.dcm").is_file()
+    source.write_bytes(source.read_bytes()[:400])          # now truncated, and its rects changed: made again, fails
+    _record(tmp_path / "db", source, [(Box(0, 0, 5, 5), 0, -1, 6, 1)])
+    assert main(["redact", "--db", str(tmp_path / "db"), "--out", str(tmp_path / "out"), "--root", str(tmp_path)]) == 1
+    assert not (tmp_path / "out" / "a.dcm").exists()
+    assert RedactionLog(tmp_path / "db").get(str(source)).state == "error"

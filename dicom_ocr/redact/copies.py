@@ -4,8 +4,9 @@ atomically, recorded in ``dicom_ocr_redactions`` and, if asked, read again to ve
 Paths are compared as stored in the DB (made absolute and normalised, symlinks never resolved), so a file scanned
 through a symlink below ``--root`` keeps its place in the copy's layout. A copy is first written to a hidden
 ``.NAME.partial`` beside its target and renamed when complete: a run killed at any moment never leaves a partial copy
-under the target's name, and the next run skips the copies already recorded (and verified, when verifying). Inputs are
-never modified; a copy never overwrites its input.
+under the target's name, and the next run skips the copies already recorded (and verified, when verifying). When a
+file fails, no copy is left at its target (not an earlier one either). A copy that fails verification stays, recorded
+as such, so that it can be looked at. Inputs are never modified; a copy never overwrites its input.
 """
 from __future__ import annotations
 
@@ -168,8 +169,10 @@ def _redact_one(file: FileRecord, boxes: list[RedactBox], target: Path, policy: 
             record.verified, record.regions_left, record.phi_left = check.passed, len(check.texts), check.phi
             record.text_left = " | ".join(check.texts)
     except DicomOcrError as error:
+        target.unlink(missing_ok=True)    # no copy but a recorded one: not an earlier copy, nor one left unverified
         return _failed(table, name, policy, header_recipe, error)
     except Exception as error:  # noqa: BLE001 - pydicom and its plugins raise many types; the batch goes on
+        target.unlink(missing_ok=True)
         return _failed(table, name, policy, header_recipe, RedactionError(name, f"{type(error).__name__}: {error}"))
     table.write(record)
     log.info("%s: %d fills -> %s (%s)", name, record.boxes, target, record.syntax_out)

@@ -18,9 +18,9 @@ from ..auditdb import BUSY_TIMEOUT_S, DB_NAME
 
 TABLE = "dicom_ocr_redactions"
 COLUMNS = {"filename": str, "state": str, "policy": str, "deid_header": int, "target": str, "error_cause": str,
-           "error_message": str, "boxes": int, "boxes_digest": str, "syntax_in": str, "syntax_out": str, "bytes_in": int, "bytes_out": int,
-           "burned_in_annotation": str, "verified": int, "regions_left": int, "phi_left": int, "text_left": str,
-           "finished_at": str}
+           "error_message": str, "boxes": int, "boxes_digest": str, "syntax_in": str, "syntax_out": str,
+           "bytes_in": int, "bytes_out": int, "burned_in_annotation": str, "verified": int, "regions_left": int,
+           "phi_left": int, "text_left": str, "finished_at": str}
 
 
 def _now() -> str:
