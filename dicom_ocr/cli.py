@@ -139,10 +139,13 @@ def _add_scan(commands) -> None:
     scan.add_argument("--rules", metavar="FILE", nargs="+", action="extend", default=[],
                       help="extra region rule files, deid recipes or RSNA CTP scripts (on top of the built-in ones)")
     scan.add_argument("--no-default-rules", action="store_true",
-                      help="do not use the recipes shipped with deid (deid.dicom and deid.dicom.ultrasound)")
+                      help="do not use deid's model-specific recipe (deid.dicom)")
+    scan.add_argument("--ultrasound-recipe", action="store_true",
+                      help="also apply deid's ultrasound recipe (deid.dicom.ultrasound): on Modality US, everything "
+                           "outside SequenceOfUltrasoundRegions as a rule region, the whole image when none is declared "
+                           "(a redaction policy: see redact --policy outside-ultrasound-regions)")
     scan.add_argument("--ultrasound-regions", action="store_true",
-                      help="also record the area outside SequenceOfUltrasoundRegions (ocrengine 4); the default deid "
-                           "ultrasound recipe already names it as a rule region")
+                      help="also record the area outside SequenceOfUltrasoundRegions (ocrengine 4)")
     scan.add_argument("--no-learned", action="store_true",
                       help="do not suggest rectangles reviewers marked on files of the same signature")
     scan.add_argument("--rescan", action="store_true", help="scan files again even if already done")
@@ -185,7 +188,8 @@ def _add_status(commands) -> None:
         description="From DIR/dcmaudit.sqlite.db, each figure labelled: files recorded, done (with text, with PHI, "
                     "technical text only, no text read), not DICOM (skipped), failed by cause, planes read; worker "
                     "time in all and per file on average; the rate of one worker (files over worker time) and the "
-                    "rate over the wall time from the first file's start to the last one's finish.")
+                    "rate over the wall time from the first file's start to the last one's finish; the redacted "
+                    "copies (by policy, verified, failing verification, failed).")
     _add_db_argument(status)
     status.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     status.set_defaults(run=run_status)
@@ -211,17 +215,38 @@ def _add_report(commands) -> None:
 
 
 def _add_redact(commands) -> None:
+    from .redact import Policy
+
     redact = commands.add_parser(
-        "redact", help="write redacted copies of the files a scan recorded",
-        description="Copy each file the scan in DIR finished, with its rectangles in DicomRects (ours, rule regions and "
-                    "those reviewers drew in dcmaudit; not those judged not PHI unless --all-text) filled in the pixel "
-                    "data and 60xx overlays. Copies are uncompressed Explicit VR Little Endian with a new SOP Instance "
-                    "UID; inputs are never modified. A file that fails is reported and the others go on (exit 1).")
+        "redact", help="write redacted copies of the files a scan recorded (pixels only: the header is not "
+                       "de-identified)",
+        description="Copy each file the scan in DIR finished with the rectangles its policy names filled in the pixel "
+                    "data and 60xx overlays. Policies: all-text (default: every text region found, every rule region, "
+                    "every rect reviewers drew in dcmaudit), keep-technical (text judged not PHI stays readable), "
+                    "outside-ultrasound-regions (all-text plus everything outside the declared "
+                    "SequenceOfUltrasoundRegions, by deid's ultrasound recipe). A copy keeps its transfer syntax when "
+                    "it is uncompressed, deflated, RLE, JPEG-LS lossless or JPEG 2000 lossless, else it is written "
+                    "JPEG-LS lossless (RLE when overlays live in its high bits); lossy input is never recompressed "
+                    "lossily. Copies get BurnedInAnnotation NO (not under keep-technical), (113101, DCM, Clean Pixel "
+                    "Data Option) in DeidentificationMethodCodeSequence and a new SOP Instance UID; THE HEADER STILL "
+                    "HOLDS THE PATIENT'S NAME AND EVERY OTHER VALUE: de-identify it separately, or with --deid-header. "
+                    "Each copy is recorded in table dicom_ocr_redactions; the command is resumable. Inputs are never "
+                    "modified. Exit status 1 if a file failed or a copy failed verification.")
     _add_db_argument(redact)
     redact.add_argument("--out", metavar="OUTDIR", type=Path, required=True,
                         help="where the copies go, at their path below --root (or their absolute path)")
-    redact.add_argument("--root", metavar="ROOT", type=Path, help="the directory the scanned paths are relative to")
-    redact.add_argument("--all-text", action="store_true", help="also fill text judged not PHI")
+    redact.add_argument("--root", metavar="ROOT", type=Path,
+                        help="the directory the scanned paths are below, compared as stored (symlinks not resolved)")
+    redact.add_argument("--policy", choices=[p.value for p in Policy], default=Policy.ALL_TEXT.value,
+                        help="what is filled (default all-text)")
+    redact.add_argument("--keep-technical", dest="policy", action="store_const", const=Policy.KEEP_TECHNICAL.value,
+                        help="same as --policy keep-technical")
+    redact.add_argument("--deid-header", action="store_true",
+                        help="also de-identify the header with the deid package's default recipe (deid.dicom)")
+    redact.add_argument("--verify", action="store_true",
+                        help="read every copy again with the scan's OCR engines and PHI verdicts; a copy with text "
+                             "judged PHI left fails verification (recorded, exit status 1; the copy stays, to be "
+                             "looked at: release only verified copies)")
     redact.set_defaults(run=run_redact)
 
 
@@ -281,7 +306,8 @@ def _scan_settings(args: argparse.Namespace) -> ScanSettings:
         settings = ScanSettings(parse_passes(args.ocr) if args.ocr else DEFAULT_PASSES,
                                 absolute_paths=not args.relative_paths,
                                 sources=tuple(build_sources(args.rules, default_rules=not args.no_default_rules,
-                                                            ultrasound=args.ultrasound_regions)),
+                                                            ultrasound=args.ultrasound_regions,
+                                                            ultrasound_recipe=args.ultrasound_recipe)),
                                 single_threaded=args.jobs > 1 or bool(args.dask),
                                 backend=args.backend, device=args.device)
         if not args.dask:
@@ -402,33 +428,53 @@ def run_report(args: argparse.Namespace) -> int:
 
 def run_redact(args: argparse.Namespace) -> int:
     from .auditdb import AuditDB
-    from .redact import redact_scan
+    from .errors import EngineUnavailableError
+    from .redact import Policy, Verifier, redact_scan
 
     _require_audit_db(args.db)
     _check_output_dir("--out", args.out)
     with AuditDB(args.db) as db:
-        records = db.file_records().values()
-    done = [r.filename for r in records if r.state == "done"]
-    copies = boxes = failed = 0
-    for result in redact_scan(args.db, args.out, done, root=args.root, all_text=args.all_text):
-        if result.error is None:
-            copies, boxes = copies + 1, boxes + result.boxes
-        else:
+        records = list(db.file_records().values())
+    done = [r for r in records if r.state == "done"]
+    verifier = Verifier() if args.verify else None
+    try:
+        for spec in {r.engine for r in done} if verifier else ():
+            verifier.detector(spec)        # fail early when an engine of the scan cannot run here
+    except (EngineUnavailableError, ValueError) as exc:
+        print(f"dicom_ocr: --verify: {exc}", file=sys.stderr)
+        return 2
+    copies = skipped = boxes = failed = unverified = 0
+    for result in redact_scan(args.db, args.out, done, root=args.root, policy=Policy(args.policy),
+                              header_recipe=args.deid_header, verifier=verifier):
+        record = result.record
+        if result.error is not None:
             failed += 1
             print(f"dicom_ocr: {result.error} [{result.error.cause}]", file=sys.stderr)
+            continue
+        if result.skipped:
+            skipped += 1
+            continue
+        copies, boxes = copies + 1, boxes + record.boxes
+        if record.verified is False:
+            unverified += 1
+            print(f"dicom_ocr: {record.filename}: {record.phi_left} region(s) judged PHI left in {record.target} "
+                  "[verification-failed]", file=sys.stderr)
     not_copied = Counter(r.state for r in records if r.state != "done")
-    print(f"dicom_ocr redact: {copies} copies in {args.out}, {boxes} boxes filled, {failed} failed"
+    print(f"dicom_ocr redact: {copies} copies in {args.out} ({args.policy}), {boxes} boxes filled, {skipped} already "
+          f"done, {failed} failed" + (f", {unverified} failed verification" if verifier else "")
           + (f", {not_copied['error']} not copied because their scan failed" if not_copied["error"] else "")
           + (f", {not_copied['skipped']} not DICOM" if not_copied["skipped"] else ""), file=sys.stderr)
-    return 1 if failed else 0
+    return 1 if failed or unverified else 0
 
 
 def run_status(args: argparse.Namespace) -> int:
     from .auditdb import AuditDB
+    from .redact import redaction_summary
 
     _require_audit_db(args.db)
     with AuditDB(args.db) as db:
         summary = db.summary()
+    summary.update(redaction_summary(args.db))
     print(json.dumps(summary) if args.json else _status_text(summary))
     return 0
 
@@ -458,8 +504,14 @@ def _status_text(s: dict) -> str:
              f"rate of one worker:      {num(s['files_per_hour'], '.0f')} files/hour (files over worker time)",
              f"rate over the wall time: {num(s['wall_files_per_hour'], '.0f')} files/hour "
              f"({num(s['wall_seconds'])} s from the first file's start, {s['first_started']}, to the last one's "
-             f"finish, {s['last_finished']}; pauses between runs included)"]
+             f"finish, {s['last_finished']}; pauses between runs included)",
+             f"redacted copies:         {s['copies']} ({_counts(s['copies_by_policy'])}), {s['copies_verified']} "
+             f"verified, {s['copies_failing_verification']} failing verification, {s['copies_failed']} failed"]
     return "\n".join(lines)
+
+
+def _counts(counts: dict) -> str:
+    return ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "none"
 
 
 def run_frames(args: argparse.Namespace) -> int:

@@ -377,20 +377,24 @@ def test_comments_and_other_sections_are_ignored() -> None:
 def test_default_recipes_load() -> None:
     rules = load_rules()
     recipes = [f.rules for f in rules.files]
-    assert [r.source for r in recipes] == ["deid:deid.dicom", "deid:deid.dicom.ultrasound"]
+    assert [r.source for r in recipes] == ["deid:deid.dicom"]
     assert sum(bool(lab.coordinates) for lab in recipes[0].labels) >= 100
-    assert [f.modalities for f in rules.files] == [None, frozenset({"US"})]
+    assert [f.modalities for f in rules.files] == [None]
+    with_us = load_rules(include_ultrasound=True)
+    assert [f.rules.source for f in with_us.files] == ["deid:deid.dicom", "deid:deid.dicom.ultrasound"]
+    assert [f.modalities for f in with_us.files] == [None, frozenset({"US"})]
     with pytest.raises(RecipeError, match="Manfacturer"):     # the shipped file's typo, strict by default
         parse_recipe(Path(str(importlib.resources.files("deid.data") / "deid.dicom")))
 
 
-def test_default_ultrasound_recipe_only_on_ultrasound() -> None:
-    rules = load_rules()
+def test_ultrasound_recipe_only_when_asked_and_only_on_ultrasound() -> None:
+    rules = load_rules(include_ultrasound=True)
     ct = make_ds(Modality="CT", ImageType=["ORIGINAL", "PRIMARY"])
     assert rule_regions(ct, rules) == []
     us = us_ds()
     us.ImageType = ["ORIGINAL", "PRIMARY"]
     assert {r.label for r in rule_regions(us, rules)} == {"Blank Image"}
+    assert rule_regions(us, load_rules()) == []     # by default an ultrasound without regions keeps its image
 
 
 @pytest.mark.parametrize("name, label, clinical", [
@@ -400,7 +404,7 @@ def test_default_ultrasound_recipe_only_on_ultrasound() -> None:
 ])
 def test_deid_data_ultrasounds_fire(name: str, label: str, clinical: Box) -> None:
     ds = pydicom.dcmread(ULTRASOUNDS / name, stop_before_pixels=True)
-    rules = load_rules()
+    rules = load_rules(include_ultrasound=True)
     regions = rule_regions(ds, rules)
     assert label in {r.label for r in regions}
     assert {f.label for f in fired_rules(ds, rules)} >= {"Blank Image", "Clean Ultrasound Regions"}

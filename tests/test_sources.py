@@ -88,7 +88,9 @@ def test_recipe_source_engines_and_labels(tmp_path: Path) -> None:
 
 def test_default_rules_on_deid_data_ultrasound() -> None:
     ds = header(ULTRASOUNDS / "GREYSCALE_IMAGE.dcm")
-    regions = RecipeSource(load_rules()).regions(ds)
+    regions = RecipeSource(load_rules(include_ultrasound=True)).regions(ds)
+    by_default = RecipeSource(load_rules()).regions(ds)
+    assert by_default and not any(r.label.startswith("deid.dicom.ultrasound:") for r in by_default)
     clinical = Box(14, 38, 1010, 758)
     assert regions and all(r.ocrengine == OCRENGINE_DEID_RULE for r in regions)
     assert {r.label.split(":")[0] for r in regions} >= {"deid.dicom.ultrasound"}
@@ -272,7 +274,7 @@ def test_corpus_headers_get_regions() -> None:
         for s in sources:
             hits[s.name] += bool(s.regions(ds))
     assert with_sequence > 0 and hits["ultrasound-regions"] == with_sequence
-    assert hits["rules"] > with_sequence          # scanner rules of deid.dicom fire beyond ultrasound
+    assert hits["rules"] > 0                      # deid.dicom's scanner-model rules fire on real files
 
 
 def test_rules_export_command(tmp_path: Path, taught: tuple[AuditDB, Signature], capsys) -> None:
@@ -285,3 +287,21 @@ def test_rules_export_command(tmp_path: Path, taught: tuple[AuditDB, Signature],
     rules = RecipeSource(load_rules([recipe], include_defaults=False))
     assert {r.box for r in rules.regions(header(acme(tmp_path, "new.dcm", frames=2)))} == {BANNER, FOOTER, CORNER}
     assert main(["rules", "export", "--db", str(tmp_path / "nowhere")]) == 2
+
+
+def test_scan_applies_deids_ultrasound_recipe_only_when_asked(tmp_path: Path) -> None:
+    """A US file that declares no SequenceOfUltrasoundRegions: by default no rule covers its image (it keeps it under
+    redaction); with --ultrasound-recipe the whole image is a rule region."""
+    from dicom_ocr.cli import main
+
+    path = save(with_pixels(base_dataset(Modality="US", ImageType=["ORIGINAL", "PRIMARY"]),
+                            np.zeros((40, 60), np.uint8)), tmp_path / "us.dcm")
+
+    def rule_rows(db: Path, *options: str) -> list[tuple]:
+        assert main(["scan", str(path), "--db", str(db), "--ocr", "tesseract:plain", "-q", *options]) == 0
+        with sqlite3.connect(db / DB_NAME) as conn:
+            return conn.execute('SELECT "left", top, "right", bottom, ocrtext FROM "DicomRects" WHERE ocrengine = ?',
+                                (OCRENGINE_DEID_RULE,)).fetchall()
+
+    assert rule_rows(tmp_path / "default") == []
+    assert rule_rows(tmp_path / "asked", "--ultrasound-recipe") == [(0, 0, 59, 39, "[deid.dicom.ultrasound:Blank Image]")]

@@ -1,8 +1,10 @@
 """Load rule files once and turn them into regions for one dataset.
 
-Defaults are the recipes shipped in the installed ``deid`` package: ``deid.dicom`` for every file and
-``deid.dicom.ultrasound`` for ultrasound only (Modality US), because that recipe starts with ``coordinates all``
-without criteria, which would otherwise mark the whole image of every file. Files that have a ``%filter`` section are
+The default is the model-specific recipe shipped in the installed ``deid`` package, ``deid.dicom`` (banners of named
+scanner models). deid's ``deid.dicom.ultrasound`` recipe is a redaction policy rather than a text location (everything
+outside SequenceOfUltrasoundRegions, the whole image when a file declares none), so it is used only when asked for, and
+then for ultrasound only (Modality US), because it starts with ``coordinates all`` without criteria, which would
+otherwise mark the whole image of every file. Files that have a ``%filter`` section are
 deid recipes; other files (normally ``*.script``) are CTP pixel scripts.
 
 Regions are built in rule order, like deid's mask: a clean region adds rectangles, a keep region cuts itself out of
@@ -26,7 +28,8 @@ from .ctp_script import Script, parse_script
 from .deid_recipe import Label, Recipe, RecipeError, parse_recipe
 from .ultrasound import subtract
 
-DEFAULT_RECIPES = (("deid.dicom", None), ("deid.dicom.ultrasound", frozenset({"US"})))
+DEFAULT_RECIPES = (("deid.dicom", None),)
+ULTRASOUND_RECIPE = ("deid.dicom.ultrasound", frozenset({"US"}))
 _FILTER = re.compile(r"^\s*%filter\b", re.MULTILINE | re.IGNORECASE)
 
 
@@ -66,18 +69,30 @@ class Fired:
     group: str = ""      # the deid %filter group (whitelist, graylist, blacklist); "" for CTP
 
 
+def _deid_recipe_path(name: str) -> Path:
+    return Path(str(importlib.resources.files("deid.data") / name))
+
+
 def default_rule_paths() -> list[Path]:
-    """The recipes shipped with the installed deid package."""
-    data = importlib.resources.files("deid.data")
-    return [Path(str(data / name)) for name, _ in DEFAULT_RECIPES]
+    """The default recipes shipped with the installed deid package."""
+    return [_deid_recipe_path(name) for name, _ in DEFAULT_RECIPES]
 
 
-def load_rules(paths: Iterable[str | Path] = (), include_defaults: bool = True) -> RuleSet:
-    """Parse the default deid recipes (unless told not to) and then ``paths``, in that order."""
+def ultrasound_recipe() -> RuleFile:
+    """deid's ultrasound recipe (Modality US only): everything outside SequenceOfUltrasoundRegions."""
+    name, modalities = ULTRASOUND_RECIPE
+    return RuleFile(parse_recipe(_deid_recipe_path(name), strict=False), modalities)
+
+
+def load_rules(paths: Iterable[str | Path] = (), include_defaults: bool = True,
+               include_ultrasound: bool = False) -> RuleSet:
+    """Parse the default deid recipes (unless told not to), deid's ultrasound recipe (if asked), then ``paths``."""
     files = []
     if include_defaults:
         for path, (_, modalities) in zip(default_rule_paths(), DEFAULT_RECIPES):
             files.append(RuleFile(parse_recipe(path, strict=False), modalities))
+    if include_ultrasound:
+        files.append(ultrasound_recipe())
     files.extend(RuleFile(load_rule_file(p)) for p in paths)
     return RuleSet(tuple(files))
 

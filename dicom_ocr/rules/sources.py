@@ -50,12 +50,16 @@ class UltrasoundSource:
 
 
 def build_sources(rule_paths: Iterable[str | Path] = (), default_rules: bool = True, ultrasound: bool = True,
-                  learned: RegionSource | None = None) -> list[RegionSource]:
-    """The header-only region sources of one run; rule files are parsed here, once (RecipeError when malformed)."""
+                  learned: RegionSource | None = None, ultrasound_recipe: bool = False) -> list[RegionSource]:
+    """The header-only region sources of one run; rule files are parsed here, once (RecipeError when malformed).
+
+    ``default_rules``: deid's model-specific recipe; ``ultrasound_recipe``: deid's ultrasound recipe as rule regions;
+    ``ultrasound``: the area outside SequenceOfUltrasoundRegions as ultrasound regions (ocrengine 4)."""
     paths = list(rule_paths)
     sources: list[RegionSource] = []
-    if default_rules or paths:
-        sources.append(RecipeSource(load_rules(paths, include_defaults=default_rules)))
+    if default_rules or ultrasound_recipe or paths:
+        sources.append(RecipeSource(load_rules(paths, include_defaults=default_rules,
+                                               include_ultrasound=ultrasound_recipe)))
     if ultrasound:
         sources.append(UltrasoundSource())
     if learned is not None:
