@@ -271,6 +271,18 @@ class AuditDB:
             records[rec.filename] = rec
         return records
 
+    def phi_row_counts(self) -> dict[str, int]:
+        """How many of our rows (summary rows included) judge text PHI, per file that has any."""
+        rows = self._conn.execute(
+            'SELECT r.filename, COUNT(*) FROM "DicomRects" r JOIN dicom_ocr_rects o ON o.rect_id = r.id '
+            "WHERE r.last_modified_by = ? AND r.nerpii = 1 GROUP BY r.filename", (WRITER,))
+        return dict(rows.fetchall())
+
+    def tagged_scanners(self) -> dict[str, tuple[str | None, str | None]]:
+        """(Modality, ManufacturerModelName) of the files dcmaudit has a DicomTags row for, by filename."""
+        rows = self._conn.execute('SELECT filename, modality, manufacturermodelname FROM "DicomTags"')
+        return {name: (modality, model) for name, modality, model in rows.fetchall()}
+
     def done_filenames(self) -> set[str]:
         """Files finished without error (a file that failed or was cut off mid-way is not among them)."""
         return {r[0] for r in self._conn.execute("SELECT filename FROM dicom_ocr_files WHERE state = 'done'")}

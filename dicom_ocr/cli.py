@@ -141,21 +141,28 @@ def _add_status(commands) -> None:
 
 
 def _add_report(commands) -> None:
-    from .report import TRIAGE_ORDER
+    from .reports import TRIAGE_ORDER
 
     report = commands.add_parser(
-        "report", help="write an HTML spot-check page of what a scan recorded (contains PHI)",
-        description="One self-contained HTML page: files in triage order (PHI text, technical text only, failures, no "
-                    "text), each plane holding regions drawn with them (red PHI, green not PHI, blue rule regions) and a "
-                    "table of the regions' text, verdict and reason. The page shows OCR text and images: it contains "
-                    "PHI.")
+        "report", help="write an HTML spot-check report of what a scan recorded (contains PHI)",
+        description="A spot-check report: overview charts (triage classes, modalities, scanner models, failures, planes, "
+                    "time per file), then each file once: one picture per group of frames with the same regions (red "
+                    "PHI, green not PHI, blue rule regions; click for full size) and the regions' text, verdict and "
+                    "reason. --sample N draws N files at random, stratified by triage class and scanner signature; "
+                    "otherwise the first --limit files in triage order (PHI text, technical text only, failed, no "
+                    "text). It shows OCR text and images: it contains PHI.")
     _add_db_argument(report)
-    report.add_argument("--out", metavar="FILE", type=Path, required=True, help="the HTML file to write")
-    report.add_argument("--limit", type=int, default=200, metavar="N", help="at most N files (default 200)")
+    report.add_argument("--out", metavar="PATH", type=Path, required=True,
+                        help="FILE.html for one self-contained page, or a folder name (no .html) for index.html with "
+                             "image files beside it")
+    report.add_argument("--sample", type=int, metavar="N", help="a stratified random sample of N files")
+    report.add_argument("--seed", type=int, default=0, help="random seed of --sample (default 0)")
+    report.add_argument("--limit", type=int, default=200, metavar="N",
+                        help="without --sample: the first N files in triage order (default 200)")
     report.add_argument("--only", choices=TRIAGE_ORDER, action="append",
                         help="only files of this triage class (repeatable; default all)")
     report.add_argument("--no-images", dest="images", action="store_false",
-                        help="tables only, without reading the DICOM files again")
+                        help="tables only, without reading the DICOM files' pixels again")
     report.set_defaults(run=run_report)
 
 
@@ -294,13 +301,22 @@ def run_rules_export(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from .report import TRIAGE_ORDER, write_report
+    from .reports import TRIAGE_ORDER, ReportOutputError, write_report
 
     if not _audit_db_exists(args.db):
         return 2
-    summary = write_report(args.db, args.out, limit=args.limit, only=args.only or TRIAGE_ORDER, images=args.images)
+    if args.sample is not None and args.sample < 1:
+        print("dicom_ocr: --sample must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        summary = write_report(args.db, args.out, sample=args.sample, seed=args.seed, limit=args.limit,
+                               only=args.only or TRIAGE_ORDER, images=args.images)
+    except (ReportOutputError, OSError) as exc:
+        print(f"dicom_ocr: {exc}", file=sys.stderr)
+        return 2
     shown = ", ".join(f"{n} {kind}" for kind, n in summary.shown.items() if n)
-    print(f"dicom_ocr report: {args.out} ({shown or 'no files'}; {summary.left_out} left out by --limit). "
+    how = "not in the sample" if args.sample is not None else "left out by --limit"
+    print(f"dicom_ocr report: {summary.index} ({shown or 'no files'}; {summary.left_out} {how}). "
           "It contains PHI.", file=sys.stderr)
     return 0
 
