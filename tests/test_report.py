@@ -147,3 +147,16 @@ def test_bad_out_gives_one_line_and_exit_2(scanned, tmp_path, capsys, target, ex
     assert main(["report", "--db", str(db_dir), "--out", str(tmp_path / target)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and expected.format(tmp=tmp_path) in err and "Traceback" not in err
+
+
+def test_a_clock_on_a_cine_is_one_picture_with_its_texts_listed(tmp_path):
+    cine = _dicom(tmp_path / "cine.dcm", frames=30)
+    rows = [RectRow(cine, Box(10, 5, 60, 14), f, -1, 6, f"12:00:{f:02d}", 70, 1, "rapidocr", "pattern:time")
+            for f in range(30)]
+    with AuditDB(tmp_path / "db") as db:
+        db.write_file(FileRecord(cine, "done", n_planes=30, n_regions=30, has_phi=True), rows)
+    out = tmp_path / "r.html"
+    summary = write_report(tmp_path / "db", out)
+    page = out.read_text()
+    assert summary.pictures == 2 and re.findall(r'data-frames="([^"]+)"', page) == ["0–29"]
+    assert "<td>12:00:00<br><small class=\"later\">later: 12:00:01 · 12:00:02" in page and "… and 21 more" in page

@@ -82,24 +82,18 @@ def _ocr(frame: int, text: str, box: Box = Box(10, 5, 80, 14), pii: int = 1, ove
     return RectRow("f.dcm", box, frame, overlay, 6, text, 70, pii, "rapidocr", "pattern:time")
 
 
-def test_a_clock_that_changes_shows_its_distinct_planes_not_one_per_frame():
+def test_a_clock_that_changes_every_frame_is_one_group_until_the_regions_change():
     rule = [RectRow("f.dcm", Box(0, 0, 99, 20), f, -1, OCRENGINE_DEID_RULE, "[r]", -1, -1, "r", "rule")
             for f in range(60)]
-    clock = [_ocr(f, f"10:00:{f // 20:02d}") for f in range(60)]              # ticks every 20 frames
-    name = [_ocr(f, "DOE^JOHN", Box(10, 30, 80, 40)) for f in range(60)]
+    clock = [_ocr(f, f"10:00:{f:02d}", Box(10, 5, 80 + f % 3, 14)) for f in range(60)]   # digits and width change
+    name = [_ocr(f, "DOE^JOHN", Box(10, 30, 80, 40)) for f in range(20, 40)]             # a name on frames 20-39
+    cleared = [_ocr(f, "10:00:59", Box(10, 5, 80, 14), pii=0) for f in (59,)]             # a verdict that differs
     summary = [RectRow("f.dcm", None, f, -1, 6, "all text", 70, 1) for f in range(60)]
-    groups = group_planes(rule + clock + name + summary, {-1: 60})
-    assert [(g.frame, g.frames_label, g.n_frames) for g in groups] == [(0, "0–19", 20), (20, "20–39", 20),
-                                                                        (40, "40–59", 20)]
-    assert sorted(r.ocrtext for r in groups[1].rects) == ["10:00:01", "DOE^JOHN", "[r]"]
-
-
-def test_planes_with_nothing_found_and_results_that_come_back_fold_together():
-    rows = [_ocr(f, "A") for f in (0, 1, 5, 6)] + [_ocr(0, "ov", overlay=0)]
-    groups = group_planes(rows, {-1: 8, 0: 2})
-    assert [(g.overlay, g.frame, g.frames_label, len(g.rects)) for g in groups] == [
-        (-1, 0, "0–1, 5–6", 1), (-1, 2, "2–4, 7", 0), (0, 0, "0", 1), (0, 1, "1", 0)]
-    assert group_planes([], {-1: 1})[0].rects == ()                           # a text-free file still has its plane
+    groups = group_planes(rule + clock[:59] + name + cleared + summary, {-1: 60})
+    assert [(g.frame, g.frames_label) for g in groups] == [(0, "0–19, 40–58"), (20, "20–39"), (59, "59")]
+    texts = {r.rect.ocrtext: r.texts for r in groups[0].regions}
+    assert texts["10:00:00"] == [f"10:00:{f:02d}" for f in (*range(20), *range(40, 59))] and texts["[r]"] == ["[r]"]
+    assert sorted(r.ocrtext for r in groups[1].rects) == ["10:00:20", "DOE^JOHN", "[r]"]
 
 
 def test_an_87_frame_cine_with_the_same_regions_on_every_frame_shows_one_picture(shared, tmp_path: Path):

@@ -19,7 +19,7 @@ from ..exports import OCR_ENGINE_NAMES, engine_name
 from ..planes import read_header
 from ..sources import OCRENGINE_CTP_RULE, OCRENGINE_DEID_RULE, OCRENGINE_LEARNED
 from .classes import TRIAGE_LABELS, TRIAGE_ORDER, triage
-from .grouping import PlaneGroup, frame_counts, group_planes
+from .grouping import GroupRegion, PlaneGroup, frame_counts, group_planes
 from .overview import build_overview
 from .sampling import Selection, first_in_triage_order, stratified_sample
 from .signatures import SignatureLookup
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 PHI_WARNING = ("This report contains PHI: OCR text and images of patients. Keep it where the images themselves may be "
                "kept, and delete it when the spot check is done.")
 IMAGE_DIR = "images"
+MORE_TEXTS = 8        # other texts listed for a region whose text changes over a group's frames (a clock)
 _RULE_NAMES = {OCRENGINE_DEID_RULE: "deid recipe rule", OCRENGINE_CTP_RULE: "CTP script rule",
                OCRENGINE_LEARNED: "learned from reviewers"}
 
@@ -50,10 +51,14 @@ class ReportSummary:
 
 @dataclass
 class RowView:
+    """A region's row: its text on the group's first frame, then the other texts it showed (``more``: not listed)."""
+
     kind: str
     source: str
     coords: str
     text: str
+    later: list[str]
+    more: int
     reason: str
 
 
@@ -84,10 +89,12 @@ def source_name(rect: RectRow) -> str:
     return engine_name(rect.ocrengine, OCR_ENGINE_NAMES)
 
 
-def _row(rect: RectRow) -> RowView:
+def _row(region: GroupRegion) -> RowView:
+    rect = region.rect
     kind = rect_kind(rect)
-    text = "" if kind == "rule" and rect.ocrtext == f"[{rect.source}]" else rect.ocrtext or ""
-    return RowView(kind, source_name(rect), ",".join(map(str, rect.coords)), text, rect.reason or "")
+    texts = ["" if kind == "rule" and text == f"[{rect.source}]" else text or "" for text in region.texts]
+    return RowView(kind, source_name(rect), ",".join(map(str, rect.coords)), texts[0], texts[1:1 + MORE_TEXTS],
+                   max(0, len(texts) - 1 - MORE_TEXTS), rect.reason or "")
 
 
 class _Pictures:
@@ -121,7 +128,7 @@ def _file_view(record: FileRecord, anchor: str, signature: str, rects: list[Rect
     if header is not None and pictures is not None:
         found, view.picture_error = plane_pictures(record.filename, header, groups)
     for group in groups:
-        gv = GroupView(group, [_row(rect) for rect in group.rects])
+        gv = GroupView(group, [_row(region) for region in group.regions])
         pic = found.get((group.overlay, group.frame))
         if pic is not None:
             stem = f"{anchor}_o{group.overlay + 1}_f{group.frame}"
