@@ -50,7 +50,7 @@ def _sections(page: str) -> list[str]:
 
 
 def _full_pictures(page: str) -> list[np.ndarray]:
-    uris = re.findall(r'<img src="data:image/jpeg;base64,([A-Za-z0-9+/=]+)"[^>]*\s+alt="full size', page)
+    uris = re.findall(r'<img src="data:image/webp;base64,([A-Za-z0-9+/=]+)"[^>]*\s+alt="full size', page)
     return [cv2.imdecode(np.frombuffer(base64.b64decode(u), np.uint8), cv2.IMREAD_COLOR) for u in uris]
 
 
@@ -121,7 +121,10 @@ def test_folder_output_holds_index_and_image_files(scanned, tmp_path):
     assert summary.index == out / "index.html" and len(sources) == 6 and "data:" not in page
     for source in sources:
         data = (out / source).read_bytes()
-        assert data[:3] == b"\xff\xd8\xff" and len(data) < 60_000     # JPEG, small
+        if source.endswith("_thumb.jpg"):
+            assert data[:3] == b"\xff\xd8\xff" and len(data) < 60_000     # a small JPEG
+        else:
+            assert data[:4] == b"RIFF" and data[8:12] == b"WEBP"             # full size, WebP
     assert PHI_WARNING in page
 
 

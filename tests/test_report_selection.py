@@ -96,6 +96,14 @@ def test_a_clock_that_changes_every_frame_is_one_group_until_the_regions_change(
     assert sorted(r.ocrtext for r in groups[1].rects) == ["10:00:20", "DOE^JOHN", "[r]"]
 
 
+def test_planes_with_nothing_found_and_results_that_come_back_fold_together():
+    rows = [_ocr(f, "A") for f in (0, 1, 5, 6)] + [_ocr(0, "ov", overlay=0)]
+    groups = group_planes(rows, {-1: 8, 0: 2})
+    assert [(g.overlay, g.frame, g.frames_label, len(g.rects)) for g in groups] == [
+        (-1, 0, "0–1, 5–6", 1), (-1, 2, "2–4, 7", 0), (0, 0, "0", 1), (0, 1, "1", 0)]
+    assert group_planes([], {-1: 1})[0].rects == []                           # a text-free file still has its plane
+
+
 def test_an_87_frame_cine_with_the_same_regions_on_every_frame_shows_one_picture(shared, tmp_path: Path):
     cine = str(shared / "corpus" / CINE)
     rows = [RectRow(cine, Box(20, 10, 300, 40), f, -1, 6, "GE Healthcare 4C", 70, 0, "rapidocr", "vocabulary")
@@ -110,3 +118,11 @@ def test_an_87_frame_cine_with_the_same_regions_on_every_frame_shows_one_picture
     assert summary.pictures == 2 and len(list((out / "images").iterdir())) == 2      # one thumbnail + its full size
     assert re.findall(r'data-frames="([^"]+)"', page) == ["0–86"]
     assert page.count("<tr class=") == 2 and "deid.dicom:GE top" in page            # one table row per region
+
+
+def test_the_seed_picks_among_signatures_of_equal_size():
+    records = _archive({"phi": 12})
+    one_each = {r.filename: Signature("CT", r.filename[-6:-4]) for r in records}   # twelve scanners, one file each
+    drawn = {tuple(r.filename for r in stratified_sample(records, 3, seed, one_each.__getitem__).records)
+             for seed in range(5)}
+    assert len(drawn) > 1

@@ -109,7 +109,8 @@ class _Pictures:
     def place(self, name: str, data: bytes) -> str:
         self.count += 1
         if self.folder is None:
-            return "data:image/jpeg;base64," + base64.b64encode(data).decode()
+            mime = "image/webp" if name.endswith(".webp") else "image/jpeg"
+            return f"data:{mime};base64," + base64.b64encode(data).decode()
         (self.folder / IMAGE_DIR / name).write_bytes(data)
         return f"{IMAGE_DIR}/{name}"
 
@@ -133,7 +134,7 @@ def _file_view(record: FileRecord, anchor: str, signature: str, rects: list[Rect
         if pic is not None:
             stem = f"{anchor}_o{group.overlay + 1}_f{group.frame}"
             gv.thumbnail = pictures.place(f"{stem}_thumb.jpg", pic.thumbnail)
-            gv.full = pictures.place(f"{stem}.jpg", pic.full)
+            gv.full = pictures.place(f"{stem}.webp", pic.full)
             gv.width, gv.height = pic.width, pic.height
         view.groups.append(gv)
     return view

@@ -108,7 +108,8 @@ def stratified_sample(records: Sequence[FileRecord], n: int, seed: int,
         by_signature: dict[Signature, list[FileRecord]] = defaultdict(list)
         for record in pool:
             by_signature[signature_of(record.filename)].append(record)
-        common_first = dict(sorted(((s, len(f)) for s, f in by_signature.items()), key=lambda kv: (-kv[1], kv[0])))
+        # most common first; ties in the shuffled order they came in, so the seed decides
+        common_first = dict(sorted(((s, len(f)) for s, f in by_signature.items()), key=lambda kv: -kv[1]))
         per_signature = allocate(common_first, shares[cls])
         strata.append(Stratum(cls, None, len(members), shares[cls], len(pool), len(members)))
         for signature, in_pool in common_first.items():
