@@ -108,8 +108,9 @@ def test_sample_keeps_every_class_and_says_how_it_was_drawn(scanned, tmp_path):
     page = out.read_text()
     assert sorted(_sections(page)) == ["error", "no-text", "phi", "technical-only"] and summary.left_out == 0
     assert "--sample 4 --seed 3" in page
-    strata = re.findall(r"<td>&nbsp;&nbsp;(.*?)</td><td>(\d+)</td>", page)
-    assert ("US · Vivid7", "1") in strata and ("MR · Avanto", "1") in strata and ("header unreadable", "1") in strata
+    strata = re.findall(r"<tr><td>([A-Za-z ]+)</td><td>([^<]+)</td><td>(\d+)</td>", page)
+    assert ("PHI text", "US · Vivid7", "1") in strata and ("no text", "MR · Avanto", "1") in strata
+    assert ("failed", "header unreadable", "1") in strata
 
 
 def test_folder_output_holds_index_and_image_files(scanned, tmp_path):

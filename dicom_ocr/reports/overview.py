@@ -11,6 +11,8 @@ from ..auditdb import FileRecord
 from .classes import TRIAGE_LABELS, TRIAGE_ORDER, triage
 from .signatures import Signature
 
+TOP_BARS = 10      # more modalities or scanners than this: the rest in one "others" bar
+OTHERS = "others"
 PLANE_BINS = ((1, 1, "1 plane"), (2, 10, "2–10"), (11, 100, "11–100"), (101, None, "over 100"))
 SECOND_BINS = ((0, 1, "under 1 s"), (1, 5, "1–5 s"), (5, 30, "5–30 s"), (30, 120, "30–120 s"), (120, None, "over 2 min"))
 
@@ -48,6 +50,13 @@ def _chart(key: str, title: str, note: str, counts: Mapping[str, int], members: 
     return Chart(title, note, bars)
 
 
+def _top(counts: Counter) -> dict[str, int]:
+    """The TOP_BARS largest counts, the rest summed as OTHERS."""
+    top = dict(counts.most_common(TOP_BARS))
+    rest = sum(counts.values()) - sum(top.values())
+    return top | ({OTHERS: rest} if rest else {})
+
+
 def _plane_bin(n: int) -> str:
     return next(label for low, high, label in PLANE_BINS if n >= low and (high is None or n <= high)) if n > 0 \
         else "no plane read"
@@ -69,25 +78,28 @@ def build_overview(records: Sequence[FileRecord], shown: Sequence[tuple[FileReco
                 out[label].append((anchor, record.filename))
         return out
 
-    def sig_label(part: Callable[[Signature], str]) -> Callable[[FileRecord], str | None]:
-        return lambda r: part(signatures[r.filename]) if r.filename in signatures else None
+    def sig_label(part: Callable[[Signature], str], shown_labels: Mapping[str, int]) -> Callable[[FileRecord], str | None]:
+        def label(record: FileRecord) -> str | None:
+            if record.filename not in signatures:
+                return None
+            value = part(signatures[record.filename])
+            return value if value in shown_labels else OTHERS
+        return label
 
     classes = Counter(triage(r) for r in records)
     class_counts = {TRIAGE_LABELS[c]: classes[c] for c in TRIAGE_ORDER if classes[c]}
     css = {TRIAGE_LABELS[c]: c for c in TRIAGE_ORDER}
-    modalities = Counter(s.modality for s in signatures.values())
-    models = Counter(s.label for s in signatures.values())
+    modalities = _top(Counter(s.modality for s in signatures.values()))
+    models = _top(Counter(s.label for s in signatures.values()))
     failures = Counter(r.error_cause or "error" for r in records if r.state != "done")
     planes = Counter(_plane_bin(r.n_planes) for r in records)
     seconds = Counter(_second_bin(r.seconds_total) for r in records)
-    known = f"{len(signatures)} files whose header was read (or that dcmaudit has tagged)"
+    known = f"of {len(signatures)} files with a known signature"
     charts = [
-        _chart("class", "Files per triage class", f"all {len(records)} files of the scan", class_counts,
+        _chart("class", "Files per triage class", f"all {len(records)} files", class_counts,
                members(lambda r: TRIAGE_LABELS[triage(r)]), css.get),
-        _chart("modality", "Files per modality", known, dict(modalities.most_common()),
-               members(sig_label(lambda s: s.modality))),
-        _chart("model", "Files per scanner (modality · model)", known, dict(models.most_common(30)),
-               members(sig_label(lambda s: s.label))),
+        _chart("modality", "Files per modality", known, modalities, members(sig_label(lambda s: s.modality, modalities))),
+        _chart("model", "Files per scanner", known, models, members(sig_label(lambda s: s.label, models))),
         _chart("planes", "Planes per file", f"{sum(r.n_planes for r in records)} planes read in all",
                {label: planes[label] for *_, label in PLANE_BINS if planes[label]}
                | ({"no plane read": planes["no plane read"]} if planes["no plane read"] else {}),
@@ -97,7 +109,7 @@ def build_overview(records: Sequence[FileRecord], shown: Sequence[tuple[FileReco
                members(lambda r: _second_bin(r.seconds_total))),
     ]
     if failures:
-        charts.insert(1, _chart("failure", "Failures by cause", f"{sum(failures.values())} files failed",
+        charts.insert(1, _chart("failure", "Failures by cause", f"{sum(failures.values())} file{'s' if sum(failures.values()) != 1 else ''} failed",
                                 dict(failures.most_common()),
                                 members(lambda r: (r.error_cause or "error") if r.state != "done" else None),
                                 lambda _: "error"))

@@ -24,7 +24,7 @@ class Signature:
         return "header unreadable" if self == UNREADABLE else f"{self.modality} · {self.model}"
 
 
-UNREADABLE = Signature("unreadable", "unreadable")
+UNREADABLE = Signature("header unreadable", "header unreadable")
 
 
 def _clean(value: object, missing: str) -> str:
