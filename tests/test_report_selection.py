@@ -5,14 +5,18 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+
 from dicom_ocr.auditdb import AuditDB, FileRecord, RectRow
 from dicom_ocr.geometry import Box
 from dicom_ocr.reports import write_report
 from dicom_ocr.reports.classes import triage
 from dicom_ocr.reports.grouping import group_planes
 from dicom_ocr.reports.sampling import allocate, first_in_triage_order, stratified_sample
-from dicom_ocr.reports.signatures import Signature
+from dicom_ocr.reports.signatures import UNREADABLE, Signature, SignatureLookup
 from dicom_ocr.sources import OCRENGINE_DEID_RULE
+
+from dicomfactory import base_dataset, save, with_pixels
 
 CINE = "orthanc-tests/Database/Issue164.dcm"     # US, 87 frames
 
@@ -126,3 +130,12 @@ def test_the_seed_picks_among_signatures_of_equal_size():
     drawn = {tuple(r.filename for r in stratified_sample(records, 3, seed, one_each.__getitem__).records)
              for seed in range(5)}
     assert len(drawn) > 1
+
+
+def test_signatures_come_from_dcmaudit_tags_else_from_the_header(tmp_path):
+    header = str(save(with_pixels(base_dataset(Modality="MR", ManufacturerModelName="Avanto"), np.zeros((8, 8), np.uint8)),
+                      tmp_path / "mr.dcm"))
+    lookup = SignatureLookup({"/tagged.dcm": ("US", "Vivid7"), "/untagged.dcm": ("NoModality", None)})
+    assert lookup("/tagged.dcm") == Signature("US", "Vivid7") and lookup.headers_read == 0
+    assert lookup(header) == Signature("MR", "Avanto") and lookup(header).label == "MR · Avanto"
+    assert lookup("/untagged.dcm") == UNREADABLE and lookup.headers_read == 2     # dcmaudit's placeholder: read

@@ -1,7 +1,7 @@
 """Triage classes: what a scan concluded about a file, in the order a spot check looks at them."""
 from __future__ import annotations
 
-from ..auditdb import FileRecord
+from ..auditdb import FileFacts, FileRecord
 
 TRIAGE_ORDER = ("phi", "technical-only", "error", "no-text")
 TRIAGE_LABELS = {"phi": "PHI text", "technical-only": "technical text only", "error": "failed", "no-text": "no text"}
@@ -9,7 +9,7 @@ TRIAGE_LABELS = {"phi": "PHI text", "technical-only": "technical text only", "er
 UNSEEN_RISK = ("no-text", "technical-only")
 
 
-def triage(record: FileRecord) -> str:
+def triage(record: FileRecord | FileFacts) -> str:
     """A file's triage class: ``phi``, ``technical-only``, ``no-text`` or ``error``."""
     if record.state != "done":
         return "error"

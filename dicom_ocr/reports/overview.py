@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..auditdb import FileRecord
+from ..auditdb import FileFacts
 from .classes import TRIAGE_LABELS, TRIAGE_ORDER, triage
 from .signatures import Signature
 
@@ -66,11 +66,11 @@ def _second_bin(seconds: float) -> str:
     return next(label for low, high, label in SECOND_BINS if seconds >= low and (high is None or seconds < high))
 
 
-def build_overview(records: Sequence[FileRecord], shown: Sequence[tuple[FileRecord, str]],
+def build_overview(records: Sequence[FileFacts], shown: Sequence[tuple[FileFacts, str]],
                    signatures: Mapping[str, Signature]) -> list[Chart]:
     """Charts of all ``records`` (the scan), linking to ``shown`` (record, anchor); modality and model charts count
     the files whose signature is known in ``signatures``."""
-    def members(label_of: Callable[[FileRecord], str | None]) -> dict[str, list[tuple[str, str]]]:
+    def members(label_of: Callable[[FileFacts], str | None]) -> dict[str, list[tuple[str, str]]]:
         out: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for record, anchor in shown:
             label = label_of(record)
@@ -78,8 +78,8 @@ def build_overview(records: Sequence[FileRecord], shown: Sequence[tuple[FileReco
                 out[label].append((anchor, record.filename))
         return out
 
-    def sig_label(part: Callable[[Signature], str], shown_labels: Mapping[str, int]) -> Callable[[FileRecord], str | None]:
-        def label(record: FileRecord) -> str | None:
+    def sig_label(part: Callable[[Signature], str], shown_labels: Mapping[str, int]) -> Callable[[FileFacts], str | None]:
+        def label(record: FileFacts) -> str | None:
             if record.filename not in signatures:
                 return None
             value = part(signatures[record.filename])
@@ -109,14 +109,15 @@ def build_overview(records: Sequence[FileRecord], shown: Sequence[tuple[FileReco
                members(lambda r: _second_bin(r.seconds_total))),
     ]
     if failures:
-        charts.insert(1, _chart("failure", "Failures by cause", f"{sum(failures.values())} file{'s' if sum(failures.values()) != 1 else ''} failed",
+        failed = sum(failures.values())
+        charts.insert(1, _chart("failure", "Failures by cause", f"{failed} file{'s' if failed != 1 else ''} failed",
                                 dict(failures.most_common()),
                                 members(lambda r: (r.error_cause or "error") if r.state != "done" else None),
                                 lambda _: "error"))
     return charts
 
 
-def _throughput(records: Sequence[FileRecord]) -> str:
+def _throughput(records: Sequence[FileFacts]) -> str:
     seconds = sum(r.seconds_total for r in records)
     planes = sum(r.n_planes for r in records)
     if seconds <= 0:

@@ -169,7 +169,7 @@ def write_report(db_dir: str | Path, out: str | Path, *, sample: int | None = No
     out = Path(out)
     folder = check_output(out)
     with AuditDB(db_dir) as db:
-        records = [r for r in db.file_records().values() if triage(r) in only]
+        records = [r for r in db.file_facts() if triage(r) in only]
         lookup = SignatureLookup(db.tagged_scanners())
         selection = (stratified_sample(records, sample, seed, lookup) if sample is not None
                      else first_in_triage_order(records, db.phi_row_counts(), limit))
@@ -181,8 +181,8 @@ def write_report(db_dir: str | Path, out: str | Path, *, sample: int | None = No
         if folder is not None:
             folder.mkdir(exist_ok=True)
         pictures = _Pictures(folder) if images else None
-        files = (_file_view(record, anchor, lookup(record.filename).label, db.rects(record.filename), pictures)
-                 for record, anchor in anchors)
+        files = (_file_view(db.file_record(facts.filename), anchor, lookup(facts.filename).label,
+                            db.rects(facts.filename), pictures) for facts, anchor in anchors)
         index = folder / "index.html" if folder is not None else out
         _environment().get_template("report.html.j2").stream(
             phi_warning=PHI_WARNING, selection=selection, charts=charts, files=files, by_class=_by_class(selection),

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..auditdb import FileRecord
+from ..auditdb import FileFacts
 from .classes import TRIAGE_ORDER, UNSEEN_RISK, triage
 from .signatures import Signature
 
@@ -52,7 +52,7 @@ class Stratum:
 class Selection:
     """The files a report shows, in display order, and how they were chosen."""
 
-    records: list[FileRecord]
+    records: list[FileFacts]
     candidates: int                      # files of the chosen classes in the scan
     sample_size: int | None = None       # N of --sample; None when the first files in triage order were taken
     seed: int | None = None
@@ -86,18 +86,18 @@ def allocate(sizes: Mapping[Hashable, int], n: int, minimum: Mapping[Hashable, i
     return alloc
 
 
-def stratified_sample(records: Sequence[FileRecord], n: int, seed: int,
+def stratified_sample(records: Sequence[FileFacts], n: int, seed: int,
                       signature_of: Callable[[str], Signature]) -> Selection:
     """Draw ``n`` of ``records`` at random (reproducibly with ``seed``), stratified as the module says."""
     rng = random.Random(seed)
-    by_class: dict[str, list[FileRecord]] = defaultdict(list)
+    by_class: dict[str, list[FileFacts]] = defaultdict(list)
     for record in sorted(records, key=lambda r: r.filename):
         by_class[triage(record)].append(record)
     sizes = {c: len(by_class[c]) for c in TRIAGE_ORDER}
     minimum = {c: math.ceil(n * UNSEEN_RISK_SHARE) for c in UNSEEN_RISK}
     shares = allocate({c: sizes[c] for c in (*UNSEEN_RISK, *(c for c in TRIAGE_ORDER if c not in UNSEEN_RISK))},
                       n, minimum)
-    chosen: list[tuple[FileRecord, Signature]] = []
+    chosen: list[tuple[FileFacts, Signature]] = []
     strata: list[Stratum] = []
     for cls in TRIAGE_ORDER:
         members = by_class[cls]
@@ -105,7 +105,7 @@ def stratified_sample(records: Sequence[FileRecord], n: int, seed: int,
             continue
         rng.shuffle(members)
         pool = members[:max(POOL_FACTOR * shares[cls], MIN_POOL)]
-        by_signature: dict[Signature, list[FileRecord]] = defaultdict(list)
+        by_signature: dict[Signature, list[FileFacts]] = defaultdict(list)
         for record in pool:
             by_signature[signature_of(record.filename)].append(record)
         # most common first; ties in the shuffled order they came in, so the seed decides
@@ -120,7 +120,7 @@ def stratified_sample(records: Sequence[FileRecord], n: int, seed: int,
     return Selection([record for record, _ in chosen], len(records), n, seed, strata)
 
 
-def first_in_triage_order(records: Sequence[FileRecord], phi_rows: Mapping[str, int], limit: int) -> Selection:
+def first_in_triage_order(records: Sequence[FileFacts], phi_rows: Mapping[str, int], limit: int) -> Selection:
     """The first ``limit`` records in triage order, most PHI rows first within a class, then by filename."""
     ordered = sorted(records, key=lambda r: (TRIAGE_ORDER.index(triage(r)), -phi_rows.get(r.filename, 0), r.filename))
     return Selection(ordered[:limit], len(records))
