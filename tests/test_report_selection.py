@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dicom_ocr.auditdb import AuditDB, FileRecord, RectRow
+from dicom_ocr.auditdb import AuditDB, FileFacts, FileRecord, RectRow
 from dicom_ocr.geometry import Box
 from dicom_ocr.reports import write_report
 from dicom_ocr.reports.classes import triage
@@ -21,13 +21,12 @@ from dicomfactory import base_dataset, save, with_pixels
 CINE = "orthanc-tests/Database/Issue164.dcm"     # US, 87 frames
 
 
-def _archive(counts: dict[str, int]) -> list[FileRecord]:
-    """Records of a scan with ``counts`` files per triage class."""
-    make = {"phi": dict(state="done", n_regions=3, has_phi=True),
-            "technical-only": dict(state="done", n_regions=2, has_phi=False),
-            "no-text": dict(state="done", n_regions=0, has_phi=False),
-            "error": dict(state="error", error_cause="corrupt-pixel-data")}
-    return [FileRecord(f"/archive/{cls}/{i:06d}.dcm", **make[cls]) for cls, n in counts.items() for i in range(n)]
+def _archive(counts: dict[str, int]) -> list[FileFacts]:
+    """The file facts of a scan with ``counts`` files per triage class."""
+    make = {"phi": ("done", None, 3, True), "technical-only": ("done", None, 2, False),
+            "no-text": ("done", None, 0, False), "error": ("error", "corrupt-pixel-data", 0, None)}
+    return [FileFacts(f"/archive/{cls}/{i:06d}.dcm", state, cause, 1, regions, phi, 1.0)
+            for cls, n in counts.items() for (state, cause, regions, phi) in [make[cls]] for i in range(n)]
 
 
 def _scanner(filename: str) -> Signature:
