@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import re
+from fnmatch import fnmatch
 from pathlib import Path
 
 import cv2
@@ -164,3 +165,12 @@ def test_a_clock_on_a_cine_is_one_picture_with_its_texts_listed(tmp_path):
     page = out.read_text()
     assert summary.pictures == 2 and re.findall(r'data-frames="([^"]+)"', page) == ["0–29"]
     assert "<td>12:00:00<br><small class=\"later\">later: 12:00:01 · 12:00:02" in page and "… and 21 more" in page
+
+
+def test_the_templates_are_package_data_so_installs_have_them():
+    tomllib = pytest.importorskip("tomllib")    # Python 3.11+
+    root = Path(__file__).parents[1]
+    globs = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["dicom_ocr.reports"]
+    templates = [p.relative_to(root / "dicom_ocr" / "reports").as_posix()
+                 for p in (root / "dicom_ocr" / "reports" / "templates").iterdir()]
+    assert templates and all(any(fnmatch(t, g) for g in globs) for t in templates)

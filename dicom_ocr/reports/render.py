@@ -13,7 +13,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from .. import __version__
-from ..auditdb import AuditDB, FileRecord, RectRow
+from ..auditdb import AuditDB, FileFacts, FileRecord, RectRow
 from ..errors import DicomOcrError
 from ..exports import OCR_ENGINE_NAMES, engine_name
 from ..planes import read_header
@@ -161,41 +161,44 @@ def _environment() -> Environment:
     return env
 
 
+def _choose(db: AuditDB, only: Sequence[str], sample: int | None, seed: int, limit: int,
+            lookup: SignatureLookup) -> tuple[list[FileFacts], Selection]:
+    """The files of the classes in ``only``, and those the report shows."""
+    records = [r for r in db.file_facts() if triage(r) in only]
+    selection = (stratified_sample(records, sample, seed, lookup) if sample is not None
+                 else first_in_triage_order(records, db.phi_row_counts(), limit))
+    return records, selection
+
+
 def write_report(db_dir: str | Path, out: str | Path, *, sample: int | None = None, seed: int = 0, limit: int = 200,
                  only: Sequence[str] = TRIAGE_ORDER, images: bool = True) -> ReportSummary:
     """Write the spot-check report of the scan in ``db_dir`` to ``out`` (a .html file, or a folder with index.html):
     a stratified random ``sample`` of that many files with ``seed``, else the first ``limit`` in triage order; only the
-    triage classes in ``only``; pictures of the planes unless ``images`` is False."""
+    triage classes in ``only``; pictures of the planes unless ``images`` is False. The page appears whole or not at
+    all (written beside, then renamed)."""
     out = Path(out)
     folder = check_output(out)
     with AuditDB(db_dir) as db:
-        records = [r for r in db.file_facts() if triage(r) in only]
         lookup = SignatureLookup(db.tagged_scanners())
-        selection = (stratified_sample(records, sample, seed, lookup) if sample is not None
-                     else first_in_triage_order(records, db.phi_row_counts(), limit))
-        for record in selection.records:
-            lookup(record.filename)
-        anchors = [(record, f"file-{i}") for i, record in enumerate(selection.records, 1)]
+        records, selection = _choose(db, only, sample, seed, limit, lookup)
+        anchors = [(facts, f"file-{i}") for i, facts in enumerate(selection.records, 1)]
+        signatures = {facts.filename: lookup(facts.filename) for facts, _ in anchors}
         known = lookup.known
         charts = build_overview(records, anchors, {r.filename: known[r.filename] for r in records if r.filename in known})
         if folder is not None:
             folder.mkdir(exist_ok=True)
         pictures = _Pictures(folder) if images else None
-        files = (_file_view(db.file_record(facts.filename), anchor, lookup(facts.filename).label,
+        files = (_file_view(db.file_record(facts.filename), anchor, signatures[facts.filename].label,
                             db.rects(facts.filename), pictures) for facts, anchor in anchors)
+        by_class = Counter(triage(r) for r in selection.records)
+        shown = {c: by_class[c] for c in TRIAGE_ORDER if by_class[c]}
         index = folder / "index.html" if folder is not None else out
+        partial = index.with_name(index.name + ".part")
         _environment().get_template("report.html.j2").stream(
-            phi_warning=PHI_WARNING, selection=selection, charts=charts, files=files, by_class=_by_class(selection),
+            phi_warning=PHI_WARNING, selection=selection, charts=charts, files=files, by_class=shown,
             triage_labels=TRIAGE_LABELS, kind_colours={k: "#%02x%02x%02x" % c for k, c in KIND_COLOURS.items()},
             kind_labels=KIND_LABELS, version=__version__, written=datetime.now().isoformat(sep=" ", timespec="seconds"),
-            db=str(Path(db_dir) / "dcmaudit.sqlite.db"), headers_read=lookup.headers_read,
-        ).dump(str(index), encoding="utf-8")
-    shown = Counter(triage(r) for r in selection.records)
-    return ReportSummary({c: shown[c] for c in TRIAGE_ORDER if shown[c]}, selection.left_out, index,
-                         pictures.count if pictures else 0)
-
-
-def _by_class(selection: Selection) -> dict[str, int]:
-    counts = Counter(triage(r) for r in selection.records)
-    return {c: counts[c] for c in TRIAGE_ORDER if counts[c]}
-
+            db=str(db.path), headers_read=lookup.headers_read,
+        ).dump(str(partial), encoding="utf-8")
+        partial.replace(index)
+    return ReportSummary(shown, selection.left_out, index, pictures.count if pictures else 0)
