@@ -3,6 +3,11 @@
 
     python scripts/report_size.py --db DIR --sample 40 [--seeds 0 1 2]
     python scripts/report_size.py --pictures FILE_OR_DIR...
+    python scripts/report_size.py --synthetic 1000000 --sample 40
+
+``--synthetic N``: builds a DB of N file records (no DICOM files behind them, so no pictures: what it measures is the
+DB side of a report of a million-file archive), writes the report of ``--sample N`` files and prints seconds and the
+peak memory of this process.
 
 ``--db``: writes the one-file report of ``--sample N`` files of the scan in DIR once per seed and prints its size,
 files, pictures and seconds. ``--pictures``: no scan needed; decodes the first plane of each file and prints the bytes
@@ -12,11 +17,15 @@ regions in each of its image and overlay planes), with the mean per file.
 from __future__ import annotations
 
 import argparse
+import random
+import resource
+import sqlite3
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from dicom_ocr.auditdb import DB_NAME, AuditDB
 from dicom_ocr.errors import DicomOcrError
 from dicom_ocr.inputs import iter_input_files
 from dicom_ocr.planes import iter_planes
@@ -54,19 +63,52 @@ def picture_sizes(paths: list[str]) -> None:
               "(binary; inline in one file as base64, x4/3)")
 
 
+def synthetic_archive(directory: Path, n: int, seed: int = 0) -> None:
+    """N file records: 1% failed, 59% no text, 20% technical text only, 20% PHI text."""
+    AuditDB(directory).close()
+    rng = random.Random(seed)
+
+    def rows():
+        for i in range(n):
+            name, r = f"/archive/study{i // 100:06d}/IM{i:08d}.dcm", rng.random()
+            if r < 0.01:
+                yield name, "error", "corrupt-pixel-data", "x", 0, 0, None, 0.1, 0.0, 0.1, "", "", "", "2026-12-01 10:00:00"
+            else:
+                regions = 0 if r < 0.6 else rng.randint(1, 20)
+                yield (name, "done", None, None, rng.choice((1, 1, 1, 30, 87)), regions, int(regions > 0 and r > 0.8),
+                       0.5, 1.0, 1.5, "rapidocr:plain+x2+rot90", "3.10", "0.1.0", "2026-12-01 10:00:00")
+
+    with sqlite3.connect(directory / DB_NAME) as conn:
+        conn.executemany("INSERT INTO dicom_ocr_files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows())
+
+
+def synthetic_report(n: int, sample: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        synthetic_archive(Path(tmp), n)
+        started = time.perf_counter()
+        summary = write_report(tmp, Path(tmp) / "report.html", sample=sample, seed=0)
+        seconds = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"{n} files: report of {sum(summary.shown.values())} ({summary.shown}) in {seconds:.1f} s, "
+              f"peak memory {peak:.0f} MB, {(Path(tmp) / 'report.html').stat().st_size / 1e3:.0f} kB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="directory of a scan's dcmaudit.sqlite.db")
     parser.add_argument("--sample", type=int, default=40)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--pictures", nargs="+", metavar="PATH", help="files or directories to picture")
+    parser.add_argument("--synthetic", type=int, metavar="N", help="a report of a DB of N synthetic file records")
     args = parser.parse_args()
     if args.db:
         report_sizes(args.db, args.sample, args.seeds)
     if args.pictures:
         picture_sizes(args.pictures)
-    if not (args.db or args.pictures):
-        parser.error("give --db or --pictures")
+    if args.synthetic:
+        synthetic_report(args.synthetic, args.sample)
+    if not (args.db or args.pictures or args.synthetic):
+        parser.error("give --db, --pictures or --synthetic")
 
 
 if __name__ == "__main__":
