@@ -143,11 +143,14 @@ def test_report_command(scanned, tmp_path, capsys):
     ("missing/r.html", "directory {tmp}/missing does not exist"),
     ("adir.html", "it is a directory"),
     ("afile", "it is a file"),
+    ("busy", "the folder holds other files"),
 ])
 def test_bad_out_gives_one_line_and_exit_2(scanned, tmp_path, capsys, target, expected):
     db_dir, _ = scanned
     (tmp_path / "adir.html").mkdir()
     (tmp_path / "afile").write_text("x")
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "notes.txt").write_text("mine")
     capsys.readouterr()
     assert main(["report", "--db", str(db_dir), "--out", str(tmp_path / target)]) == 2
     err = capsys.readouterr().err
@@ -174,3 +177,11 @@ def test_the_templates_are_package_data_so_installs_have_them():
     templates = [p.relative_to(root / "dicom_ocr" / "reports").as_posix()
                  for p in (root / "dicom_ocr" / "reports" / "templates").iterdir()]
     assert templates and all(any(fnmatch(t, g) for g in globs) for t in templates)
+
+
+def test_a_folder_report_can_be_written_again(scanned, tmp_path):
+    db_dir, _ = scanned
+    write_report(db_dir, tmp_path / "again")
+    summary = write_report(db_dir, tmp_path / "again", only=("phi",))
+    assert _sections((tmp_path / "again" / "index.html").read_text()) == ["phi"] and summary.shown == {"phi": 1}
+    assert len(list((tmp_path / "again" / "images").iterdir())) == summary.pictures == 2   # no stale pictures left

@@ -98,13 +98,16 @@ def _row(region: GroupRegion) -> RowView:
 
 
 class _Pictures:
-    """Where pictures go: inline data URIs (one file) or JPEG files beside ``index.html``."""
+    """Where pictures go: inline data URIs (one file), or image files in ``images/`` beside ``index.html``."""
 
     def __init__(self, folder: Path | None):
         self.folder = folder
         self.count = 0
         if folder is not None:
             (folder / IMAGE_DIR).mkdir(exist_ok=True)
+            for stale in (folder / IMAGE_DIR).glob("file-*_o*_f*.*"):   # an earlier report's pictures (PHI)
+                if stale.suffix in (".jpg", ".webp"):
+                    stale.unlink()
 
     def place(self, name: str, data: bytes) -> str:
         self.count += 1
@@ -141,14 +144,17 @@ def _file_view(record: FileRecord, anchor: str, signature: str, rects: list[Rect
 
 
 def check_output(out: Path) -> Path | None:
-    """The folder to write into when ``out`` names one (any name not ending in .html/.htm), None for one file;
-    raise ReportOutputError when it cannot be written."""
+    """The folder to write into when ``out`` names one (any name not ending in .html/.htm; new, empty or an earlier
+    report's), None for one file; raise ReportOutputError when it cannot be written."""
     folder = out.suffix.lower() not in (".html", ".htm")
     parent = out.parent
     if not parent.is_dir():
         raise ReportOutputError(f"cannot write {out}: directory {parent} does not exist")
     if folder and out.exists() and not out.is_dir():
         raise ReportOutputError(f"cannot write {out}: it is a file, and a name without .html means a folder")
+    if folder and out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
+        raise ReportOutputError(f"cannot write {out}: the folder holds other files (give a new or empty folder, "
+                                "or the folder of an earlier report)")
     if not folder and out.is_dir():
         raise ReportOutputError(f"cannot write {out}: it is a directory (give a file name, or a folder name without .html)")
     return out if folder else None
