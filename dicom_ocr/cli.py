@@ -153,8 +153,8 @@ def _add_report(commands) -> None:
                     "text). It shows OCR text and images: it contains PHI.")
     _add_db_argument(report)
     report.add_argument("--out", metavar="PATH", type=Path, required=True,
-                        help="FILE.html for one self-contained page, or a folder name (no .html) for index.html with "
-                             "image files beside it")
+                        help="FILE.html for one self-contained page, or a folder name (no .html; new, empty or an "
+                             "earlier report's) for index.html with the pictures in images/")
     report.add_argument("--sample", type=int, metavar="N", help="a stratified random sample of N files")
     report.add_argument("--seed", type=int, default=0, help="random seed of --sample (default 0)")
     report.add_argument("--limit", type=int, default=200, metavar="N",
