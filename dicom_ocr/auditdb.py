@@ -20,6 +20,7 @@ from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlite_utils
 
@@ -111,6 +112,18 @@ class FileRecord:
     def __post_init__(self) -> None:
         if self.state not in FILE_STATES:
             raise ValueError(f"state must be one of {FILE_STATES}, not {self.state!r}")
+
+
+class FileFacts(NamedTuple):
+    """The columns of a file record that counts and samples need, light enough to hold for millions of files."""
+
+    filename: str
+    state: str
+    error_cause: str | None
+    n_planes: int
+    n_regions: int
+    has_phi: bool | None
+    seconds_total: float
 
 
 @dataclass(frozen=True)
@@ -286,6 +299,34 @@ class AuditDB:
             rec.has_phi = None if rec.has_phi is None else bool(rec.has_phi)
             records[rec.filename] = rec
         return records
+
+    def phi_row_counts(self) -> dict[str, int]:
+        """How many of our rows (summary rows included) judge text PHI, per file that has any."""
+        rows = self._conn.execute(
+            'SELECT r.filename, COUNT(*) FROM "DicomRects" r JOIN dicom_ocr_rects o ON o.rect_id = r.id '
+            "WHERE r.last_modified_by = ? AND r.nerpii = 1 GROUP BY r.filename", (WRITER,))
+        return dict(rows.fetchall())
+
+    def tagged_scanners(self) -> dict[str, tuple[str | None, str | None]]:
+        """(Modality, ManufacturerModelName) of the files dcmaudit has a DicomTags row for, by filename."""
+        rows = self._conn.execute('SELECT filename, modality, manufacturermodelname FROM "DicomTags"')
+        return {name: (modality, model) for name, modality, model in rows.fetchall()}
+
+    def file_facts(self) -> list[FileFacts]:
+        """Every file's :class:`FileFacts`, by filename."""
+        rows = self._conn.execute("SELECT filename, state, error_cause, n_planes, n_regions, has_phi, seconds_total "
+                                  "FROM dicom_ocr_files ORDER BY filename")
+        return [FileFacts(name, state, cause, planes or 0, regions or 0, None if phi is None else bool(phi), seconds or 0.0)
+                for name, state, cause, planes, regions, phi, seconds in rows]
+
+    def file_record(self, filename: str) -> FileRecord | None:
+        """The record of one file, None when it has none."""
+        row = self._conn.execute("SELECT * FROM dicom_ocr_files WHERE filename = ?", (filename,)).fetchone()
+        if row is None:
+            return None
+        record = FileRecord(*row)
+        record.has_phi = None if record.has_phi is None else bool(record.has_phi)
+        return record
 
     def done_filenames(self) -> set[str]:
         """Files finished without error (a file that failed or was cut off mid-way is not among them)."""

@@ -196,21 +196,28 @@ def _add_status(commands) -> None:
 
 
 def _add_report(commands) -> None:
-    from .report import TRIAGE_ORDER
+    from .reports import TRIAGE_ORDER
 
     report = commands.add_parser(
-        "report", help="write an HTML spot-check page of what a scan recorded (contains PHI)",
-        description="One self-contained HTML page: files in triage order (PHI text, technical text only, failures, no "
-                    "text), each plane holding regions drawn with them (red PHI, green not PHI, blue rule regions) and a "
-                    "table of the regions' text, verdict and reason. The page shows OCR text and images: it contains "
-                    "PHI.")
+        "report", help="write an HTML spot-check report of what a scan recorded (contains PHI)",
+        description="A spot-check report: overview charts (triage classes, modalities, scanner models, failures, planes, "
+                    "time per file), then each file once: one picture per group of frames with the same regions (red "
+                    "PHI, green not PHI, blue rule regions; click for full size) and the regions' text, verdict and "
+                    "reason. --sample N draws N files at random, stratified by triage class and scanner signature; "
+                    "otherwise the first --limit files in triage order (PHI text, technical text only, failed, no "
+                    "text, not DICOM). It shows OCR text and images: it contains PHI.")
     _add_db_argument(report)
-    report.add_argument("--out", metavar="FILE", type=Path, required=True, help="the HTML file to write")
-    report.add_argument("--limit", type=positive_int, default=200, metavar="N", help="at most N files (default 200)")
+    report.add_argument("--out", metavar="PATH", type=Path, required=True,
+                        help="FILE.html for one self-contained page, or a folder name (no .html; new, empty or an "
+                             "earlier report's) for index.html with the pictures in images/")
+    report.add_argument("--sample", type=positive_int, metavar="N", help="a stratified random sample of N files")
+    report.add_argument("--seed", type=int, default=0, help="random seed of --sample (default 0)")
+    report.add_argument("--limit", type=positive_int, default=200, metavar="N",
+                        help="without --sample: the first N files in triage order (default 200)")
     report.add_argument("--only", choices=TRIAGE_ORDER, action="append",
                         help="only files of this triage class (repeatable; default all)")
     report.add_argument("--no-images", dest="images", action="store_false",
-                        help="tables only, without reading the DICOM files again")
+                        help="tables only, without reading the DICOM files' pixels again")
     report.set_defaults(run=run_report)
 
 
@@ -415,13 +422,17 @@ def run_rules_export(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from .report import TRIAGE_ORDER, write_report
+    from .reports import TRIAGE_ORDER, ReportOutputError, write_report
 
     _require_audit_db(args.db)
-    _check_output_file("--out", args.out)
-    summary = write_report(args.db, args.out, limit=args.limit, only=args.only or TRIAGE_ORDER, images=args.images)
+    try:
+        summary = write_report(args.db, args.out, sample=args.sample, seed=args.seed, limit=args.limit,
+                               only=args.only or TRIAGE_ORDER, images=args.images)
+    except (ReportOutputError, OSError) as exc:
+        raise Refused(str(exc)) from None
     shown = ", ".join(f"{n} {kind}" for kind, n in summary.shown.items() if n)
-    print(f"dicom_ocr report: {args.out} ({shown or 'no files'}; {summary.left_out} left out by --limit). "
+    how = "not in the sample" if args.sample is not None else "left out by --limit"
+    print(f"dicom_ocr report: {summary.index} ({shown or 'no files'}; {summary.left_out} {how}). "
           "It contains PHI.", file=sys.stderr)
     return 0
 

@@ -329,6 +329,8 @@ def _image_planes(path: str, ds: Dataset, frames: Iterable[int] | None,
                   bit_overlays: list[OverlaySpec]) -> Iterator[Plane]:
     count = number_of_frames(ds)
     indices = sorted(i for i in set(frames) if 0 <= i < count) if frames is not None else None
+    if indices == []:   # pydicom reads every frame for an empty list of indices
+        return
     index_iter = iter(indices) if indices is not None else iter(range(count))
     try:
         for raw in _decode_frames(path, ds, indices):

@@ -328,3 +328,22 @@ def test_a_file_with_only_rule_regions_counts_as_no_text_read(tmp_path):
         db.write_file(FileRecord(A, "done", n_planes=1, n_regions=0, has_phi=False), rule)
         s = db.summary()
     assert (s["with_text"], s["technical_only"], s["no_text"]) == (0, 0, 1)
+
+
+def test_what_reports_read_facts_records_phi_rows_and_tagged_scanners(tmp_path):
+    with AuditDB(tmp_path) as db:
+        ours = rects_for(A, ["JOHN", "DOE"])
+        db.write_file(done(A, ours), ours)
+        db.write_file(FileRecord(B, "error", error_cause="not-dicom", error_message="x"), [])
+        pd = dcmaudit(tmp_path)
+        try:
+            pd.DicomTags.insert(filename=A, Modality="US", ManufacturerModelName="Acme X", last_modified=datetime.now())
+            pd.commit()
+        finally:
+            pd.close()
+        facts = db.file_facts()
+        assert [(f.filename, f.state, f.n_regions, f.has_phi, f.error_cause) for f in facts] == [
+            (A, "done", 2, True, None), (B, "error", 0, None, "not-dicom")]
+        assert db.file_record(A) == db.file_records()[A] and db.file_record("/data/none.dcm") is None
+        assert db.phi_row_counts() == {A: 3}                  # two regions and the summary row
+        assert db.tagged_scanners() == {A: ("US", "Acme X")}

@@ -105,8 +105,9 @@ def test_unusable_export_paths_are_refused(tmp_path, image, option):
 def test_report_out_paths_get_one_line(tmp_path):
     AuditDB(tmp_path / "db").close()
     assert_refused(dicom_ocr("report", "--db", str(tmp_path / "db"), "--out", "/nonexistent_dir/r.html"),
-                   "--out /nonexistent_dir/r.html", "does not exist")
-    assert_refused(dicom_ocr("report", "--db", str(tmp_path / "db"), "--out", str(tmp_path)), "is a directory")
+                   "/nonexistent_dir/r.html", "does not exist")
+    # a folder is a report folder (index.html and images/): one holding other files is refused
+    assert_refused(dicom_ocr("report", "--db", str(tmp_path / "db"), "--out", str(tmp_path)), "holds other files")
     assert not Path("/nonexistent_dir").exists()
 
 

@@ -115,6 +115,7 @@ def test_selected_frames_only(tmp_path):
     path = save(with_pixels(base_dataset(), frames), tmp_path / "five.dcm")
     assert [p.frame for p in iter_planes(path, frames=[4, 0])] == [0, 4]
     assert [p.frame for p in iter_planes(path, frames=range(3, 9))] == [3, 4]
+    assert list(iter_planes(path, frames=[])) == [] == list(iter_planes(path, frames=[7]))   # none, not all
 
 
 def test_multiframe_overlay_on_some_frames_only_with_its_own_size_and_origin(tmp_path):
