@@ -85,12 +85,14 @@ def timed(command: list[str], timelog: Path, **kwargs: Any) -> tuple[float, int]
     return time.perf_counter() - started, status
 
 
-def run_scan(gt: dict[str, Any], root: Path, db: Path, ocr: str | None, jobs: int) -> tuple[float, int, Path]:
+def run_scan(gt: dict[str, Any], root: Path, db: Path, ocr: str | None, jobs: int,
+             backend: str = "auto") -> tuple[float, int, Path]:
     """Scan every GT file into ``db`` with ``python -m dicom_ocr scan``: (wall seconds, exit status, time log)."""
     db.mkdir(parents=True, exist_ok=True)
     listing, timelog = db / "files.txt", db / "time.txt"
     listing.write_text("".join(f"{(root / f['path']).resolve()}\n" for f in gt["files"]))
-    command = [sys.executable, "-m", "dicom_ocr", "scan", "-", "--db", str(db), "--jobs", str(jobs), "--rescan", "-q"]
+    command = [sys.executable, "-m", "dicom_ocr", "scan", "-", "--db", str(db), "--jobs", str(jobs), "--rescan", "-q",
+               "--backend", backend]
     if ocr:
         command += ["--ocr", ocr]
     env = {**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}
@@ -150,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gt", required=True, type=Path)
     parser.add_argument("--root", required=True, type=Path)
     parser.add_argument("--ocr", help="dicom_ocr scan --ocr SPEC (default: the tool's default)")
+    parser.add_argument("--backend", default="auto", help="dicom_ocr scan --backend (default auto)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--by", choices=("case", "folder"), default="case",
                         help="group by the GT 'case' field (falls back to the top-level folder) or by folder")
@@ -161,9 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     gt = json.loads(args.gt.read_text())
     with tempfile.TemporaryDirectory(prefix="dicom_ocr_bench_") as tmp:
         db = args.db or Path(tmp)
-        wall, status, timelog = run_scan(gt, args.root, db, args.ocr, args.jobs)
+        wall, status, timelog = run_scan(gt, args.root, db, args.ocr, args.jobs, args.backend)
         result = score_db(args.gt, args.root, db, wall, timelog, args.scorer, args.by,
-                          name=f"dicom_ocr {args.ocr or 'default'} --jobs {args.jobs}")
+                          name=f"dicom_ocr {args.ocr or 'default'} --backend {args.backend} --jobs {args.jobs}")
     result["exit_status"] = status
     if args.out:
         args.out.write_text(json.dumps(result, indent=1))
