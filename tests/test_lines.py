@@ -188,3 +188,25 @@ def test_scan_on_a_missing_gpu_is_refused_before_anything_is_written(tmp_path):
     assert result.stderr.strip().splitlines() == ["dicom_ocr: --device cuda needs onnxruntime-gpu and a CUDA GPU; "
                                                   "none is available here"]
     assert not db.exists()
+
+
+def test_a_line_grows_over_the_planes_box_of_the_same_line_but_not_over_a_block():
+    from dicom_ocr.detection.lines import Line, unite
+    from dicom_ocr.detection.variants import Variant
+    from dicom_ocr.engines.base import Detection
+    from dicom_ocr.geometry import Box
+
+    image = np.zeros((10, 10), np.uint8)
+    plain, enlarged = Variant("plain", image), Variant("x2", image, scale=2.0)
+    quad = Detection(np.zeros((4, 2), np.float32), 0.9)
+
+    def line(variant, box):
+        return Line(variant, quad, box)
+
+    small = line(enlarged, Box(100, 60, 200, 67))                  # 8 px thick, found on the enlarged copy
+    coarse = line(plain, Box(96, 58, 214, 71))                     # the plane's coarser box of the same line
+    (choice,) = unite([coarse], [small])
+    assert choice.preferred[0].box == Box(96, 58, 214, 71) and choice.fallback == (coarse,)
+    block = line(plain, Box(0, 0, 400, 300))                       # a box over a graphic holding the line
+    (choice,) = unite([block], [small])
+    assert choice.preferred[0].box == small.box

@@ -29,6 +29,7 @@ from ..planes import Plane
 from ..regions import components, is_multiline_lump
 from .variants import Variant, make_variants
 
+COARSER = 2.0                 # the plane's box of a line may be up to this much thicker than the enlarged copy's
 SAME_LINE = 0.5               # a box covered this much by a box of the other scale is the same line
 TALL = 1.5                    # height / width from which a line may be vertical text
 TURNED_MIN_CONFIDENCE = 0.7   # texture read sideways scores about 0.5; real vertical labels 0.9 and more
@@ -79,8 +80,11 @@ def _same(a: Line, b: Line) -> bool:
 
 
 def _on_one_line(a: Box, b: Box) -> bool:
-    """Whether two overlapping boxes hold the same line: they overlap across it by half the thinner one."""
-    return min(a.bottom, b.bottom) - max(a.top, b.top) + 1 >= 0.5 * min(a.height, b.height)
+    """Whether two overlapping boxes hold the same line: they overlap across it by half the thinner one, and neither
+    is more than ``COARSER`` times as thick (a box over a graphic or a block of lines is not the line's extent)."""
+    thinner, thicker = sorted((a.height, b.height))
+    overlap = min(a.bottom, b.bottom) - max(a.top, b.top) + 1
+    return overlap >= 0.5 * thinner and thicker <= COARSER * thinner
 
 
 def _widened(line: Line, others: Sequence[Line]) -> Line:
