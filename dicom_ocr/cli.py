@@ -117,8 +117,8 @@ def _add_frames(commands) -> None:
 
 def _add_scan(commands) -> None:
     from .batch import DASK_CONNECT_TIMEOUT_S
-    from .engines import ENGINE_NAMES
     from .detection.variants import VARIANT_NAMES
+    from .engines import ENGINE_NAMES
 
     scan = commands.add_parser(
         "scan", help="find burned-in text in DICOM files and record it in the reviewers' audit DB",

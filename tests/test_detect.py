@@ -95,9 +95,9 @@ def test_parse_passes():
 
 
 def test_a_reread_cine_frame_keeps_what_earlier_frames_found():
+    from dicom_ocr.detection.reuse import Fingerprint, PlaneMemory
     from dicom_ocr.geometry import Box
     from dicom_ocr.regions import Region
-    from dicom_ocr.detection.reuse import Fingerprint, PlaneMemory
 
     first = draw_lines((100, 300), [("PID 689256332", (10, 40))])
     second = first.copy()

@@ -179,6 +179,7 @@ def test_lines_needs_a_split_engine_and_variants_are_checked():
 @pytest.mark.skipif(_cuda_available(), reason="a CUDA GPU is present")
 def test_scan_on_a_missing_gpu_is_refused_before_anything_is_written(tmp_path):
     import subprocess
+
     from pydicom.data import get_testdata_file
 
     db = tmp_path / "db"

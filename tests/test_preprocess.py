@@ -5,9 +5,9 @@ import cv2
 import numpy as np
 import pytest
 
+from dicom_ocr.detection.variants import PAD, Variant, grey, make_variants
 from dicom_ocr.geometry import Box
 from dicom_ocr.planes import Plane, PlaneKind
-from dicom_ocr.detection.variants import PAD, Variant, grey, make_variants
 
 
 def plane_of(image: np.ndarray) -> Plane:
