@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from dicom_ocr.detection import Detector, Pass, parse_passes
+from dicom_ocr.detection import PREVIOUS_DEFAULT_SPEC, Detector, Pass, parse_passes
 from dicom_ocr.detection.lines import read_once_per_line
 from dicom_ocr.engines import engine_status, get_engine
 from dicom_ocr.engines.rapidocr import choose_backend
@@ -85,7 +85,7 @@ def test_the_default_detector_covers_what_three_whole_reads_did(rapidocr):
     image, truth = mixed_plane()
     options = {"rapidocr": {"threads": 1}}
     new = Detector(parse_passes("rapidocr:lines"), options).detect(plane_of(image))
-    old = Detector(parse_passes("rapidocr:plain+x2+rot90"), options).detect(plane_of(image))
+    old = Detector(parse_passes(PREVIOUS_DEFAULT_SPEC), options).detect(plane_of(image))
     for regions in (new, old):
         for box in truth.values():
             assert any(inside(box, (r.box.left, r.box.top, r.box.right, r.box.bottom)) for r in regions)

@@ -5,8 +5,8 @@ A pass is one engine over some preprocessing variants. Two kinds:
 - **whole reads** (``rapidocr:plain+x2+rot90``, ``tesseract:top``): the engine reads each variant of the plane whole,
   detection and recognition; the words of all variants are merged into lines.
 - **one recognition per line** (``rapidocr:lines``, the default): text lines are detected on the plane and on an
-  enlarged copy, the boxes of both scales are united, and each distinct line is recognised once, on a crop from the
-  scale that shows it best (see :mod:`dicom_ocr.detection.lines`). Only engines whose detection and recognition run
+  enlarged copy, the boxes of both scales are united, and each distinct line is recognised once (see
+  :mod:`dicom_ocr.detection.lines`). Only engines whose detection and recognition run
   apart (:class:`~dicom_ocr.engines.base.LineEngine`) have it.
 """
 from __future__ import annotations
