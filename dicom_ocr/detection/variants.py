@@ -40,7 +40,10 @@ class Variant:
 
 def grey(plane: Plane) -> np.ndarray:
     """One 8-bit channel: for colour planes the channel maximum, which keeps coloured text bright on grey."""
-    return plane.image.max(axis=2) if plane.is_colour else plane.image
+    if not plane.is_colour:
+        return plane.image
+    channels = cv2.split(plane.image)
+    return cv2.max(cv2.max(channels[0], channels[1]), channels[2])
 
 
 def make_variants(plane: Plane, names: Sequence[str]) -> Iterator[Variant]:

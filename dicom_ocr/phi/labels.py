@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 LABEL = re.compile(
     r"\b(?:patient(?:'?s)?\s*(?:name|id|no|number|#)?|pat(?:ient)?\.?\s*(?:name|id)|pt\.?\s*(?:name|id)|name|nom|"
@@ -68,6 +69,7 @@ def _allowed_edits(length: int) -> int:
     return 0 if length <= 4 else 1 if length < LONG_LABEL else 2
 
 
+@lru_cache(maxsize=65536)
 def _label_match(word: str, last: bool) -> str | None:
     """How ``word`` is a label word: ``exact``; ``long`` (a misread label word of LONG_LABEL letters or more);
     ``near`` (a shorter one misread, or, as the ``last`` word of a line, cut short: ``Nam``); None if it is not."""
