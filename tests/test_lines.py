@@ -211,3 +211,22 @@ def test_a_line_grows_over_the_planes_box_of_the_same_line_but_not_over_a_block(
     block = line(plain, Box(0, 0, 400, 300))                       # a box over a graphic holding the line
     (choice,) = unite([block], [small])
     assert choice.preferred[0].box == small.box
+
+
+def test_short_crops_are_padded_to_the_narrow_minimum_and_read_alike(rapidocr):
+    """``recognise`` pads batches to ``rec_min_width``, not the library's 320 px, and reads short tokens the same;
+    ``read`` keeps the library's own padding."""
+    recogniser = rapidocr._ocr._load_rec_model()
+    widths = []
+    session = recogniser.session
+    recogniser.session = lambda batch: widths.append(batch.shape[3]) or session(batch)
+    try:
+        crops = [rapidocr.crop(draw_lines((70, w), [(text, (8, 50))], scale=1.2, thickness=2),
+                               np.array([[0, 0], [w - 1, 0], [w - 1, 69], [0, 69]], np.float32))
+                 for text, w in (("L", 50), ("45Y", 110))]
+        narrow = rapidocr.recognise(crops)
+        assert max(widths) < 320 and recogniser.rec_image_shape[2] == 320   # restored for read
+        wide = get_engine("rapidocr", threads=1, rec_min_width=320).recognise(crops)
+    finally:
+        recogniser.session = session
+    assert [t for t, _ in narrow] == [t for t, _ in wide] == ["L", "45Y"]
