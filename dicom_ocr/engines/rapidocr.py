@@ -137,6 +137,11 @@ def _prepared(preprocess, table: np.ndarray, image: np.ndarray) -> np.ndarray | 
     return np.ascontiguousarray(normalised.transpose(2, 0, 1))[None]
 
 
+def _no_crops(image: np.ndarray, boxes: np.ndarray) -> list[np.ndarray]:
+    """What detection alone needs of the library's line crops: none."""
+    return []
+
+
 class RapidOcrEngine:
     """Text-line boxes from RapidOCR, offline (models from the wheel) and quiet (its logger set to errors only).
 
@@ -199,7 +204,11 @@ class RapidOcrEngine:
         detector = self._ocr._load_det_model()               # the pinned wheel's TextDetector, loaded once
         if not isinstance(detector.get_preprocess, _LookupPreprocess):
             detector.get_preprocess = _LookupPreprocess(detector.get_preprocess)
-        result = self._ocr(_bgr(image), use_det=True, use_cls=False, use_rec=False)
+        self._ocr.crop_text_regions = _no_crops         # detection alone: the library would crop every line
+        try:
+            result = self._ocr(_bgr(image), use_det=True, use_cls=False, use_rec=False)
+        finally:
+            del self._ocr.crop_text_regions
         if getattr(result, "boxes", None) is None:
             return []
         return [Detection(np.asarray(quad, dtype=np.float32), float(score))
