@@ -117,13 +117,13 @@ class _LookupPreprocess:
     detection's preparation 6x faster (BENCHMARKS.md)."""
 
     def __init__(self, make_preprocess):
-        self._make = make_preprocess
-
-    def __call__(self):
-        preprocess = self._make()
+        preprocess = make_preprocess()       # the library makes one per image; its settings never change here
         values = np.arange(256, dtype=np.float64)[:, None]
         table = ((values.astype("float32") * preprocess.scale - preprocess.mean) / preprocess.std).astype(np.float32)
-        return lambda image: _prepared(preprocess, table, image)
+        self._prepare = lambda image: _prepared(preprocess, table, image)
+
+    def __call__(self):
+        return self._prepare
 
 
 def _prepared(preprocess, table: np.ndarray, image: np.ndarray) -> np.ndarray | None:
