@@ -91,7 +91,7 @@ class Detector:
             return []
         self.planes_read += 1
         word_lists = [(self.engines[p.engine].ocrengine, self._pass_words(p, plane)) for p in self.passes]
-        return build_regions(word_lists, plane.rows, plane.columns)
+        return build_regions(word_lists, plane.rows, plane.columns, image=plane.image)
 
     def detect_planes(self, planes: Iterable[Plane], moving: Sequence[Box] = ()) -> Iterator[tuple[Plane, list[Region]]]:
         """Regions of each plane of one file, reading identical and unchanged cine planes only once; changes inside

@@ -87,13 +87,22 @@ def _on_one_line(a: Box, b: Box) -> bool:
     return overlap >= 0.5 * thinner and thicker <= COARSER * thinner
 
 
-def _widened(line: Line, others: Sequence[Line]) -> Line:
+def _widened(line: Line, others: Sequence[Line], siblings: Sequence[Line]) -> Line:
     """``line`` with its box grown over the boxes other reads gave the same line (detectors clip line ends
-    differently at each scale; the text is recognised from ``line``'s own crop)."""
+    differently at each scale; the text is recognised from ``line``'s own crop), but not into its ``siblings``
+    (the enlarged copy's other lines): a plane's box spanning two fields on one baseline grows neither over the
+    other."""
     box = line.box
     for other in others:
         if other.box.intersection(line.box) is not None and _on_one_line(line.box, other.box):
             box = box.union(other.box)
+    for sibling in siblings:
+        if sibling is line or not _on_one_line(line.box, sibling.box):
+            continue
+        if sibling.box.left > line.box.right:
+            box = Box(box.left, box.top, min(box.right, sibling.box.left - 1), box.bottom)
+        elif sibling.box.right < line.box.left:
+            box = Box(max(box.left, sibling.box.right + 1), box.top, box.right, box.bottom)
     return line if box == line.box else Line(line.variant, line.detection, box)
 
 
@@ -105,7 +114,7 @@ def _choose(plain: Sequence[Line], enlarged: Sequence[Line]) -> Choice:
         return Choice(tuple(plain), ())
     boxes = [e.box for e in enlarged]
     single = [p for p in plain if not is_multiline_lump(p.box, boxes, min_cover=0.0)]
-    return Choice(tuple(_widened(e, single) for e in enlarged), tuple(plain))
+    return Choice(tuple(_widened(e, single, enlarged) for e in enlarged), tuple(plain))
 
 
 def unite(plain: Sequence[Line], enlarged: Sequence[Line]) -> list[Choice]:

@@ -3,8 +3,8 @@
 Scanners draw text at the top of the plane's range. A frame whose top-of-range pixels match (within one pixel) those
 of the last frame that was read keeps that frame's regions; areas where the image itself moves (ultrasound regions the
 header declares: tissue, M-mode, Doppler, ECG) are left out of that comparison. A frame where they changed (a clock
-ticking, a new label) is read again, and the earlier regions whose text is still there are merged in: a flicker in
-OCR never loses text.
+ticking, a new label) is read again, and the earlier regions whose text is still there are kept beside its own (a
+field read again keeps its new text, over both boxes: ``regions.supersede``): a flicker in OCR never loses text.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import numpy as np
 
 from ..geometry import Box
 from ..planes import Plane
-from ..regions import Region, merge_overlapping
+from ..regions import Region, supersede
 from .variants import grey
 
 TOP_LEVEL = 249           # 8-bit renderings put the top of the range at 255
@@ -68,7 +68,7 @@ class PlaneMemory:
         them all."""
         last = self._last.get(seen.overlay)
         if last is not None and last[0].shape == seen.mask.shape:
-            regions = merge_overlapping(regions + [r for r in last[1] if _still_there(r, last[0], seen.mask)])
+            regions = supersede(regions, [r for r in last[1] if _still_there(r, last[0], seen.mask)])
         self._by_digest[seen.digest] = regions
         self._last[seen.overlay] = (seen.mask, regions)
         return regions

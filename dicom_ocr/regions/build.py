@@ -1,0 +1,27 @@
+"""The region stage end to end: the words of several engines and reads of one plane into text regions."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from ..engines.base import Word
+from .lines import merge_lines
+from .margins import add_margin
+from .merge import merge_overlapping
+from .region import Region
+from .words import drop_graphics, filter_words
+
+
+def build_regions(word_lists: Iterable[tuple[int, Iterable[Word]]], rows: int, columns: int, *, pixels: int = 3,
+                  fraction: float = 0.15, image: np.ndarray | None = None) -> list[Region]:
+    """Regions from several (ocrengine, words) lists of one plane: filter, merge into lines, add margins, merge.
+
+    Given the plane's ``image``, short unsure reads of graphics are dropped too (``drop_graphics``). ``pixels`` and
+    ``fraction`` set the margin (see ``add_margin``); the other steps use their defaults.
+    """
+    tagged = [(engine, word) for engine, words in word_lists for word in filter_words(words, rows, columns)]
+    if image is not None:
+        kept = {id(word) for word in drop_graphics([word for _, word in tagged], image)}
+        tagged = [(engine, word) for engine, word in tagged if id(word) in kept]
+    return merge_overlapping(add_margin(merge_lines(tagged), rows, columns, pixels=pixels, fraction=fraction))

@@ -1,0 +1,89 @@
+"""Which words the engines returned are worth keeping: noise, speckle, rules and texture read as text dropped."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from ..engines.base import Word
+from .glyphs import looks_like_lettering
+
+STROKES = frozenset("lIij")
+"""Letters that texture edges are read as, repeated ("lll", "iii"); real repeats such as "ZZZ" or "111" stay."""
+
+
+def _is_symbol_noise(text: str) -> bool:
+    """True for text of only symbols ("...", "||"), a stroke letter repeated ("lll"), or one character that is not an
+    ASCII letter or digit (a stroke of texture read as "一" or "_")."""
+    if len(text) == 1:
+        return not (text.isascii() and text.isalnum())
+    return not any(ch.isalnum() for ch in text) or (len(set(text)) == 1 and text[0] in STROKES)
+
+
+def filter_words(words: Iterable[Word], rows: int, columns: int, *, min_confidence: float = 0.2,
+                 max_height_fraction: float = 0.3, large_height_fraction: float = 0.1,
+                 large_min_confidence: float = 0.5, min_size: int = 5, max_aspect: float = 60.0,
+                 symbol_min_confidence: float = 0.95, single_min_confidence: float = 0.5) -> list[Word]:
+    """The words worth keeping, their boxes clipped to the ``rows`` x ``columns`` plane.
+
+    Dropped: empty text; confidence < ``min_confidence`` (0.2); lines thicker than ``max_height_fraction`` (0.3) of
+    the plane's height (a body outline read as text; a line's thickness is the shorter side of its box, the height for
+    a single character); lines thicker than ``large_height_fraction`` (0.1) of it with confidence
+    < ``large_min_confidence`` (0.5: big unsure shapes are texture); boxes whose longer side is under ``min_size``
+    (5 px, speckle); a side ratio above ``max_aspect`` (60, rules and edges); symbol-like text (see
+    ``_is_symbol_noise``) below ``symbol_min_confidence`` (0.95); single characters below ``single_min_confidence``
+    (0.5), so a confident "M", "L" or "5" stays.
+    """
+    def keep(word: Word) -> bool:
+        text, box, confidence = word.text.strip(), word.box, word.confidence
+        thickness = min(box.height, box.width) if len(text) > 1 else box.height   # a vertical line of text is thin
+        return bool(text) and confidence >= min_confidence \
+            and thickness <= max_height_fraction * rows \
+            and (thickness <= large_height_fraction * rows or confidence >= large_min_confidence) \
+            and max(box.height, box.width) >= min_size \
+            and max(box.width / box.height, box.height / box.width) <= max_aspect \
+            and (confidence >= symbol_min_confidence or not _is_symbol_noise(text)) \
+            and (len(text) > 1 or confidence >= single_min_confidence)
+
+    kept = []
+    for word in words:
+        box = word.box.clip(rows, columns)
+        if box is not None and keep(word := Word(box, word.text, word.confidence)):
+            kept.append(word)
+    return kept
+
+
+SURE = 0.9          # a short read this confident is kept whatever its ink looks like
+SHORT = 2           # letters and digits, at most, in a read that may be a mark misread as text
+BESIDE = 3.0        # line heights: a short read this close to other text on its line is part of that line
+MEASURABLE = 8      # px: the shorter side a box needs for its strokes to be measured
+
+
+def _is_short(word: Word) -> bool:
+    return sum(ch.isalnum() for ch in word.text) <= SHORT
+
+
+def _beside(word: Word, other: Word) -> bool:
+    """Whether ``other`` is on ``word``'s line (half the smaller height overlapping, heights within 2x) and at most
+    ``BESIDE`` line heights away along it."""
+    a, b = word.box, other.box
+    small, large = sorted((a.height, b.height))
+    vertical = min(a.bottom, b.bottom) - max(a.top, b.top) + 1
+    gap = max(a.left, b.left) - min(a.right, b.right) - 1
+    return vertical >= 0.5 * small and large <= 2 * small and gap <= BESIDE * small
+
+
+def drop_graphics(words: Sequence[Word], image: np.ndarray) -> list[Word]:
+    """``words`` without short unsure reads of graphics: a read of at most ``SHORT`` letters or digits, less
+    confident than ``SURE``, is kept only beside other text on its line (a digit of a measurement line) or when its
+    ink, in a box of ``MEASURABLE`` px or more, has the thin strokes of lettering
+    (:func:`.glyphs.looks_like_lettering`); caliper crosses, ruler dots, bone edges and Doppler blobs read as ``+``,
+    ``1`` or ``Y`` are neither."""
+    doubtful = [w for w in words if _is_short(w) and w.confidence < SURE]
+    sure = [w for w in words if not (_is_short(w) and w.confidence < SURE)]
+    kept = list(sure)
+    for word in doubtful:
+        measurable = min(word.box.height, word.box.width) >= MEASURABLE
+        if any(_beside(word, other) for other in sure) or (measurable and looks_like_lettering(image, word.box)):
+            kept.append(word)
+    return [w for w in words if w in kept]
