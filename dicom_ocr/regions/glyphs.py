@@ -47,3 +47,41 @@ def stroke_ratio(image: np.ndarray, box: Box) -> float:
 def looks_like_lettering(image: np.ndarray, box: Box) -> bool:
     """Whether the ink under ``box`` is drawn in thin strokes, as lettering is (see the module docstring)."""
     return stroke_ratio(image, box) <= THIN_STROKES
+
+
+STRAY_INK = 0.05     # share of a box's ink allowed outside its band of ink rows for the box to be tightened to it
+BAND_SLACK = 0.25    # a tightened box keeps this share of its ink band's height above and below it (faint glyph edges)
+
+
+def ink_rows(image: np.ndarray, box: Box) -> tuple[int, int] | None:
+    """The first and last rows (plane coordinates) of the ink under ``box``, when its ink lies in one band of
+    rows with at most ``STRAY_INK`` of it elsewhere; None when the ink is not that clear (texture, a lump of
+    lines)."""
+    mask = ink(image, box)
+    if mask is None:
+        return None
+    counts = mask.sum(axis=1)
+    total = int(counts.sum())
+    if total == 0:
+        return None
+    inked = np.flatnonzero(counts >= max(1, 0.02 * box.width))
+    if len(inked) == 0:
+        return None
+    first, last = int(inked[0]), int(inked[-1])
+    if total - int(counts[first:last + 1].sum()) > STRAY_INK * total or last - first + 1 < 3:
+        return None
+    return box.top + first, box.top + last
+
+
+def tightened(image: np.ndarray, box: Box) -> Box:
+    """``box`` of a horizontal line with its top and bottom moved in to the rows its glyphs' ink spans (see
+    ``ink_rows``), plus ``BAND_SLACK``; unchanged when that is not clear. A detector's line box is up to three times as tall as the
+    glyphs of small text (its boxes are grown by an unclip ratio), so that its rect would cover the lines above
+    and below."""
+    if box.width < box.height:
+        return box
+    rows = ink_rows(image, box)
+    if rows is None:
+        return box
+    slack = max(1, round(BAND_SLACK * (rows[1] - rows[0] + 1)))
+    return Box(box.left, max(box.top, rows[0] - slack), box.right, min(box.bottom, rows[1] + slack))
