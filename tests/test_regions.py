@@ -284,3 +284,65 @@ def test_tall_detector_boxes_of_adjacent_lines_are_split_between_their_centres()
     grown_upper, grown_lower = add_margin([upper, lower], ROWS, COLUMNS)
     assert stop_short_of([grown_upper], [grown_lower])[0].box.bottom == 121   # centres 109.5 and 132.5
     assert stop_short_of([grown_lower], [grown_upper])[0].box.top == 121
+
+
+# ---------------------------------------------------------------- one region per field
+
+def test_fields_side_by_side_on_one_baseline_stay_apart():
+    """A header row: name, probe and MI on one baseline, over a line height apart; words a space apart join."""
+    row = [word(10, 10, 60, 21, "SMITH"), word(67, 10, 110, 21, "JOHN"), word(124, 10, 159, 21, "C5-1"),
+           word(180, 10, 220, 21, "MI 0.9")]
+    regions = build_regions([(RAPIDOCR, row)], ROWS, COLUMNS)
+    assert [r.text for r in regions] == ["SMITH JOHN", "C5-1", "MI 0.9"]
+    assert regions[0].box.intersection(regions[1].box) is not None     # their margins overlap, yet they stay apart
+
+
+def test_a_phi_margin_is_kept_off_the_field_beside_it():
+    name = Region(Box(0, 5, 134, 26), "SMITH JOHN", 0.9, RAPIDOCR, (word(10, 10, 110, 21, "SMITH JOHN"),))
+    probe = Region(Box(128, 5, 190, 26), "C5-1", 0.9, RAPIDOCR, (word(140, 10, 175, 21, "C5-1"),))
+    (cut,) = stop_short_of([name], [probe])
+    assert cut.box.right == (110 + 140) // 2 and cut.box.left == 0
+
+
+def test_a_field_read_again_on_a_cine_keeps_its_new_text_once():
+    from dicom_ocr.regions import supersede
+    earlier = [Region(Box(10, 10, 80, 25), "Fr 0", 0.9, RAPIDOCR), Region(Box(10, 40, 80, 55), "AP", 0.9, RAPIDOCR)]
+    current = [Region(Box(11, 10, 82, 25), "Fr 1", 0.9, RAPIDOCR)]
+    assert [(r.text, r.box) for r in supersede(current, earlier)] == [("Fr 1", Box(10, 10, 82, 25)),
+                                                                       ("AP", Box(10, 40, 80, 55))]
+
+
+# ---------------------------------------------------------------- glyphs and graphics
+
+def drawn(text: str, shape=(120, 160), origin=(40, 80), scale=1.5, thickness=2) -> np.ndarray:
+    import cv2
+    image = np.full(shape, 40, np.uint8)
+    cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, 230, thickness, cv2.LINE_AA)
+    return image
+
+
+def test_an_unsure_letter_drawn_in_strokes_is_kept_and_a_blob_read_as_one_is_dropped():
+    import cv2
+    from dicom_ocr.regions import drop_graphics
+    letter = drawn("R")
+    blob = np.full((120, 160), 40, np.uint8)
+    cv2.ellipse(blob, (80, 60), (9, 25), 0, 0, 360, 230, -1)    # a Doppler blob or bone edge, read as "1"
+    read_letter = word(36, 45, 72, 82, "R", 0.7)
+    read_blob = word(68, 32, 92, 88, "1", 0.7)
+    assert drop_graphics([read_letter], letter) == [read_letter]
+    assert drop_graphics([read_blob], blob) == []
+    assert drop_graphics([word(68, 32, 92, 88, "1", 0.95)], blob) != []             # sure reads are kept
+    beside = [read_blob, word(100, 40, 150, 80, "cm", 0.95)]                       # a digit of a measurement line
+    assert drop_graphics(beside, blob) == beside
+
+
+def test_line_boxes_are_tightened_to_their_glyphs():
+    from dicom_ocr.regions.glyphs import tightened
+    image = drawn("DOB 1970", shape=(100, 300), origin=(20, 60), scale=0.6, thickness=1)
+    ys = np.nonzero((image > 100).any(axis=1))[0]
+    loose = Box(15, int(ys[0]) - 12, 150, int(ys[-1]) + 12)                         # a detector's box of small text
+    tight = tightened(image, loose)
+    assert tight.top <= ys[0] and tight.bottom >= ys[-1]                           # every glyph row is kept
+    assert tight.height <= (ys[-1] - ys[0] + 1) * 1.6 < loose.height
+    textured = np.random.default_rng(0).integers(0, 255, (100, 300)).astype(np.uint8)
+    assert tightened(textured, loose) == loose                                     # no clear ink: left alone

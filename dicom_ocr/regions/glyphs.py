@@ -25,13 +25,14 @@ def grey(image: np.ndarray) -> np.ndarray:
 
 
 def ink(image: np.ndarray, box: Box) -> np.ndarray | None:
-    """The ink under ``box`` (True pixels): the minority side of an Otsu threshold of the box's pixels; None when
-    the box is flat."""
+    """The ink under ``box`` (True pixels): the side of an Otsu threshold of the box's pixels that its border,
+    mostly background, is not on; None when the box is flat."""
     crop = grey(image)[box.top:box.bottom + 1, box.left:box.right + 1]
     if crop.size == 0 or int(crop.max()) == int(crop.min()):
         return None
     _, mask = cv2.threshold(np.ascontiguousarray(crop), 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return mask == 0 if mask.mean() > 0.5 else mask == 1
+    border = np.concatenate([mask[0], mask[-1], mask[:, 0], mask[:, -1]])
+    return mask == 0 if border.mean() > 0.5 else mask == 1
 
 
 def stroke_ratio(image: np.ndarray, box: Box) -> float:
