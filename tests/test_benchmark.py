@@ -175,3 +175,28 @@ def test_cine_cost_compares_region_areas_and_names_what_is_lost():
     covered, lost = cine_cost._compare(everything, {(0, -1): (20, 20, [clock])})
     assert covered == 0.5 and lost == {"1"}
     assert cine_cost._compare(everything, everything) == (1.0, set())
+
+
+text_free = load_script("text_free")
+
+
+def test_text_free_files_come_from_the_manifest_and_rects_are_counted_per_file(tmp_path):
+    import sqlite3
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    header = "| file | from | licence | modality | frames | size | photometric | syntax | overlays | BIA | text visible | what |"
+    rows = ["| a/blank.dcm | x | x | CT | 1 | 1 | M2 | x | no |  | no | nothing |",
+            "| a/logo.dcm | x | x | XC | 1 | 1 | RGB | x | no |  | no (tiny logo) | a logo |",
+            "| a/text.dcm | x | x | US | 1 | 1 | RGB | x | no |  | yes | a name |"]
+    (corpus / "MANIFEST.md").write_text("\n".join([header, "|---|", *rows]) + "\n")
+    files = text_free.text_free_files(corpus)
+    assert files == {"a/blank.dcm": "no", "a/logo.dcm": "no (tiny logo)"}
+    db = tmp_path / "db.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE DicomRects (filename, top, ocrengine)")
+    con.executemany("INSERT INTO DicomRects VALUES (?, ?, ?)", [
+        ("/x/a/blank.dcm", 5, 6), ("/x/a/blank.dcm", -1, 6),    # one OCR rect, one summary row
+        ("/x/a/logo.dcm", 3, 60),                                # a rule row: not an OCR rect
+        ("/x/a/text.dcm", 5, 6)])
+    con.commit()
+    assert text_free.rects_per_file(db, files) == {"a/blank.dcm": 1, "a/logo.dcm": 0}
