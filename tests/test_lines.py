@@ -230,3 +230,34 @@ def test_short_crops_are_padded_to_the_narrow_minimum_and_read_alike(rapidocr):
     finally:
         recogniser.session = session
     assert [t for t, _ in narrow] == [t for t, _ in wide] == ["L", "45Y"]
+
+
+def fields_plane() -> Plane:
+    """One row the detector boxes as one line: a counter, four spaces, a date."""
+    return plane_of(draw_lines((80, 520), [("DR 78    2023-09-23 2:33", (5, 40))], scale=0.8))
+
+
+def test_two_fields_in_one_detected_line_are_read_apart(rapidocr):
+    from dicom_ocr.detection.lines import detect_lines
+    from dicom_ocr.detection.variants import make_variants
+    plane = fields_plane()
+    (plain,) = make_variants(plane, ("plain",))
+    assert len(detect_lines(rapidocr, plain, plane)) == 1              # the detector's one box for both fields
+    words = read_once_per_line(rapidocr, plane)
+    assert [w.text for w in words] == ["DR 78", "2023-09-23 2:33"]
+    assert words[0].box.right + 1 == words[1].box.left                 # cut in the gap: together they cover the line
+
+
+class BlindToDates(CountingEngine):
+    """The real engine, except that it reads nothing in a crop of the date alone (a value OCR cannot read)."""
+
+    def recognise(self, crops):
+        readings = super().recognise(crops)
+        return [("", score) if text.startswith("2023") else (text, score) for text, score in readings]
+
+
+def test_a_line_is_read_whole_when_one_of_its_fields_reads_as_nothing(rapidocr):
+    engine = BlindToDates(rapidocr)
+    words = read_once_per_line(engine, fields_plane())
+    assert [w.text for w in words] == ["DR 78 2023-09-23 2:33"]           # the whole line, its box and its text
+    assert words[0].box.left < 10 and words[0].box.right > 250

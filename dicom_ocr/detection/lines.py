@@ -9,9 +9,10 @@ lines again. Here, for an engine whose stages run apart (:class:`~dicom_ocr.engi
    copy's lines are recognised, each grown over the plane's boxes of the same line (detectors clip line ends
    differently at each scale; a plane's box lumping several lines is left out of that); a line only the plane shows
    is recognised from the plane;
-3. all chosen crops are recognised in one batch; where one of a group's lines is read as nothing, the group's lines
+3. a line whose ink leaves a gap wider than a line height holds two fields (``fields.py``): it is cut there;
+4. all chosen crops are recognised in one batch; where one of a group's lines is read as nothing, the group's lines
    of the other scale are recognised too (a second, small batch);
-4. a tall line (vertical text) is recognised upright and turned both ways, and so is, in a second small batch, a
+5. a tall line (vertical text) is recognised upright and turned both ways, and so is, in a second small batch, a
    squat line read as nothing (a lead marker turned a quarter); a turned reading is kept only when it is confident
    and longer than one character, as single marks read sideways are mostly texture.
 """
@@ -27,6 +28,7 @@ from ..engines.base import Detection, LineEngine, Word
 from ..geometry import Box
 from ..planes import Plane
 from ..regions import components, is_multiline_lump
+from .fields import split_all
 from .variants import Variant, make_variants
 
 COARSER = 2.0                 # the plane's box of a line may be up to this much thicker than the enlarged copy's
@@ -176,8 +178,23 @@ def read_once_per_line(engine: LineEngine, plane: Plane) -> list[Word]:
     enlarged = detect_lines(engine, scales["x2"], plane) if "x2" in scales else []
     choices = unite(plain, enlarged)
     preferred = [line for choice in choices for line in choice.preferred]
-    words = recognise_lines(engine, preferred)
-    read = {id(line) for line, word in zip(preferred, words) if word is not None}
+    words = recognise_fields(engine, preferred, plane)
+    read = {id(line) for line, word in zip(preferred, words) if any(w is not None for w in word)}
     fallback = [line for choice in choices if not all(id(line) in read for line in choice.preferred)
                 for line in choice.fallback]
-    return [w for w in words + recognise_lines(engine, fallback) if w is not None]
+    return [w for line_words in words + recognise_fields(engine, fallback, plane) for w in line_words if w is not None]
+
+
+def recognise_fields(engine: LineEngine, lines: Sequence[Line], plane: Plane) -> list[list[Word | None]]:
+    """The words of each line: of each of its fields (``fields.py``), or of the whole line where one of its fields
+    reads as nothing."""
+    fields = split_all(engine, lines, plane.rows, plane.columns)
+    words = recognise_lines(engine, [field for pieces in fields for field in pieces])
+    per_line, position = [], 0
+    for pieces in fields:
+        per_line.append(words[position:position + len(pieces)])
+        position += len(pieces)
+    whole = [i for i, line_words in enumerate(per_line) if len(line_words) > 1 and None in line_words]
+    for i, word in zip(whole, recognise_lines(engine, [lines[i] for i in whole])):
+        per_line[i] = [word]
+    return per_line
