@@ -159,13 +159,26 @@ def recognise_lines(engine: LineEngine, lines: Sequence[Line]) -> list[Word | No
     return words
 
 
+def with_dark_lines(choices: Sequence[Choice], dark: Sequence[Line]) -> list[Choice]:
+    """``choices`` with the lines found on the dark-strokes copy: a preferred line grown over the dark lines of the
+    same line (a line partly over bright anatomy is clipped where it crosses it), and each dark line no other
+    line covers as a choice of its own."""
+    known = [line for choice in choices for line in choice.preferred + choice.fallback]
+    grown = [Choice(tuple(_widened(line, dark) for line in choice.preferred), choice.fallback) for choice in choices]
+    new = [line for line in dark if not any(_same(line, other) for other in known)]
+    return grown + [Choice((line,), ()) for line in new]
+
+
 def read_once_per_line(engine: LineEngine, plane: Plane) -> list[Word]:
     """The words of ``plane``, boxes in plane pixels: each group of lines recognised from its preferred scale, and
-    from the other one too where a preferred line was read as nothing."""
+    from the other one too where a preferred line was read as nothing. A plane where some text was found is
+    searched again for dark text on its dark-strokes copy (dark text over bright anatomy hides from the detector)."""
     scales = {v.name: v for v in make_variants(plane, ("plain", "x2"))}
     plain = detect_lines(engine, scales["plain"], plane)
     enlarged = detect_lines(engine, scales["x2"], plane) if "x2" in scales else []
     choices = unite(plain, enlarged)
+    if choices:
+        choices = with_dark_lines(choices, detect_lines(engine, next(make_variants(plane, ("dark",))), plane))
     preferred = [line for choice in choices for line in choice.preferred]
     words = recognise_lines(engine, preferred)
     read = {id(line) for line, word in zip(preferred, words) if word is not None}

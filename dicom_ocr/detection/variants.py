@@ -15,8 +15,9 @@ PAD = 12                 # border added around every variant, so text touching t
 SPARSE_LIMIT = 0.12      # "top"/"bottom" masks covering more of the plane than this are anatomy, not text
 UPSCALE_MAX_SIDE = 1400  # planes whose longer side is at most this get an upscaled variant for small text
 UPSCALE_TARGET = 1024    # the upscaled variant enlarges small planes about this far (x2 to x4)
+STROKE_KERNEL = 3        # "dark" keeps what is darker than its 3x3 closing: strokes 1-2 plane pixels wide
 
-VARIANT_NAMES = ("plain", "chanmax", "invert", "top", "bottom", "x2", "clahe", "rot90")
+VARIANT_NAMES = ("plain", "chanmax", "invert", "top", "bottom", "x2", "clahe", "rot90", "dark")
 
 
 @dataclass(frozen=True)
@@ -102,14 +103,38 @@ def _bottom(plane: Plane) -> Variant | None:
     return _binary_variant("bottom", _extreme_mask(plane, top=False))
 
 
-def _upscaled(plane: Plane) -> Variant | None:
-    """Small text made larger: x2, or up to x4 for small planes (a 256-pixel MR with 5-pixel text)."""
+def upscale_factor(plane: Plane) -> float | None:
+    """How far small text is enlarged on this plane: x2, up to x4 for small planes; None above ``UPSCALE_MAX_SIDE``."""
     side = max(plane.rows, plane.columns)
     if side > UPSCALE_MAX_SIDE:
         return None
-    factor = float(min(4, max(2, UPSCALE_TARGET // side)))
-    image = cv2.resize(plane.image, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-    return Variant("x2", _pad(image), scale=factor)
+    return float(min(4, max(2, UPSCALE_TARGET // side)))
+
+
+def _enlarged(image: np.ndarray, factor: float) -> np.ndarray:
+    return cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+
+
+def _upscaled(plane: Plane) -> Variant | None:
+    """Small text made larger: x2, or up to x4 for small planes (a 256-pixel MR with 5-pixel text)."""
+    factor = upscale_factor(plane)
+    return Variant("x2", _pad(_enlarged(plane.image, factor)), scale=factor) if factor else None
+
+
+def dark_strokes(image: np.ndarray) -> np.ndarray:
+    """Thin dark strokes as black on white, whatever lies behind them: the black-hat transform (closing minus image)
+    of a 3x3 kernel, stretched to the full range and inverted. Bright texture and smooth gradients vanish; dark text
+    drawn over bright anatomy, and faint dark text on grey, stand out."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (STROKE_KERNEL, STROKE_KERNEL))
+    strokes = cv2.morphologyEx(image, cv2.MORPH_BLACKHAT, kernel)
+    return 255 - cv2.normalize(strokes, None, 0, 255, cv2.NORM_MINMAX)
+
+
+def _dark(plane: Plane) -> Variant:
+    """Dark strokes (:func:`dark_strokes`) of the plane, enlarged as ``x2`` is (planes over 1400 px as they are)."""
+    factor = upscale_factor(plane) or 1.0
+    strokes = dark_strokes(grey(plane))
+    return Variant("dark", _pad(_enlarged(strokes, factor) if factor != 1 else strokes), scale=factor)
 
 
 def _rot90(plane: Plane) -> Variant:
@@ -124,4 +149,4 @@ def _clahe(plane: Plane) -> Variant:
 
 
 _BUILDERS = {"plain": _plain, "chanmax": _chanmax, "invert": _invert, "top": _top, "bottom": _bottom, "x2": _upscaled,
-             "clahe": _clahe, "rot90": _rot90}
+             "clahe": _clahe, "rot90": _rot90, "dark": _dark}
