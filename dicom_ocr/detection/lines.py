@@ -27,12 +27,16 @@ from ..engines.base import Detection, LineEngine, Word
 from ..geometry import Box
 from ..planes import Plane
 from ..regions import components, is_multiline_lump
-from .variants import Variant, make_variants
+from .variants import Variant, dark_parts, make_variants
 
 COARSER = 2.0                 # the plane's box of a line may be up to this much thicker than the enlarged copy's
 SAME_LINE = 0.5               # a box covered this much by a box of the other scale is the same line
 TALL = 1.5                    # height / width from which a line may be vertical text
 TURNED_MIN_CONFIDENCE = 0.7   # texture read sideways scores about 0.5; real vertical labels 0.9 and more
+NEAR_ROWS = 2                 # the dark-strokes copy is searched this many line heights above and below found lines
+NEAR_COLUMNS = 6              # and this many line heights before and after them
+WHOLE_PLANE = 0.5             # where those areas cover more of the plane than this, the whole copy is searched
+CONTAINED = 0.8               # a dark-strokes line this much inside a line found before adds nothing
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,14 +163,37 @@ def recognise_lines(engine: LineEngine, lines: Sequence[Line]) -> list[Word | No
     return words
 
 
-def with_dark_lines(choices: Sequence[Choice], dark: Sequence[Line]) -> list[Choice]:
-    """``choices`` with the lines found on the dark-strokes copy: a preferred line grown over the dark lines of the
-    same line (a line partly over bright anatomy is clipped where it crosses it), and each dark line no other
-    line covers as a choice of its own."""
-    known = [line for choice in choices for line in choice.preferred + choice.fallback]
-    grown = [Choice(tuple(_widened(line, dark) for line in choice.preferred), choice.fallback) for choice in choices]
-    new = [line for line in dark if not any(_same(line, other) for other in known)]
-    return grown + [Choice((line,), ()) for line in new]
+def areas_near(lines: Sequence[Line], rows: int, columns: int) -> list[Box]:
+    """Where text the detector missed may lie beside the text lines it found (boxes at least twice as wide as high):
+    each line's box grown ``NEAR_ROWS`` line heights up and down and ``NEAR_COLUMNS`` sideways, overlapping areas
+    joined; the whole plane when they would cover more than ``WHOLE_PLANE`` of it."""
+    areas = [line.box.expand(NEAR_COLUMNS * line.box.height, NEAR_ROWS * line.box.height).clip(rows, columns)
+             for line in lines if line.box.width >= 2 * line.box.height]
+    merged = True
+    while merged:
+        merged = False
+        for i, j in ((i, j) for i in range(len(areas)) for j in range(i + 1, len(areas))):
+            if areas[i].intersection(areas[j]) is not None:
+                areas[i] = areas[i].union(areas.pop(j))
+                merged = True
+                break
+    if sum(area.area for area in areas) > WHOLE_PLANE * rows * columns:
+        return [Box(0, 0, columns - 1, rows - 1)]
+    return areas
+
+
+def dark_choices(engine: LineEngine, plane: Plane, picture: Variant, found: Sequence[Line]) -> list[Choice]:
+    """The lines the detector finds on the dark-strokes copy of the areas near the lines ``found`` that those do not
+    already hold (dark text over bright anatomy hides from the detector, whole or in part), each recognised from
+    that copy, or from ``picture`` (the plane at the same scale) where the copy's line is read as nothing."""
+    choices = []
+    for variant in dark_parts(plane, areas_near(found, plane.rows, plane.columns)):
+        for line in detect_lines(engine, variant, plane):
+            if not any(_covered(line.box, other.box) >= CONTAINED for other in found):
+                shift = np.array(variant.offset, np.float32) * picture.scale   # both copies are at one scale
+                same = Line(picture, Detection(line.detection.quad + shift, line.detection.score), line.box)
+                choices.append(Choice((line,), (same,)))
+    return choices
 
 
 def read_once_per_line(engine: LineEngine, plane: Plane) -> list[Word]:
@@ -178,7 +205,7 @@ def read_once_per_line(engine: LineEngine, plane: Plane) -> list[Word]:
     enlarged = detect_lines(engine, scales["x2"], plane) if "x2" in scales else []
     choices = unite(plain, enlarged)
     if choices:
-        choices = with_dark_lines(choices, detect_lines(engine, next(make_variants(plane, ("dark",))), plane))
+        choices += dark_choices(engine, plane, scales.get("x2", scales["plain"]), plain + enlarged)
     preferred = [line for choice in choices for line in choice.preferred]
     words = recognise_lines(engine, preferred)
     read = {id(line) for line, word in zip(preferred, words) if word is not None}

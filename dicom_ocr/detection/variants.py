@@ -22,21 +22,23 @@ VARIANT_NAMES = ("plain", "chanmax", "invert", "top", "bottom", "x2", "clahe", "
 
 @dataclass(frozen=True)
 class Variant:
-    """A picture derived from a plane: ``scale`` variant pixels per plane pixel, turned a quarter anticlockwise when
-    ``rotated``, then ``pad`` pixels of border."""
+    """A picture derived from a plane (or from the part of it whose top left corner is plane pixel ``offset``, as
+    (x, y)): ``scale`` variant pixels per plane pixel, turned a quarter anticlockwise when ``rotated``, then ``pad``
+    pixels of border."""
 
     name: str
     image: np.ndarray
     scale: float = 1.0
     pad: int = PAD
     rotated: bool = False
+    offset: tuple[int, int] = (0, 0)
 
     def to_plane(self, box: Box, rows: int, columns: int) -> Box | None:
         """The plane box under ``box`` (found on this variant), clipped to the plane; None when outside it."""
         box = box.shift(-self.pad, -self.pad)
         if self.rotated:  # variant (x, y) shows plane (columns - 1 - y, x)
             box = Box(columns - 1 - box.bottom, box.left, columns - 1 - box.top, box.right)
-        return (box.scale(self.scale) if self.scale != 1 else box).clip(rows, columns)
+        return (box.scale(self.scale) if self.scale != 1 else box).shift(*self.offset).clip(rows, columns)
 
 
 def grey(plane: Plane) -> np.ndarray:
@@ -132,9 +134,18 @@ def dark_strokes(image: np.ndarray) -> np.ndarray:
 
 def _dark(plane: Plane) -> Variant:
     """Dark strokes (:func:`dark_strokes`) of the plane, enlarged as ``x2`` is (planes over 1400 px as they are)."""
+    return next(dark_parts(plane, [Box(0, 0, plane.columns - 1, plane.rows - 1)]))
+
+
+def dark_parts(plane: Plane, parts: Sequence[Box]) -> Iterator[Variant]:
+    """The dark strokes (:func:`dark_strokes`) of each part of the plane, enlarged as ``x2`` is (planes over 1400 px
+    as they are); the transform sees the whole plane, so a part's edges are as in the whole."""
     factor = upscale_factor(plane) or 1.0
     strokes = dark_strokes(grey(plane))
-    return Variant("dark", _pad(_enlarged(strokes, factor) if factor != 1 else strokes), scale=factor)
+    for part in parts:
+        crop = strokes[part.top:part.bottom + 1, part.left:part.right + 1]
+        image = _enlarged(crop, factor) if factor != 1 else crop
+        yield Variant("dark", _pad(image), scale=factor, offset=(part.left, part.top))
 
 
 def _rot90(plane: Plane) -> Variant:
