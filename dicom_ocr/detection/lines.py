@@ -37,6 +37,7 @@ NEAR_ROWS = 2                 # the dark-strokes copy is searched this many line
 NEAR_COLUMNS = 6              # and this many line heights before and after them
 WHOLE_PLANE = 0.5             # where those areas cover more of the plane than this, the whole copy is searched
 CONTAINED = 0.8               # a dark-strokes line this much inside a line found before adds nothing
+DARK_MIN_CHARACTERS = 2       # single marks read on the dark strokes of texture are mostly texture
 
 
 @dataclass(frozen=True, eq=False)
@@ -182,6 +183,17 @@ def areas_near(lines: Sequence[Line], rows: int, columns: int) -> list[Box]:
     return areas
 
 
+def _adds_to(line: Line, found: Sequence[Line]) -> bool:
+    """Whether a dark-strokes line shows text the lines ``found`` miss: it lies on none of them, or reaches a line
+    height beyond those it lies on (a line clipped where it crosses bright anatomy)."""
+    same = [other.box for other in found
+            if other.box.intersection(line.box) is not None and _on_one_line(line.box, other.box)]
+    if not same:
+        return not any(_covered(line.box, other.box) >= CONTAINED for other in found)
+    reach = line.box.height
+    return (line.box.left <= min(b.left for b in same) - reach or line.box.right >= max(b.right for b in same) + reach)
+
+
 def dark_choices(engine: LineEngine, plane: Plane, picture: Variant, found: Sequence[Line]) -> list[Choice]:
     """The lines the detector finds on the dark-strokes copy of the areas near the lines ``found`` that those do not
     already hold (dark text over bright anatomy hides from the detector, whole or in part), each recognised from
@@ -189,7 +201,7 @@ def dark_choices(engine: LineEngine, plane: Plane, picture: Variant, found: Sequ
     choices = []
     for variant in dark_parts(plane, areas_near(found, plane.rows, plane.columns)):
         for line in detect_lines(engine, variant, plane):
-            if not any(_covered(line.box, other.box) >= CONTAINED for other in found):
+            if _adds_to(line, found):
                 shift = np.array(variant.offset, np.float32) * picture.scale   # both copies are at one scale
                 same = Line(picture, Detection(line.detection.quad + shift, line.detection.score), line.box)
                 choices.append(Choice((line,), (same,)))
@@ -204,11 +216,14 @@ def read_once_per_line(engine: LineEngine, plane: Plane) -> list[Word]:
     plain = detect_lines(engine, scales["plain"], plane)
     enlarged = detect_lines(engine, scales["x2"], plane) if "x2" in scales else []
     choices = unite(plain, enlarged)
-    if choices:
-        choices += dark_choices(engine, plane, scales.get("x2", scales["plain"]), plain + enlarged)
+    dark = dark_choices(engine, plane, scales.get("x2", scales["plain"]), plain + enlarged) if choices else []
+    choices += dark
     preferred = [line for choice in choices for line in choice.preferred]
     words = recognise_lines(engine, preferred)
     read = {id(line) for line, word in zip(preferred, words) if word is not None}
     fallback = [line for choice in choices if not all(id(line) in read for line in choice.preferred)
                 for line in choice.fallback]
-    return [w for w in words + recognise_lines(engine, fallback) if w is not None]
+    words += recognise_lines(engine, fallback)
+    from_dark = {id(line) for choice in dark for line in choice.preferred + choice.fallback}
+    return [w for line, w in zip(preferred + fallback, words) if w is not None
+            and (id(line) not in from_dark or len(w.text.replace(" ", "")) >= DARK_MIN_CHARACTERS)]

@@ -16,6 +16,7 @@ SPARSE_LIMIT = 0.12      # "top"/"bottom" masks covering more of the plane than 
 UPSCALE_MAX_SIDE = 1400  # planes whose longer side is at most this get an upscaled variant for small text
 UPSCALE_TARGET = 1024    # the upscaled variant enlarges small planes about this far (x2 to x4)
 STROKE_KERNEL = 3        # "dark" keeps what is darker than its 3x3 closing: strokes 1-2 plane pixels wide
+DARK_FLOOR = 16          # "dark" measures contrast against surrounds at least this bright (noise on black is no text)
 
 VARIANT_NAMES = ("plain", "chanmax", "invert", "top", "bottom", "x2", "clahe", "rot90", "dark")
 
@@ -124,12 +125,14 @@ def _upscaled(plane: Plane) -> Variant | None:
 
 
 def dark_strokes(image: np.ndarray) -> np.ndarray:
-    """Thin dark strokes as black on white, whatever lies behind them: the black-hat transform (closing minus image)
-    of a 3x3 kernel, stretched to the full range and inverted. Bright texture and smooth gradients vanish; dark text
-    drawn over bright anatomy, and faint dark text on grey, stand out."""
+    """Thin dark strokes as black on white, whatever lies behind them: how much darker each pixel is than its 3x3
+    closing (the black-hat transform), relative to that closing (Weber contrast; surrounds darker than
+    ``DARK_FLOOR`` count as that). Bright texture and smooth gradients vanish; dark text drawn over bright anatomy,
+    and faint dark text on dim grey, stand out alike."""
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (STROKE_KERNEL, STROKE_KERNEL))
-    strokes = cv2.morphologyEx(image, cv2.MORPH_BLACKHAT, kernel)
-    return 255 - cv2.normalize(strokes, None, 0, 255, cv2.NORM_MINMAX)
+    closed = cv2.morphologyEx(image, cv2.MORPH_CLOSE, kernel).astype(np.float32)
+    contrast = (closed - image) / np.maximum(closed, DARK_FLOOR)
+    return (255 * (1 - contrast)).clip(0, 255).astype(np.uint8)
 
 
 def _dark(plane: Plane) -> Variant:
