@@ -27,7 +27,7 @@ from ..engines.base import Detection, LineEngine, Word
 from ..geometry import Box
 from ..planes import Plane
 from ..regions import components, is_multiline_lump
-from .variants import Variant, dark_parts, make_variants
+from .variants import Variant, dark_parts, grey, make_variants
 
 COARSER = 2.0                 # the plane's box of a line may be up to this much thicker than the enlarged copy's
 SAME_LINE = 0.5               # a box covered this much by a box of the other scale is the same line
@@ -38,6 +38,8 @@ NEAR_COLUMNS = 6              # and this many line heights before and after them
 WHOLE_PLANE = 0.5             # where those areas cover more of the plane than this, the whole copy is searched
 CONTAINED = 0.8               # a dark-strokes line this much inside a line found before adds nothing
 DARK_MIN_CHARACTERS = 2       # single marks read on the dark strokes of texture are mostly texture
+DARK_SURROUND = 48            # areas where three quarters of the pixels are darker than this are text on a dark
+                              # ground (its dark strokes are the gaps of bright text): not searched
 
 
 @dataclass(frozen=True, eq=False)
@@ -184,8 +186,10 @@ def areas_near(lines: Sequence[Line], rows: int, columns: int) -> list[Box]:
 
 
 def _adds_to(line: Line, found: Sequence[Line]) -> bool:
-    """Whether a dark-strokes line shows text the lines ``found`` miss: it lies on none of them, or reaches a line
-    height beyond those it lies on (a line clipped where it crosses bright anatomy)."""
+    """Whether a dark-strokes line shows text the lines ``found`` miss: it lumps none of them together, and lies on
+    none of them or reaches a line height beyond those it lies on (a line clipped where it crosses bright anatomy)."""
+    if is_multiline_lump(line.box, [other.box for other in found], min_cover=0.0):
+        return False
     same = [other.box for other in found
             if other.box.intersection(line.box) is not None and _on_one_line(line.box, other.box)]
     if not same:
@@ -195,11 +199,15 @@ def _adds_to(line: Line, found: Sequence[Line]) -> bool:
 
 
 def dark_choices(engine: LineEngine, plane: Plane, picture: Variant, found: Sequence[Line]) -> list[Choice]:
-    """The lines the detector finds on the dark-strokes copy of the areas near the lines ``found`` that those do not
-    already hold (dark text over bright anatomy hides from the detector, whole or in part), each recognised from
-    that copy, or from ``picture`` (the plane at the same scale) where the copy's line is read as nothing."""
+    """The lines the detector finds on the dark-strokes copy of the areas near the lines ``found`` (but not on a dark
+    ground, ``DARK_SURROUND``) that the lines found do not already hold (dark text over bright anatomy hides from
+    the detector, whole or in part), each recognised from that copy, or from ``picture`` (the plane at the same
+    scale) where the copy's line is read as nothing."""
     choices = []
-    for variant in dark_parts(plane, areas_near(found, plane.rows, plane.columns)):
+    ground = grey(plane)
+    areas = [area for area in areas_near(found, plane.rows, plane.columns)
+             if np.percentile(ground[area.top:area.bottom + 1, area.left:area.right + 1], 75) >= DARK_SURROUND]
+    for variant in dark_parts(plane, areas):
         for line in detect_lines(engine, variant, plane):
             if _adds_to(line, found):
                 shift = np.array(variant.offset, np.float32) * picture.scale   # both copies are at one scale
