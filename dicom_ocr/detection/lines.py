@@ -27,7 +27,7 @@ from ..engines.base import Detection, LineEngine, Word
 from ..geometry import Box
 from ..planes import Plane
 from ..regions import components, is_multiline_lump
-from .variants import Variant, dark_parts, grey, make_variants
+from .variants import Variant, dark_parts, dark_strokes, grey, make_variants
 
 COARSER = 2.0                 # the plane's box of a line may be up to this much thicker than the enlarged copy's
 SAME_LINE = 0.5               # a box covered this much by a box of the other scale is the same line
@@ -38,6 +38,9 @@ NEAR_COLUMNS = 6              # and this many line heights before and after them
 WHOLE_PLANE = 0.5             # where those areas cover more of the plane than this, the whole copy is searched
 CONTAINED = 0.8               # a dark-strokes line this much inside a line found before adds nothing
 DARK_MIN_CHARACTERS = 2       # single marks read on the dark strokes of texture are mostly texture
+STROKE_CONTRAST = 0.6         # a pixel this much darker than its surround is a stroke (texture rarely is)
+STROKES_PER_HEIGHT = 4        # an area holding fewer stroke pixels outside the lines found than this many times
+                              # their height holds no text they miss: not searched
 DARK_SURROUND = 48            # areas where three quarters of the pixels are darker than this are text on a dark
                               # ground (its dark strokes are the gaps of bright text): not searched
 
@@ -198,6 +201,24 @@ def _adds_to(line: Line, found: Sequence[Line]) -> bool:
     return (line.box.left <= min(b.left for b in same) - reach or line.box.right >= max(b.right for b in same) + reach)
 
 
+def _height(lines: Sequence[Line]) -> int:
+    """The median height of the text lines among ``lines``, in plane pixels."""
+    heights = sorted(line.box.height for line in lines if line.box.width >= 2 * line.box.height)
+    return heights[len(heights) // 2] if heights else 0
+
+
+def _strokes_outside(strokes: np.ndarray, area: Box, found: Sequence[Line]) -> int:
+    """How many pixels of ``area`` are dark strokes (:func:`~.variants.dark_strokes`, ``STROKE_CONTRAST``) outside
+    the boxes of the lines ``found``."""
+    mask = strokes[area.top:area.bottom + 1, area.left:area.right + 1] <= 255 * (1 - STROKE_CONTRAST)
+    for line in found:
+        inside = line.box.intersection(area)
+        if inside is not None:
+            mask[inside.top - area.top:inside.bottom - area.top + 1,
+                 inside.left - area.left:inside.right - area.left + 1] = False
+    return int(mask.sum())
+
+
 def dark_choices(engine: LineEngine, plane: Plane, picture: Variant, found: Sequence[Line]) -> list[Choice]:
     """The lines the detector finds on the dark-strokes copy of the areas near the lines ``found`` (but not on a dark
     ground, ``DARK_SURROUND``) that the lines found do not already hold (dark text over bright anatomy hides from
@@ -205,9 +226,11 @@ def dark_choices(engine: LineEngine, plane: Plane, picture: Variant, found: Sequ
     scale) where the copy's line is read as nothing."""
     choices = []
     ground = grey(plane)
+    strokes = dark_strokes(ground)
     areas = [area for area in areas_near(found, plane.rows, plane.columns)
-             if np.percentile(ground[area.top:area.bottom + 1, area.left:area.right + 1], 75) >= DARK_SURROUND]
-    for variant in dark_parts(plane, areas):
+             if np.percentile(ground[area.top:area.bottom + 1, area.left:area.right + 1], 75) >= DARK_SURROUND
+             and _strokes_outside(strokes, area, found) >= STROKES_PER_HEIGHT * _height(found)]
+    for variant in dark_parts(plane, areas, strokes):
         for line in detect_lines(engine, variant, plane):
             if _adds_to(line, found):
                 shift = np.array(variant.offset, np.float32) * picture.scale   # both copies are at one scale

@@ -140,11 +140,12 @@ def _dark(plane: Plane) -> Variant:
     return next(dark_parts(plane, [Box(0, 0, plane.columns - 1, plane.rows - 1)]))
 
 
-def dark_parts(plane: Plane, parts: Sequence[Box]) -> Iterator[Variant]:
-    """The dark strokes (:func:`dark_strokes`) of each part of the plane, enlarged as ``x2`` is (planes over 1400 px
-    as they are); the transform sees the whole plane, so a part's edges are as in the whole."""
+def dark_parts(plane: Plane, parts: Sequence[Box], strokes: np.ndarray | None = None) -> Iterator[Variant]:
+    """The dark strokes (:func:`dark_strokes`, or ``strokes`` when already made) of each part of the plane, enlarged
+    as ``x2`` is (planes over 1400 px as they are); the transform sees the whole plane, so a part's edges are as in
+    the whole."""
     factor = upscale_factor(plane) or 1.0
-    strokes = dark_strokes(grey(plane))
+    strokes = dark_strokes(grey(plane)) if strokes is None else strokes
     for part in parts:
         crop = strokes[part.top:part.bottom + 1, part.left:part.right + 1]
         image = _enlarged(crop, factor) if factor != 1 else crop
