@@ -13,7 +13,11 @@ lines again. Here, for an engine whose stages run apart (:class:`~dicom_ocr.engi
    of the other scale are recognised too (a second, small batch);
 4. a tall line (vertical text) is recognised upright and turned both ways, and so is, in a second small batch, a
    squat line read as nothing (a lead marker turned a quarter); a turned reading is kept only when it is confident
-   and longer than one character, as single marks read sideways are mostly texture.
+   and longer than one character, as single marks read sideways are mostly texture;
+5. where some line was found, the areas near the lines found are searched once more on a dark-strokes copy
+   (:func:`~.variants.dark_strokes`: dark text drawn over bright anatomy, which the detector misses on the plane),
+   skipping areas on a dark ground and areas with no strong dark strokes outside the lines found; a line found there
+   is recognised (with the first batch) when it shows text those lines miss.
 """
 from __future__ import annotations
 
