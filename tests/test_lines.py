@@ -8,7 +8,11 @@ import numpy as np
 import pytest
 
 from dicom_ocr.detection import PREVIOUS_DEFAULT_SPEC, Detector, Pass, parse_passes
-from dicom_ocr.detection.lines import read_once_per_line
+from dicom_ocr.detection import lines as lines_module
+from dicom_ocr.detection.lines import Line, areas_near, read_once_per_line
+from dicom_ocr.detection.variants import Variant
+from dicom_ocr.engines.base import Detection
+from dicom_ocr.geometry import Box
 from dicom_ocr.engines import engine_status, get_engine
 from dicom_ocr.engines.rapidocr import choose_backend
 from dicom_ocr.errors import EngineUnavailableError
@@ -73,7 +77,7 @@ def test_small_large_and_vertical_text_each_recognised_once(rapidocr):
     engine = CountingEngine(rapidocr)
     words = read_once_per_line(engine, plane_of(image))
     texts = {w.text.replace(" ", "").upper(): box_of(w) for w in words}
-    assert engine.detected == 2                          # the plane and its enlarged copy, once each
+    assert engine.detected == 2                  # the plane and its enlarged copy; text on black: no dark strokes
     assert "JOHNSMITH1976" in texts and "STMARYHOSPITALLEEDS" in texts and "ZZZTEST2024" in texts
     assert len(words) == 3                               # each line once, though both scales found the large one
     assert engine.recognised == 2 + 3                    # two horizontal lines, the tall one upright and turned both ways
@@ -98,6 +102,42 @@ def test_tall_single_letters_are_read_upright(rapidocr, letter):
     words = read_once_per_line(engine, plane_of(image))
     assert engine.recognised == 3                        # a tall box: upright and turned both ways
     assert [w.text for w in words] == [letter]
+
+
+def textured_plane(seed: int = 0) -> np.ndarray:
+    """A 512x512 plane: air above row 200, bright fine-grained texture below (anatomy); a white label on the air and,
+    just below it, a dark line drawn over the texture."""
+    rng = np.random.default_rng(seed)
+    noise = cv2.GaussianBlur(rng.normal(0, 1, (512, 512)).astype(np.float32), (0, 0), 1.0)
+    image = np.clip(170 + 60 * (noise - noise.mean()) / noise.std(), 0, 255).astype(np.uint8)
+    image[:200] = 0
+    image = np.maximum(image, draw_lines(image.shape, [("Patient ID: 4471", (20, 185))], scale=0.45, thickness=1))
+    dark = draw_lines(image.shape, [("Name: RIVERA MICHAEL", (20, 215))], scale=0.45, thickness=1)
+    image[dark > 0] = np.minimum(image[dark > 0], 255 - dark[dark > 0])
+    return image
+
+
+def test_dark_text_over_bright_texture_is_read_from_the_dark_strokes_copy(rapidocr, monkeypatch):
+    plane = plane_of(textured_plane())
+    engine = CountingEngine(rapidocr)
+    texts = [w.text.replace(" ", "").upper() for w in read_once_per_line(engine, plane)]
+    assert "PATIENTID:4471" in texts and any("RIVERAMICHAEL" in t for t in texts)
+    assert engine.detected == 3                  # the plane, its enlarged copy, the dark strokes of one area
+    monkeypatch.setattr(lines_module, "dark_choices", lambda *args: [])
+    before = [w.text.replace(" ", "").upper() for w in read_once_per_line(rapidocr, plane)]
+    assert "PATIENTID:4471" in before and not any("RIVERAMICHAEL" in t for t in before)   # what it adds
+
+
+def test_dark_strokes_are_searched_only_near_text_lines():
+    image = np.zeros((600, 600), np.uint8)
+    plain = Variant("plain", image)
+    line = Line(plain, Detection(np.zeros((4, 2), np.float32), 1.0), Box(100, 100, 199, 109))
+    block = Line(plain, Detection(np.zeros((4, 2), np.float32), 1.0), Box(300, 300, 400, 480))
+    assert areas_near([line], 600, 600) == [Box(40, 80, 259, 129)]    # 6 line heights sideways, 2 up and down
+    assert areas_near([line, block], 600, 600) == [Box(40, 80, 259, 129)]    # a box as tall as wide is no line
+    far = Line(plain, line.detection, Box(100, 500, 199, 509))
+    assert sorted(areas_near([line, far], 600, 600)) == [Box(40, 80, 259, 129), Box(40, 480, 259, 529)]
+    assert areas_near([], 600, 600) == []
 
 
 def test_blank_and_textless_planes_recognise_nothing(rapidocr):

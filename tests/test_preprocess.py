@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 import pytest
 
-from dicom_ocr.detection.variants import PAD, Variant, grey, make_variants
+from dicom_ocr.detection.variants import PAD, Variant, dark_parts, dark_strokes, grey, make_variants
 from dicom_ocr.geometry import Box
 from dicom_ocr.planes import Plane, PlaneKind
 
@@ -71,3 +71,25 @@ def test_rotated_variant_maps_boxes_back_to_the_plane():
     found = Box(int(xs.min()) + PAD, int(ys.min()) + PAD, int(xs.max()) + PAD, int(ys.max()) + PAD)
     assert variant.image.shape == (200 + 2 * PAD, 100 + 2 * PAD)
     assert variant.to_plane(found, 100, 200) == Box(150, 10, 189, 19)
+
+
+def test_dark_strokes_show_dark_text_on_bright_texture_and_hide_the_texture():
+    rng = np.random.default_rng(0)
+    image = cv2.GaussianBlur(rng.normal(180, 40, (60, 200)).clip(0, 255).astype(np.uint8), (0, 0), 1.5)
+    cv2.putText(image, "DOB 1924", (10, 40), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 1)
+    ink = np.zeros_like(image)
+    cv2.putText(ink, "DOB 1924", (10, 40), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 255, 1)
+    strokes = dark_strokes(image)
+    assert strokes[ink == 255].mean() < 60                   # the text: black
+    assert np.median(strokes[ink == 0]) > 200                # the texture around it: near white
+    assert (dark_strokes(np.full((20, 20), 200, np.uint8)) == 255).all()   # flat ground: nothing
+
+
+def test_dark_parts_map_boxes_back_through_their_offset():
+    image = np.full((100, 200), 200, np.uint8)
+    image[60:62, 120:160] = 0                                # a thin dark stroke inside the part below
+    (part,) = dark_parts(plane_of(image), [Box(100, 50, 199, 99)])
+    assert part.scale == 4.0 and part.offset == (100, 50)    # enlarged as x2 enlarges a 200-px plane
+    ys, xs = np.nonzero(part.image[PAD:-PAD, PAD:-PAD] < 128)
+    found = Box(int(xs.min()) + PAD, int(ys.min()) + PAD, int(xs.max()) + PAD, int(ys.max()) + PAD)
+    assert part.to_plane(found, 100, 200) == Box(120, 60, 159, 61)

@@ -9,10 +9,14 @@ lines again. Here, for an engine whose stages run apart (:class:`~dicom_ocr.engi
    copy's lines are recognised, each grown over the plane's boxes of the same line (detectors clip line ends
    differently at each scale; a plane's box lumping several lines is left out of that); a line only the plane shows
    is recognised from the plane;
-3. a line whose ink leaves a gap wider than a line height holds two fields (``fields.py``): it is cut there;
-4. all chosen crops are recognised in one batch; where one of a group's lines is read as nothing, the group's lines
+3. where some line was found, the areas near the lines found are searched once more on a dark-strokes copy
+   (:func:`~.variants.dark_strokes`: dark text drawn over bright anatomy, which the detector misses on the plane),
+   skipping areas on a dark ground and areas with no strong dark strokes outside the lines found; a line found there
+   is recognised (with the first batch) when it shows text those lines miss;
+4. a line whose ink leaves a gap wider than a line height holds two fields (``fields.py``): it is cut there;
+5. all chosen crops are recognised in one batch; where one of a group's lines is read as nothing, the group's lines
    of the other scale are recognised too (a second, small batch);
-5. a tall line (vertical text) is recognised upright and turned both ways, and so is, in a second small batch, a
+6. a tall line (vertical text) is recognised upright and turned both ways, and so is, in a second small batch, a
    squat line read as nothing (a lead marker turned a quarter); a turned reading is kept only when it is confident
    and longer than one character, as single marks read sideways are mostly texture.
 """
@@ -29,12 +33,22 @@ from ..geometry import Box
 from ..planes import Plane
 from ..regions import components, is_multiline_lump
 from .fields import split_all
-from .variants import Variant, make_variants
+from .variants import Variant, dark_parts, dark_strokes, grey, make_variants
 
 COARSER = 2.0                 # the plane's box of a line may be up to this much thicker than the enlarged copy's
 SAME_LINE = 0.5               # a box covered this much by a box of the other scale is the same line
 TALL = 1.5                    # height / width from which a line may be vertical text
 TURNED_MIN_CONFIDENCE = 0.7   # texture read sideways scores about 0.5; real vertical labels 0.9 and more
+NEAR_ROWS = 2                 # the dark-strokes copy is searched this many line heights above and below found lines
+NEAR_COLUMNS = 6              # and this many line heights before and after them
+WHOLE_PLANE = 0.5             # where those areas cover more of the plane than this, the whole copy is searched
+CONTAINED = 0.8               # a dark-strokes line this much inside a line found before adds nothing
+DARK_MIN_CHARACTERS = 2       # single marks read on the dark strokes of texture are mostly texture
+STROKE_CONTRAST = 0.6         # a pixel this much darker than its surround is a stroke (texture rarely is)
+STROKES_PER_HEIGHT = 4        # an area holding fewer stroke pixels outside the lines found than this many times
+                              # their height holds no text they miss: not searched
+DARK_SURROUND = 48            # areas where three quarters of the pixels are darker than this are text on a dark
+                              # ground (its dark strokes are the gaps of bright text): not searched
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,19 +184,95 @@ def recognise_lines(engine: LineEngine, lines: Sequence[Line]) -> list[Word | No
     return words
 
 
+def areas_near(lines: Sequence[Line], rows: int, columns: int) -> list[Box]:
+    """Where text the detector missed may lie beside the text lines it found (boxes at least twice as wide as high):
+    each line's box grown ``NEAR_ROWS`` line heights up and down and ``NEAR_COLUMNS`` sideways, overlapping areas
+    joined; the whole plane when they would cover more than ``WHOLE_PLANE`` of it."""
+    areas = [line.box.expand(NEAR_COLUMNS * line.box.height, NEAR_ROWS * line.box.height).clip(rows, columns)
+             for line in lines if line.box.width >= 2 * line.box.height]
+    merged = True
+    while merged:
+        merged = False
+        for i, j in ((i, j) for i in range(len(areas)) for j in range(i + 1, len(areas))):
+            if areas[i].intersection(areas[j]) is not None:
+                areas[i] = areas[i].union(areas.pop(j))
+                merged = True
+                break
+    if sum(area.area for area in areas) > WHOLE_PLANE * rows * columns:
+        return [Box(0, 0, columns - 1, rows - 1)]
+    return areas
+
+
+def _adds_to(line: Line, found: Sequence[Line]) -> bool:
+    """Whether a dark-strokes line shows text the lines ``found`` miss: it lumps none of them together, and lies on
+    none of them or reaches a line height beyond those it lies on (a line clipped where it crosses bright anatomy)."""
+    if is_multiline_lump(line.box, [other.box for other in found], min_cover=0.0):
+        return False
+    same = [other.box for other in found
+            if other.box.intersection(line.box) is not None and _on_one_line(line.box, other.box)]
+    if not same:
+        return not any(_covered(line.box, other.box) >= CONTAINED for other in found)
+    reach = line.box.height
+    return (line.box.left <= min(b.left for b in same) - reach or line.box.right >= max(b.right for b in same) + reach)
+
+
+def _height(lines: Sequence[Line]) -> int:
+    """The median height of the text lines among ``lines``, in plane pixels."""
+    heights = sorted(line.box.height for line in lines if line.box.width >= 2 * line.box.height)
+    return heights[len(heights) // 2] if heights else 0
+
+
+def _strokes_outside(strokes: np.ndarray, area: Box, found: Sequence[Line]) -> int:
+    """How many pixels of ``area`` are dark strokes (:func:`~.variants.dark_strokes`, ``STROKE_CONTRAST``) outside
+    the boxes of the lines ``found``."""
+    mask = strokes[area.top:area.bottom + 1, area.left:area.right + 1] <= 255 * (1 - STROKE_CONTRAST)
+    for line in found:
+        inside = line.box.intersection(area)
+        if inside is not None:
+            mask[inside.top - area.top:inside.bottom - area.top + 1,
+                 inside.left - area.left:inside.right - area.left + 1] = False
+    return int(mask.sum())
+
+
+def dark_choices(engine: LineEngine, plane: Plane, picture: Variant, found: Sequence[Line]) -> list[Choice]:
+    """The lines the detector finds on the dark-strokes copy of the areas near the lines ``found`` (but not on a dark
+    ground, ``DARK_SURROUND``) that the lines found do not already hold (dark text over bright anatomy hides from
+    the detector, whole or in part), each recognised from that copy, or from ``picture`` (the plane at the same
+    scale) where the copy's line is read as nothing."""
+    choices = []
+    ground = grey(plane)
+    strokes = dark_strokes(ground)
+    areas = [area for area in areas_near(found, plane.rows, plane.columns)
+             if np.percentile(ground[area.top:area.bottom + 1, area.left:area.right + 1], 75) >= DARK_SURROUND
+             and _strokes_outside(strokes, area, found) >= STROKES_PER_HEIGHT * _height(found)]
+    for variant in dark_parts(plane, areas, strokes):
+        for line in detect_lines(engine, variant, plane):
+            if _adds_to(line, found):
+                shift = np.array(variant.offset, np.float32) * picture.scale   # both copies are at one scale
+                same = Line(picture, Detection(line.detection.quad + shift, line.detection.score), line.box)
+                choices.append(Choice((line,), (same,)))
+    return choices
+
+
 def read_once_per_line(engine: LineEngine, plane: Plane) -> list[Word]:
     """The words of ``plane``, boxes in plane pixels: each group of lines recognised from its preferred scale, and
-    from the other one too where a preferred line was read as nothing."""
+    from the other one too where a preferred line was read as nothing. A plane where some text was found is
+    searched again for dark text on its dark-strokes copy (dark text over bright anatomy hides from the detector)."""
     scales = {v.name: v for v in make_variants(plane, ("plain", "x2"))}
     plain = detect_lines(engine, scales["plain"], plane)
     enlarged = detect_lines(engine, scales["x2"], plane) if "x2" in scales else []
     choices = unite(plain, enlarged)
+    dark = dark_choices(engine, plane, scales.get("x2", scales["plain"]), plain + enlarged) if choices else []
+    choices += dark
     preferred = [line for choice in choices for line in choice.preferred]
     words = recognise_fields(engine, preferred, plane)
     read = {id(line) for line, word in zip(preferred, words) if any(w is not None for w in word)}
     fallback = [line for choice in choices if not all(id(line) in read for line in choice.preferred)
                 for line in choice.fallback]
-    return [w for line_words in words + recognise_fields(engine, fallback, plane) for w in line_words if w is not None]
+    words += recognise_fields(engine, fallback, plane)
+    from_dark = {id(line) for choice in dark for line in choice.preferred + choice.fallback}
+    return [w for line, line_words in zip(preferred + fallback, words) for w in line_words if w is not None
+            and (id(line) not in from_dark or len(w.text.replace(" ", "")) >= DARK_MIN_CHARACTERS)]
 
 
 def recognise_fields(engine: LineEngine, lines: Sequence[Line], plane: Plane) -> list[list[Word | None]]:
