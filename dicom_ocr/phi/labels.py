@@ -16,12 +16,18 @@ LABEL = re.compile(
     r"(?:birth\s*date|date\s*of\s*birth|birth|born|geb(?:\.|oren)?|naissance|nee?\s*le)|age|sex|gender|"
     r"institution(?:\s*name)?|hospital|referring(?:\s*physician)?|ref\.?\s*phys(?:ician)?|physician|doctor|"
     r"operator|sonographer|technologist|tech|study\s*date|exam(?:ination)?\s*date|series\s*date|acq(?:uisition)?\s*date|"
-    r"date|datum|fecha|comments?)\b\s*[:#=.]?", re.I)
+    r"date|datum|fecha|comments?|"
+    r"ex(?:am(?:ination)?)?\s*(?:no|nr|number|#|id)?|study\s*(?:id|no|nr|number|#)|order\s*(?:no|nr|number|#)?|"
+    r"req(?:uest)?\s*(?:no|nr|number|#)?|visit(?:\s*(?:no|nr|number|#))?|"
+    r"op|ops|sono|performed\s*by|scanned\s*by|read\s*by|reader|radiologist)\b\s*[:#=.]?", re.I)
+EXAM_LABEL = re.compile(r"^ex(?:am(?:ination)?)?$", re.I)
+"""Labels that may introduce the kind of exam (``Exam: Abd General``) as well as its number (``Ex: 5107``)."""
 
 LABEL_WORDS = frozenset(
     "patient patients pat pt name nom id ident mrn kennung accession acc no number dob birth birthdate born geb geboren "
     "naissance nee le of age sex gender institution hospital referring ref phys physician doctor operator sonographer "
-    "technologist tech study exam examination series acquisition acq date datum fecha comment comments".split())
+    "technologist tech study exam examination series acquisition acq date datum fecha comment comments ex op "
+    "sonographer order visit".split())
 
 IDENTIFYING_WORDS = frozenset(
     "patient patients name id accession dob birth birthdate born geboren naissance age sex gender institution "
@@ -55,7 +61,7 @@ def _fold(word: str) -> str:
 _FOLDED = {_fold(w): w for w in LABEL_WORDS}
 
 
-def _edits(a: str, b: str) -> int:
+def edit_distance(a: str, b: str) -> int:
     """Levenshtein distance."""
     row = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -76,7 +82,7 @@ def _label_match(word: str, last: bool) -> str | None:
     if word.lower() in LABEL_WORDS:
         return "exact"
     folded = _fold(word)
-    near = [label for label in _FOLDED if _edits(folded, label) <= _allowed_edits(len(label))]
+    near = [label for label in _FOLDED if edit_distance(folded, label) <= _allowed_edits(len(label))]
     if any(len(label) >= LONG_LABEL for label in near):
         return "long"
     if near or (last and len(folded) >= 3 and any(len(label) > len(folded) and label.startswith(folded)
