@@ -18,7 +18,7 @@ NERENGINE = 70
 """The audit DB ``nerengine`` number of this method (header matching, patterns, vocabulary; 70-99 are ours)."""
 
 _PLACE_SHAPE = re.compile(
-    r"\b(?:hospital|clinic|klinik(?:um)?|h[oô]pital|medical\s+cent(?:er|re)|health\s*care|infirmary|"
+    r"\b(?:hospital|clinic|klinik(?:um)?|h[oô]pital|medical\s+cent(?:er|re)|infirmary|"
     r"university|univ\.?\s+of|imaging\s+cent(?:er|re)|radiology\s+(?:associates|group|department))\b", re.I)
 
 

@@ -61,6 +61,11 @@ _COUNTER = re.compile(r"(?<![\w.])(?:" + "|".join(sorted(map(re.escape, COUNTER_
                       r")\s*[:#.]?\s*\d{1,5}(?:\s*/\s*\d{1,5})?(?![\w.])", re.I)
 
 
+def _misread_digits(token: str) -> str:
+    """Letters OCR reads for digits inside or after a number read back as digits: ``1O.5`` 10.5, ``1Scm`` 15cm."""
+    return re.sub(r"(?<=\d)[OoSIl]|[Oo](?=[.,]?\d)", lambda m: m[0].translate(_DIGIT_FIX), token)
+
+
 def _word(token: str) -> bool:
     return fold_word(token) in TECH_WORDS
 
@@ -71,7 +76,7 @@ def _piece(token: str) -> bool:
         return True
     if re.search(r"\d{5,}", token):
         return False  # ID-like digit runs are never technical
-    return any(_VALUE.match(t) or _PROBE.match(t) for t in (token, re.sub(r"(?<=\d)[Oo]|[Oo](?=[.,]?\d)", "0", token)))
+    return any(_VALUE.match(t) or _PROBE.match(t) for t in (token, _misread_digits(token)))
 
 
 def _strong(piece: str) -> bool:
@@ -129,12 +134,13 @@ def technical_token(token: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def misread_word(token: str) -> bool:
-    """A word one glyph away from a technical word (both FUZZY_MIN letters or more): ``Gamn`` for Gain."""
+    """A word one glyph away from a technical word, both FUZZY_MIN letters or more and with the same first letter
+    (``Gamn`` for Gain; Barker is not a misread Marker)."""
     folded = fold_word(token)
     if len(folded) < FUZZY_MIN or not folded.isalpha():
         return False
-    return any(abs(len(word) - len(folded)) <= 1 and len(word) >= FUZZY_MIN and edit_distance(folded, word) <= 1
-               for word in TECH_WORDS)
+    return any(word[0] == folded[0] and abs(len(word) - len(folded)) <= 1 and len(word) >= FUZZY_MIN
+               and edit_distance(folded, word) <= 1 for word in TECH_WORDS)
 
 
 def _is_number(token: str) -> bool:
