@@ -31,7 +31,9 @@ _DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S
 
 _YMD_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
 _YMD = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
-_XYZ = re.compile(r"(?<![\d.])(\d{1,2})\s?[-/.]\s?(\d{1,2})\s?[-/.]\s?(\d{4}|\d{2})(?![\d/])")
+# a number with a unit after it is a setting, not a year: 16.1cm /1.3/29Hz
+_XYZ = re.compile(r"(?<![\d.])(\d{1,2})\s?[-/.]\s?(\d{1,2})\s?[-/.]\s?(\d{4}|\d{2})(?![\d/])"
+                  r"(?!\s?(?i:hz|khz|mhz|cm|mm|db|fps|bpm|%))")
 _D_MON_Y = re.compile(rf"(?<!\d)(\d{{1,2}})[\s\-/.]*({_MON})[\s\-/.,]*(\d{{4}}|\d{{2}})(?!\d)", re.I)
 _MON_D_Y = re.compile(rf"\b({_MON})[\s\-/.]*(\d{{1,2}})(?:st|nd|rd|th)?,?[\s\-/.]*(\d{{4}}|\d{{2}})?(?!\d)", re.I)
 _Y_MON_D = re.compile(rf"(?<!\d)(\d{{4}})[\s\-/.]*({_MON})[\s\-/.]*(\d{{1,2}})(?!\d)", re.I)
@@ -120,7 +122,8 @@ def has_id_shape(text: str) -> bool:
     """A run of six or more digits, or a token holding five or more digits (MRN, accession)."""
     if _LONG_DIGITS.search(digitize(text)):
         return True
-    return any(_ID_TOKEN.match(t) and not re.fullmatch(r"[\d.,]+", t) for t in re.split(r"[\s:/,()\[\]]+", text))
+    return any(_ID_TOKEN.match(t) and not re.fullmatch(r"[\d.,]+|\d{2,4}[x×]\d{2,4}", t)    # 320x224: a matrix
+               for t in re.split(r"[\s:/,()\[\]]+", text))
 
 
 def has_name_shape(text: str) -> bool:
