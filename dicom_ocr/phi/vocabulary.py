@@ -47,7 +47,7 @@ _UNIT = (r"(?:cm|mm|m|um|µm|μm|s|ms|sec|min|hz|khz|mhz|db|bpm|hr|fps|kv|kvp|ma
 _VALUE = re.compile(
     rf"^(?:[-+x±]?\d*[.,]?\d+{_UNIT}?|\d+(?:/\d+)+|[-+]?\d+(?:[.,]\d+)?[-/:][-+]?\d+(?:[.,]\d+)?{_UNIT}?"
     rf"|[a-z]{{1,4}}[-+]?\d+(?:[.,]\d+)?{_UNIT}?|{_UNIT}|x\d+(?:\.\d+)?)$", re.I)
-_MEASURED = re.compile(rf"^[-+x±]?\d*[.,]?\d+{_UNIT}$", re.I)     # a number with its unit: 24cm, 64%, 0.8
+_MEASURED = re.compile(rf"^[-+x±]?\d*[.,]?\d+{_UNIT}$", re.I)     # a number with its unit: 24cm, 64%
 # Probe and preset names: C5-1, L12-5, 6L3, 4V1c-S, 3C-RS, 12L-RS, eL18-4, P4-2, ML6-15-D, 9L4 (the letters between
 # digits are capitals or a single letter, as probes are labelled: a garbled word such as Ib4sbs is not a probe).
 _PROBE = re.compile(r"^[A-Za-z]{0,3}\d{1,2}(?:[A-Z]{1,3}|[a-z])\d{0,2}[a-z]?(?:-[A-Za-z0-9]{1,4}){0,2}$"
@@ -92,25 +92,23 @@ def _glued_values(token: str) -> bool:
         return False
 
     @lru_cache(maxsize=None)
-    def covers(start: int) -> tuple[bool, bool] | None:
-        """(covered, with a strong piece) for runs[start:], or None when no split covers them."""
+    def strong_cover(start: int) -> bool | None:
+        """Whether runs[start:] split into technical pieces with a strong one among them; None if they do not split."""
         if start == len(runs):
-            return True, False
-        best = None
+            return False
+        found = None
         for end in range(start + 1, len(runs) + 1):
             piece = "".join(runs[start:end])
-            if not (_piece(piece) or not re.search(r"\w", piece)):
+            if not _piece(piece) and re.search(r"\w", piece):
                 continue
-            rest = covers(end)
+            rest = strong_cover(end)
             if rest is not None:
-                strong = rest[1] or _strong(piece)
-                if strong:
-                    return True, True
-                best = (True, False)
-        return best
+                if rest or _strong(piece):
+                    return True
+                found = False
+        return found
 
-    found = covers(0)
-    return found is not None and found[1]
+    return bool(strong_cover(0))
 
 
 @lru_cache(maxsize=65536)
@@ -162,7 +160,7 @@ def is_technical(text: str) -> bool:
         if i + 1 < len(tokens) and _is_number(tokens[i + 1]) and misread_word(_EDGE.sub("", token)):
             continue
         return False
-    words = [fold_word(_EDGE.sub("", t)) for t in tokens if len(_EDGE.sub("", t)) >= 3 and _EDGE.sub("", t).isalpha()]
+    words = [fold_word(w) for w in (_EDGE.sub("", t) for t in tokens) if len(w) >= 3 and w.isalpha()]
     if words and all(w in NAME_LIKE for w in words) and not re.search(r"\d", text):
         return False
     return True
