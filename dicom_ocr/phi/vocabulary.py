@@ -14,11 +14,12 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from dicom_ocr.phi.labels import edit_distance
+from dicom_ocr.phi.labels import LABEL_WORDS, edit_distance
 
 VOCABULARIES = Path(__file__).with_name("vocabularies")
 COUNTERS_FILE = "counters.txt"
 NAME_LIKE_FILE = "name-like.txt"
+SETTINGS_FILE = "settings.txt"
 
 
 def fold_word(word: str) -> str:
@@ -40,7 +41,9 @@ COUNTER_WORDS = load_words(VOCABULARIES / COUNTERS_FILE)
 NAME_LIKE = load_words(VOCABULARIES / NAME_LIKE_FILE) & TECH_WORDS
 """Technical words that are also names: they clear a line only beside another technical token."""
 
-FUZZY_MIN = 4            # words this long (and vocabulary words this long) may carry one misread glyph before a value
+FUZZY_MIN = 4            # words this long may carry one misread glyph before a value
+SETTINGS = load_words(VOCABULARIES / SETTINGS_FILE)
+"""Controls that take a numeric setting (Gain, Tiefe): the only words a word misread by one glyph may stand for."""
 
 _UNIT = (r"(?:cm|mm|m|um|µm|μm|s|ms|sec|min|hz|khz|mhz|db|bpm|hr|fps|kv|kvp|ma|mas|kev|hu|deg|°|mgy|msv|cgy|gy|"
          r"cm/s|mm/s|m/s|cm2|mm2|cm3|cm³|ml|mmhg|x|%|mgy\*cm|mgycm|s/cm|f|g|p|dr|cc|mgy·cm|kpa|m/s2)")
@@ -132,13 +135,18 @@ def technical_token(token: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def misread_word(token: str) -> bool:
-    """A word one glyph away from a technical word, both FUZZY_MIN letters or more and with the same first letter
-    (``Gamn`` for Gain; Barker is not a misread Marker)."""
+    """A word of FUZZY_MIN letters or more one glyph from a setting's name inside it, first and last letters kept
+    (``Gamn`` for Gain; Diaz is not a misread Diam, nor Powers Power), and not one glyph from a label word."""
     folded = fold_word(token)
-    if len(folded) < FUZZY_MIN or not folded.isalpha():
+    if len(folded) < FUZZY_MIN or not folded.isalpha() or _near_label(folded):
         return False
-    return any(word[0] == folded[0] and abs(len(word) - len(folded)) <= 1 and len(word) >= FUZZY_MIN
-               and edit_distance(folded, word) <= 1 for word in TECH_WORDS)
+    return any(word[0] == folded[0] and word[-1] == folded[-1] and abs(len(word) - len(folded)) <= 1
+               and edit_distance(folded, word) <= 1 for word in SETTINGS)
+
+
+def _near_label(folded: str) -> bool:
+    """One glyph from an identifying label word (``Exan`` for Exam): what follows it may be an identifier."""
+    return any(len(label) >= 3 and edit_distance(folded, label) <= 1 for label in LABEL_WORDS)
 
 
 def _is_number(token: str) -> bool:
