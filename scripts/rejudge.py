@@ -2,9 +2,10 @@
 """Re-judge the OCR text an audit DB holds with the current PHI verdict, without reading pixels again.
 
 Copies DIR's audit DB to OUT, sets every read rect's ``nerpii`` from ``dicom_ocr.phi.judge`` (its file's header facts,
-the tool's default: unknown text is PHI) and scores OUT with ../shared/bench/score.py when ``--gt`` is given. Rect
-geometry is kept as scanned (a scan also trims a PHI rect's margin off its cleared neighbours, which this cannot redo),
-so the scores approximate a fresh scan's; use it to compare verdict changes quickly, and confirm with evaluate.py.
+the tool's default: unknown text is PHI; per-plane summary rows, which the scorer ignores, are left as they were) and
+scores OUT with ../shared/bench/score.py when ``--gt`` is given. Rect geometry is kept as scanned (a scan also trims a
+PHI rect's margin off its cleared neighbours, which this cannot redo), so the scores approximate a fresh scan's: use it
+to compare verdict changes quickly, and confirm with evaluate.py.
 
     python scripts/rejudge.py /tmp/db-before /tmp/db-rejudged --gt /tmp/synth/gt.json --root /tmp/synth
     python scripts/rejudge.py /tmp/db-before /tmp/db-rejudged --changes     # list the texts whose verdict changed
