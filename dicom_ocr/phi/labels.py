@@ -35,8 +35,8 @@ IDENTIFYING_WORDS = frozenset(
 """Label words that only ever introduce identifying values (``series``, ``study`` or ``no`` also label technical text)."""
 
 _LETTER_FIX = str.maketrans({"4": "A", "0": "O", "1": "I", "5": "S", "8": "B", "6": "G"})
-# glyphs small fonts are misread as each other, folded to one before comparing words ("rn" and "m" first)
-_CONFUSABLE = str.maketrans({"c": "e", "o": "e", "l": "i", "j": "i"})
+# glyphs small fonts are misread as each other, folded to one before comparing words ("rn" and "m" first; n for m)
+_CONFUSABLE = str.maketrans({"c": "e", "o": "e", "l": "i", "j": "i", "n": "m"})
 _UNREADABLE = re.compile(r"[^\w\s:#=.,;'()/\-]")   # a symbol beside a label: a value OCR could not read
 LONG_LABEL = 8           # label words this long may be misread even alone on a line ("Inatitution")
 
@@ -124,7 +124,14 @@ def _qualified_label(text: str, words: Sequence[str], kinds: Sequence[str | None
     """``<word> Name:``: one word, whatever OCR made of it (``Phattuton``), qualifying a label that ends the line with
     a colon. A value never comes before its label, so the word is part of the label (Institution, Physician)."""
     single_colon = text.count(":") == 1 and text.rstrip().endswith(":")
-    return single_colon and len(words) == 2 and kinds[-1] in ("exact", "near")
+    return single_colon and len(words) == 2 and (kinds[-1] in ("exact", "near") or _misread_label(words[-1]))
+
+
+def _misread_label(word: str) -> bool:
+    """One more glyph misread in a label word of four letters or more (``Nomc`` for Name), accepted only where
+    nothing but a label can stand (see ``_qualified_label``)."""
+    folded = _fold(word)
+    return len(folded) >= 4 and any(len(label) >= 4 and edit_distance(folded, label) <= 1 for label in _FOLDED)
 
 
 def mentions_identifying_label(text: str) -> bool:
