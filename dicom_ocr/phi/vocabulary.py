@@ -1,10 +1,11 @@
 """Technical text burned in by scanners (ultrasound, CT, MR, X-ray): words and value shapes that identify nobody.
 
 The words are data, loaded from ``vocabularies/*.txt`` beside this module (its README.md says what each file holds):
-interface words in English, French, German, Italian, Spanish and Hungarian, anatomy, presets, vendors and products,
-series/image counter words, and technical words that are also names. Words are compared case-folded without accents.
-OCR noise is tolerated where a name cannot hide: words glued to their values (``Depth24cm``, ``MI07IS0.8``), and one
-misread glyph in a word followed by a value (``Gamn S2`` for Gain 52).
+interface words in English, French, German, Italian, Spanish, Hungarian, Portuguese and Dutch, anatomy, presets,
+vendors and products, series/image counter words, technical words that are also names, and the names of settings.
+Words are compared case-folded without accents. OCR noise is tolerated where a name cannot hide: words glued to their
+values (``Depth24cm``, ``MI07IS0.8``), and one misread glyph inside a setting's name followed by a value (``Gamn S2``
+for Gain 52).
 """
 
 from __future__ import annotations
