@@ -26,7 +26,7 @@ for _num, _names in enumerate((
         MONTHS[_n] = _num
 _MON = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 
-_DIGITISH = re.compile(r"(?<![A-Za-z])[0-9OoIl|SB]*[0-9][0-9OoIl|SB./:\-]*")
+_DIGITISH = re.compile(r"(?:(?<![A-Za-z])[0-9OoIl|SB]*)?[0-9][0-9OoIl|SB./:\-]*")
 _DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8"})
 
 _YMD_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
