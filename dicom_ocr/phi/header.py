@@ -8,6 +8,8 @@ from datetime import date
 
 import pydicom
 
+from dicom_ocr.phi.vocabulary import is_technical
+
 # OCR confusions folded to one representative on both sides of every comparison.
 _FOLD = str.maketrans({"O": "0", "Q": "0", "I": "1", "L": "1", "|": "1", "!": "1",
                        "S": "5", "B": "8", "Z": "2", "G": "6"})
@@ -132,6 +134,8 @@ class HeaderFacts:
                 self.ids.setdefault(fold(part), kw)
 
     def _add_place(self, value: str, kw: str) -> None:
+        if is_technical(value):
+            return  # a vendor written as the institution (GE MEDICAL SYSTEMS) identifies no one
         whole = fold(value)
         if len(whole) >= 4:
             self.places.setdefault(whole, kw)

@@ -16,12 +16,18 @@ LABEL = re.compile(
     r"(?:birth\s*date|date\s*of\s*birth|birth|born|geb(?:\.|oren)?|naissance|nee?\s*le)|age|sex|gender|"
     r"institution(?:\s*name)?|hospital|referring(?:\s*physician)?|ref\.?\s*phys(?:ician)?|physician|doctor|"
     r"operator|sonographer|technologist|tech|study\s*date|exam(?:ination)?\s*date|series\s*date|acq(?:uisition)?\s*date|"
-    r"date|datum|fecha|comments?)\b\s*[:#=.]?", re.I)
+    r"date|datum|fecha|comments?|"
+    r"ex(?:am(?:ination)?)?\s*(?:no|nr|number|#|id)?|study\s*(?:id|no|nr|number|#)|order\s*(?:no|nr|number|#)?|"
+    r"req(?:uest)?\s*(?:no|nr|number|#)?|visit(?:\s*(?:no|nr|number|#))?|"
+    r"op|ops|sono|performed\s*by|scanned\s*by|read\s*by|reader|radiologist)\b\s*[:#=.]?", re.I)
+EXAM_LABEL = re.compile(r"^ex(?:am(?:ination)?)?$", re.I)
+"""Labels that may introduce the kind of exam (``Exam: Abd General``) as well as its number (``Ex: 5107``)."""
 
 LABEL_WORDS = frozenset(
     "patient patients pat pt name nom id ident mrn kennung accession acc no number dob birth birthdate born geb geboren "
     "naissance nee le of age sex gender institution hospital referring ref phys physician doctor operator sonographer "
-    "technologist tech study exam examination series acquisition acq date datum fecha comment comments".split())
+    "technologist tech study exam examination series acquisition acq date datum fecha comment comments ex op "
+    "sonographer order visit".split())
 
 IDENTIFYING_WORDS = frozenset(
     "patient patients name id accession dob birth birthdate born geboren naissance age sex gender institution "
@@ -29,8 +35,8 @@ IDENTIFYING_WORDS = frozenset(
 """Label words that only ever introduce identifying values (``series``, ``study`` or ``no`` also label technical text)."""
 
 _LETTER_FIX = str.maketrans({"4": "A", "0": "O", "1": "I", "5": "S", "8": "B", "6": "G"})
-# glyphs small fonts are misread as each other, folded to one before comparing words ("rn" and "m" first)
-_CONFUSABLE = str.maketrans({"c": "e", "o": "e", "l": "i", "j": "i"})
+# glyphs small fonts are misread as each other, folded to one before comparing words ("rn" and "m" first; n for m)
+_CONFUSABLE = str.maketrans({"c": "e", "o": "e", "l": "i", "j": "i", "n": "m"})
 _UNREADABLE = re.compile(r"[^\w\s:#=.,;'()/\-]")   # a symbol beside a label: a value OCR could not read
 LONG_LABEL = 8           # label words this long may be misread even alone on a line ("Inatitution")
 
@@ -55,7 +61,7 @@ def _fold(word: str) -> str:
 _FOLDED = {_fold(w): w for w in LABEL_WORDS}
 
 
-def _edits(a: str, b: str) -> int:
+def edit_distance(a: str, b: str) -> int:
     """Levenshtein distance."""
     row = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -76,7 +82,7 @@ def _label_match(word: str, last: bool) -> str | None:
     if word.lower() in LABEL_WORDS:
         return "exact"
     folded = _fold(word)
-    near = [label for label in _FOLDED if _edits(folded, label) <= _allowed_edits(len(label))]
+    near = [label for label in _FOLDED if edit_distance(folded, label) <= _allowed_edits(len(label))]
     if any(len(label) >= LONG_LABEL for label in near):
         return "long"
     if near or (last and len(folded) >= 3 and any(len(label) > len(folded) and label.startswith(folded)
@@ -118,7 +124,14 @@ def _qualified_label(text: str, words: Sequence[str], kinds: Sequence[str | None
     """``<word> Name:``: one word, whatever OCR made of it (``Phattuton``), qualifying a label that ends the line with
     a colon. A value never comes before its label, so the word is part of the label (Institution, Physician)."""
     single_colon = text.count(":") == 1 and text.rstrip().endswith(":")
-    return single_colon and len(words) == 2 and kinds[-1] in ("exact", "near")
+    return single_colon and len(words) == 2 and (kinds[-1] in ("exact", "near") or _misread_label(words[-1]))
+
+
+def _misread_label(word: str) -> bool:
+    """One more glyph misread in a label word of four letters or more (``Nomc`` for Name), accepted only where
+    nothing but a label can stand (see ``_qualified_label``)."""
+    folded = _fold(word)
+    return len(folded) >= 4 and any(len(label) >= 4 and edit_distance(folded, label) <= 1 for label in _FOLDED)
 
 
 def mentions_identifying_label(text: str) -> bool:

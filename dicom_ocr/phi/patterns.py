@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from dicom_ocr.phi.vocabulary import TECH_WORDS
+
 # English, French, German, Spanish, Italian and Dutch month abbreviations (upper case, accents dropped).
 MONTHS: dict[str, int] = {}
 for _num, _names in enumerate((
@@ -24,18 +26,21 @@ for _num, _names in enumerate((
         MONTHS[_n] = _num
 _MON = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 
-_DIGITISH = re.compile(r"[0-9OoIl|SB]*[0-9][0-9OoIl|SB./:\-]*")
+_DIGITISH = re.compile(r"(?:(?<![A-Za-z])[0-9OoIl|SB]*)?[0-9][0-9OoIl|SB./:\-]*")
 _DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8"})
 
 _YMD_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
 _YMD = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
-_XYZ = re.compile(r"(?<![\d.])(\d{1,2})\s?[-/.]\s?(\d{1,2})\s?[-/.]\s?(\d{4}|\d{2})(?![\d/])")
+# a number with a unit after it is a setting, not a year: 16.1cm /1.3/29Hz
+_XYZ = re.compile(r"(?<![\d.])(\d{1,2})\s?[-/.]\s?(\d{1,2})\s?[-/.]\s?(\d{4}|\d{2})(?![\d/])"
+                  r"(?!\s?(?i:hz|khz|mhz|cm|mm|db|fps|bpm|%))")
 _D_MON_Y = re.compile(rf"(?<!\d)(\d{{1,2}})[\s\-/.]*({_MON})[\s\-/.,]*(\d{{4}}|\d{{2}})(?!\d)", re.I)
 _MON_D_Y = re.compile(rf"\b({_MON})[\s\-/.]*(\d{{1,2}})(?:st|nd|rd|th)?,?[\s\-/.]*(\d{{4}}|\d{{2}})?(?!\d)", re.I)
 _Y_MON_D = re.compile(rf"(?<!\d)(\d{{4}})[\s\-/.]*({_MON})[\s\-/.]*(\d{{1,2}})(?!\d)", re.I)
 _TIME = re.compile(r"(?<![\w.:])([01]?\d|2[0-3])\s?[:h]\s?([0-5]\d)(?:\s?:\s?([0-5]\d)(?:\.?\d+)?)?\s*([AP]\.?M\.?)?(?![\d:])",
                    re.I)
-_AGE = re.compile(r"(?<![\w.])(\d{1,3})\s?(?:Y|YR|YRS|YEARS?|YO|J|ANS?|JAHRE)\b(?:\s*/?\s*[MF]\b)?"
+_AGE = re.compile(r"(?<![\w.])(\d{1,3})\s?(?:Y|YR|YRS|YEARS?|YO|J|ANS?|JAHRE)(?:\s*/?\s*[MF]\b|\b)"
+                  r"|(?<![\w.])\d[0-9A-Z]{1,2}\s?Y\s*/\s*[MF]\b"      # one digit misread: 1CY/M for 16Y/M
                   r"|(?<![\w.])[MF]\s*[/\s]\s*(\d{1,3})\s?(?:Y|YR|YRS|YO)?\b(?!\s*(?:[./:]\d|%))"
                   r"|(?<![\w.])(\d{1,3})\s*[/\s]\s*[MF]\b(?![\w.])", re.I)
 _LONG_DIGITS = re.compile(r"\d{6,}")
@@ -49,8 +54,8 @@ _GLUED_DATE_TIME = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{2}|\d{1,2}[-/.]\d{1,2}
 
 
 def digitize(text: str) -> str:
-    """Replace letters OCR confuses with digits (O, I, l, S, B) inside runs that already hold a digit, and split a
-    date from a time OCR glued to it."""
+    """Replace letters OCR confuses with digits (O, I, l, S, B) inside runs that already hold a digit and do not
+    continue a word (the I of ``MI07`` stays a letter), and split a date from a time OCR glued to it."""
     return _GLUED_DATE_TIME.sub(r"\1 ", _DIGITISH.sub(lambda m: m[0].translate(_DIGIT_FIX), text))
 
 
@@ -83,7 +88,7 @@ def find_dates(text: str) -> tuple[list[date], bool]:
         seen = True
         found.append(_make(int(m[3]), MONTHS[m[2].rstrip(".")], int(m[1])))
     for m in _MON_D_Y.finditer(upper):
-        if int(m[2]) <= 31:
+        if int(m[2]) <= 31 and (m[3] or m[1].rstrip(".").lower() not in TECH_WORDS):   # Gen 4, Mag 2: settings
             seen = True
             if m[3]:
                 found.append(_make(int(m[3]), MONTHS[m[1].rstrip(".")], int(m[2])))
@@ -109,7 +114,7 @@ def find_times(text: str) -> list[tuple[int, int]]:
 
 
 def has_age_sex(text: str) -> bool:
-    """Ages with a unit or a sex letter: ``45Y M``, ``037Y``, ``M 49``, ``49 F``."""
+    """Ages with a unit or a sex letter: ``45Y M``, ``84YF``, ``037Y``, ``M 49``, ``49 F``, ``1CY/M`` (16Y/M misread)."""
     return _AGE.search(digitize(text)) is not None
 
 
@@ -117,7 +122,8 @@ def has_id_shape(text: str) -> bool:
     """A run of six or more digits, or a token holding five or more digits (MRN, accession)."""
     if _LONG_DIGITS.search(digitize(text)):
         return True
-    return any(_ID_TOKEN.match(t) and not re.fullmatch(r"[\d.,]+", t) for t in re.split(r"[\s:/,()\[\]]+", text))
+    return any(_ID_TOKEN.match(t) and not re.fullmatch(r"[\d.,]+|\d{2,4}[x×]\d{2,4}", t)    # 320x224: a matrix
+               for t in re.split(r"[\s:/,()\[\]]+", text))
 
 
 def has_name_shape(text: str) -> bool:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dicom_ocr.phi import labels, patterns
 from dicom_ocr.phi.header import HeaderFacts, fold, words
-from dicom_ocr.phi.vocabulary import is_technical
+from dicom_ocr.phi.vocabulary import TECH_WORDS, is_technical
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +18,7 @@ NERENGINE = 70
 """The audit DB ``nerengine`` number of this method (header matching, patterns, vocabulary; 70-99 are ours)."""
 
 _PLACE_SHAPE = re.compile(
-    r"\b(?:hospital|clinic|klinik(?:um)?|h[oô]pital|medical\s+cent(?:er|re)|health\s*care|infirmary|"
+    r"\b(?:hospital|clinic|klinik(?:um)?|h[oô]pital|medical\s+cent(?:er|re)|infirmary|"
     r"university|univ\.?\s+of|imaging\s+cent(?:er|re)|radiology\s+(?:associates|group|department))\b", re.I)
 
 
@@ -86,6 +87,9 @@ def _header_match(text: str, facts: HeaderFacts) -> str | None:
         if word in facts.short_name_parts and len(words(text)) > 1:
             return facts.short_name_parts[word]
     singles = words(text)
+    if len(singles) == 1 and 2 <= len(singles[0]) <= 3 and singles[0].isalpha() and singles[0] in facts.initials \
+            and singles[0].lower() not in TECH_WORDS:
+        return facts.initials[singles[0]]   # initials alone (an operator's JK beside the patient fields)
     if len(singles) >= 2 and all(len(w) == 1 and w.isalpha() for w in singles) and "".join(singles) in facts.initials:
         return facts.initials["".join(singles)]
     compact = fold(text)
@@ -134,10 +138,15 @@ def _date_digits_match(text: str, facts: HeaderFacts) -> str | None:
     return None
 
 
+def _names_exam_kind(label: str, value: str) -> bool:
+    """``Exam: Abd General``: an exam label followed by technical words only, no number."""
+    return bool(labels.EXAM_LABEL.match(label)) and not re.search(r"\d", value) and is_technical(value)
+
+
 def _pattern_match(text: str) -> tuple[str, str] | None:
     """(method, reason) of the first identifying shape in ``text``, or None."""
     label, value = labels.label_value(text)
-    if label is not None and value.strip(" :#=.,;-"):
+    if label is not None and value.strip(" :#=.,;-") and not _names_exam_kind(label, value):
         return "pattern:label", "identifying label followed by a value (even an unreadable one)"
     if patterns.find_dates(text)[1]:
         return "pattern:date", "date"
@@ -153,7 +162,10 @@ def _pattern_match(text: str) -> tuple[str, str] | None:
 
 
 def judge(text: str, facts: HeaderFacts | None = None, default_pii: bool = True) -> Verdict:
-    """PHI verdict for one OCR text region: header match, then patterns, then technical vocabulary, then default."""
+    """PHI verdict for one OCR text region: header match, then patterns, then technical vocabulary, then default.
+
+    The text is NFKC-normalised first, so full-width colons and digits (``Im：3/106``) read as their ASCII forms."""
+    text = unicodedata.normalize("NFKC", text)
     if not re.search(r"[A-Za-z0-9]", text):
         return Verdict(False, "vocabulary", "no letters or digits")
     if facts is not None and (field := _header_match(text, facts)) is not None:

@@ -1,83 +1,175 @@
-"""Technical text burned in by scanners (ultrasound, CT, MR, X-ray): words and value shapes that identify nobody."""
+"""Technical text burned in by scanners (ultrasound, CT, MR, X-ray): words and value shapes that identify nobody.
+
+The words are data, loaded from ``vocabularies/*.txt`` beside this module (its README.md says what each file holds):
+interface words in English, French, German, Italian, Spanish, Hungarian, Portuguese and Dutch, anatomy, presets,
+vendors and products, series/image counter words, technical words that are also names, and the names of settings.
+Words are compared case-folded without accents. OCR noise is tolerated where a name cannot hide: words glued to their
+values (``Depth24cm``, ``MI07IS0.8``), and one misread glyph inside a setting's name followed by a value (``Gamn S2``
+for Gain 52).
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
 
-_WORDS = """
-mi ti tis tib tic tis0 tib0 gen gain comp dyn dr res pen frq freq frame frames fps hz khz mhz db bpm hr depth zoom
-focus prf wf filter flt persist persistence pwr power har harm thi nthi color colour cf pw cw pd doppler mode 2d 3d 4d
-b m angle vel velocity scale baseline sample vol sv dist distance area length width height trace auto flow peak ri pi
-sd ed ps vmax vmin vmean pg mg tamax tamean vti hrt rate cm mm m s ms sec min kv kvp ma mas kev hu deg mgy msv ctdi
-ctdivol dlp thyroid liver kidney renal pancreas breast abdomen abdom abd chest pelvis pelvic heart cardiac carotid
-bladder uterus ovary ovaries prostate spleen gallbladder gb cbd aorta head neck brain spine knee shoulder hip ankle
-wrist elbow hand foot leg arm thigh calf femoral popliteal jugular vein artery venous arterial vascular testis testes
-scrotum thorax lung lungs rib ribs skull sinus orbit orbits cervical thoracic lumbar sacrum coccyx fetal fetus ob gyn
-echo tte tee apical apex parasternal subcostal lax sax plax psax a4c a2c a3c lv rv la ra mv av tv ivc svc ivs lvpw
-trans tr long sag sagittal axial coronal transverse transv oblique obl left right lt rt upper lower mid lateral lat
-medial anterior ant posterior post superior sup inferior inf prox proximal distal cranial caudal ap pa portable upright
-semi erect supine prone decubitus decub standing sitting marker grid bucky grid erect cassette exposure exp ei di dap
-w l c ww wl wc window level tilt thk thickness idx loc slice slices gantry pitch rot rotation scan scanned spiral
-helical contrast cont no yes fov dfov sfov matrix kernel recon image images img series se im ser ima acq mag
-tr te ti fa et nex nsa avg avgs flip echo etl tse fse gre epi dwi adc flair stir t1 t2 t2w t1w pdw fat sat fs water
-bw bandwidth mpr mip mra tof pc swi dti bold perf spgr fiesta vibe haste trufisp trufi space cube post pre gd gad
-dual energy mono monochromatic kev spectral topogram scout surview localizer locator tomo tomoscan cor loc survey
-ge philips siemens toshiba canon hitachi aloka samsung medison esaote mindray sonosite acuson medical systems atl
-fujifilm fuji carestream kodak agfa hologic konica minolta shimadzu healthcare healthineers ultrasound sonography
-epiq affiniti logiq voluson vivid iu22 hd11 hd15 s2000 sequoia acuson aplio xario lightspeed optima revolution
-somatom definition sensation emotion force drive avanto skyra prisma aera verio trio signa discovery brivo ingenia
-achieva intera vereos biograph selenia dimensions
-general adv advanced superficial small parts msk musculoskeletal vascular abdominal obstetric gyne pediatric peds
-res speed sp hd rs st map mapd mape dtce dtcem dtch dtcl cpa crs ccd sri xbeam xres sonoct icon flash speckle
-smooth sharp soft tissue bone lung std standard detail edge enhance enhanced lut gamma invert inverted neg pos
-view views side page of scale bar ruler cal caliper measure measurement meas calc report summary left right
-biopsy guide needle line lines target roi region zone lesion mass cyst nodule node lymph lobe isthmus upper
-pole poles cortex cortical parenchyma hilum hilar duct ducts wall walls tip tips
-on off hi lo high low med medium norm normal max maximum mini minimum avg mean total sum full half
-lvo lvot rvot mpa pv pa svc ivc hv pv portal hepatic splenic celiac sma ima
-ef fs edv esv sv co ci hr
-rec record stop run live freeze frz cine clip loop store print save
-xv prc prs pst frozen ecg ekg resp trig rao lao cra cau spinal
-opt col card cri proc xmit cran caud ibeam iclear surface store progress in uncompressed compressed rgb tra algor
-follicle endometrium epicardiac
-f h a p r i u d z n e v
-""".split()
+from dicom_ocr.phi.labels import LABEL_WORDS, edit_distance
 
-TECH_WORDS = frozenset(_WORDS)
+VOCABULARIES = Path(__file__).with_name("vocabularies")
+COUNTERS_FILE = "counters.txt"
+NAME_LIKE_FILE = "name-like.txt"
+SETTINGS_FILE = "settings.txt"
 
-_UNIT = (r"(?:cm|mm|m|um|µm|s|ms|sec|min|hz|khz|mhz|db|bpm|hr|fps|kv|kvp|ma|mas|kev|hu|deg|°|mgy|msv|cgy|gy|"
-         r"cm/s|mm/s|m/s|cm2|mm2|cm3|ml|mmhg|x|%|mgy\*cm|mgycm|s/cm|f|g|p|dr|cc|mgy·cm)")
+
+def fold_word(word: str) -> str:
+    """Case-folded, accents removed: ``Fréquence`` -> ``frequence``, ``Erősítés`` -> ``erosites``."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c))
+
+
+def load_words(path: Path) -> frozenset[str]:
+    """The folded words of one vocabulary file (whitespace-separated, ``#`` starts a comment)."""
+    lines = (line.split("#", 1)[0] for line in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(fold_word(word) for line in lines for word in line.split())
+
+
+TECH_WORDS = frozenset().union(*(load_words(p) for p in sorted(VOCABULARIES.glob("*.txt"))
+                                 if p.name not in (COUNTERS_FILE, NAME_LIKE_FILE)))
+"""Every technical word, folded."""
+COUNTER_WORDS = load_words(VOCABULARIES / COUNTERS_FILE)
+"""Words introducing series, image, frame and slice counters, with their OCR misreadings (``In`` for Im)."""
+NAME_LIKE = load_words(VOCABULARIES / NAME_LIKE_FILE) & TECH_WORDS
+"""Technical words that are also names: they clear a line only beside another technical token."""
+
+FUZZY_MIN = 4            # words this long may carry one misread glyph before a value
+SETTINGS = load_words(VOCABULARIES / SETTINGS_FILE)
+"""Controls that take a numeric setting (Gain, Tiefe): the only words a word misread by one glyph may stand for."""
+
+_UNIT = (r"(?:cm|mm|m|um|µm|μm|s|ms|sec|min|hz|khz|mhz|db|bpm|hr|fps|kv|kvp|ma|mas|kev|hu|deg|°|mgy|msv|cgy|gy|"
+         r"cm/s|mm/s|m/s|cm2|mm2|cm3|cm³|ml|mmhg|x|%|mgy\*cm|mgycm|s/cm|f|g|p|dr|cc|mgy·cm|kpa|m/s2)")
 _VALUE = re.compile(
     rf"^(?:[-+x±]?\d*[.,]?\d+{_UNIT}?|\d+(?:/\d+)+|[-+]?\d+(?:[.,]\d+)?[-/:][-+]?\d+(?:[.,]\d+)?{_UNIT}?"
     rf"|[a-z]{{1,4}}[-+]?\d+(?:[.,]\d+)?{_UNIT}?|{_UNIT}|x\d+(?:\.\d+)?)$", re.I)
-# Probe and preset names: C5-1, L12-5, 6L3, 4V1c-S, 3C-RS, 12L-RS, eL18-4, P4-2, ML6-15-D, 9L4.
-_PROBE = re.compile(r"^[a-z]{0,3}\d{1,2}[a-z]{1,3}\d{0,2}[a-z]?(?:-[a-z0-9]{1,4}){0,2}$"
-                    r"|^[a-z]{1,3}\d{1,2}-\d{1,2}[a-z]{0,2}(?:-[a-z0-9]{1,3})?$", re.I)
-_SPLIT = re.compile(r"[\s,;=:()\[\]{}<>\"'`~*+#|\\_—–]+")
+_MEASURED = re.compile(rf"^[-+x±]?\d*[.,]?\d+{_UNIT}$", re.I)     # a number with its unit: 24cm, 64%
+# Probe and preset names: C5-1, L12-5, 6L3, 4V1c-S, 3C-RS, 12L-RS, eL18-4, P4-2, ML6-15-D, 9L4 (the letters between
+# digits are capitals or a single letter, as probes are labelled: a garbled word such as Ib4sbs is not a probe).
+_PROBE = re.compile(r"^[A-Za-z]{0,3}\d{1,2}(?:[A-Z]{1,3}|[a-z])\d{0,2}[a-z]?(?:-[A-Za-z0-9]{1,4}){0,2}$"
+                    r"|^[A-Za-z]{1,3}\d{1,2}-\d{1,2}[A-Za-z]{0,2}(?:-[A-Za-z0-9]{1,3})?$")
+_SPLIT = re.compile(r"[\s,;=:()\[\]{}<>\"'`~*+#|\\_—–‘’‚„“”«»]+")
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")   # words OCR ran together: HGen, PMed
+_RUNS = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)?%?|[^\w]+")              # letter runs, numbers, symbols
 _EDGE = re.compile(r"^[^\w%°µ]+|[^\w%°µ]+$")
+_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "S": "5", "s": "5", "B": "8", "Z": "2"})
+_COUNTER = re.compile(r"(?<![\w.])(?:" + "|".join(sorted(map(re.escape, COUNTER_WORDS), key=len, reverse=True)) +
+                      r")\s*[:#.]?\s*\d{1,5}(?:\s*/\s*\d{1,5})?(?![\w.])", re.I)
 
 
-def _technical_token(token: str) -> bool:
+def _misread_digits(token: str) -> str:
+    """Letters OCR reads for digits inside or after a number read back as digits: ``1O.5`` 10.5, ``1Scm`` 15cm."""
+    return re.sub(r"(?<=\d)[OoSIl]|[Oo](?=[.,]?\d)", lambda m: m[0].translate(_DIGIT_FIX), token)
+
+
+def _word(token: str) -> bool:
+    return fold_word(token) in TECH_WORDS
+
+
+def _piece(token: str) -> bool:
+    """A technical piece without splitting: a word, a short crumb of letters, a value or a probe name."""
+    if _word(token) or (len(token) <= 2 and token.isalpha()):
+        return True
+    if re.search(r"\d{5,}", token):
+        return False  # ID-like digit runs are never technical
+    return any(_VALUE.match(t) or _PROBE.match(t) for t in (token, _misread_digits(token)))
+
+
+def _strong(piece: str) -> bool:
+    """A piece only technical text holds: a vocabulary word of two letters or more, or a number with its unit."""
+    return (len(piece) >= 2 and _word(piece)) or bool(_MEASURED.match(piece))
+
+
+def _glued_values(token: str) -> bool:
+    """Words and values OCR wrote without the spaces between them (``Depth24cm``, ``2D64%``, ``MI07IS0.8``): the
+    token splits, at letter/digit boundaries, into technical pieces of which one at least is a word or a measure."""
+    runs = _RUNS.findall(token)
+    if len(runs) < 2 or len(token) > 24:
+        return False
+
+    @lru_cache(maxsize=None)
+    def strong_cover(start: int) -> bool | None:
+        """Whether runs[start:] split into technical pieces with a strong one among them; None if they do not split."""
+        if start == len(runs):
+            return False
+        found = None
+        for end in range(start + 1, len(runs) + 1):
+            piece = "".join(runs[start:end])
+            if not _piece(piece) and re.search(r"\w", piece):
+                continue
+            rest = strong_cover(end)
+            if rest is not None:
+                if rest or _strong(piece):
+                    return True
+                found = False
+        return found
+
+    return bool(strong_cover(0))
+
+
+@lru_cache(maxsize=65536)
+def technical_token(token: str) -> bool:
+    """Whether one token is a technical word, a value with a unit, a probe name, punctuation or such glued."""
     token = _EDGE.sub("", token)
     if not token:
         return True
-    if token.lower() in TECH_WORDS:
+    if _piece(token):
         return True
-    if len(token) <= 2 and token.isalpha():
-        return True  # orientation letters, mode letters and OCR crumbs of artwork
     if re.search(r"\d{5,}", token):
-        return False  # ID-like digit runs are never technical
-    if any(_VALUE.match(t) or _PROBE.match(t) for t in (token, re.sub(r"(?<=\d)[Oo]|[Oo](?=[.,]?\d)", "0", token))):
-        return True
+        return False
     parts = [p for p in re.split(r"[-/.]", token) if p]
-    if len(parts) > 1:
-        return all(_technical_token(p) for p in parts)
+    if len(parts) > 1 and all(technical_token(p) for p in parts):
+        return True
     glued = [p for p in _GLUED.split(token) if p]
-    return len(glued) > 1 and all(_technical_token(p) for p in glued)
+    if len(glued) > 1 and all(technical_token(p) for p in glued):
+        return True
+    return bool(re.search(r"\d", token) and re.search(r"[^\W\d_]", token)) and _glued_values(token)
+
+
+@lru_cache(maxsize=65536)
+def misread_word(token: str) -> bool:
+    """A word of FUZZY_MIN letters or more one glyph from a setting's name inside it, first and last letters kept
+    (``Gamn`` for Gain; Diaz is not a misread Diam, nor Powers Power), and not one glyph from a label word."""
+    folded = fold_word(token)
+    if len(folded) < FUZZY_MIN or not folded.isalpha() or _near_label(folded):
+        return False
+    return any(word[0] == folded[0] and word[-1] == folded[-1] and abs(len(word) - len(folded)) <= 1
+               and edit_distance(folded, word) <= 1 for word in SETTINGS)
+
+
+def _near_label(folded: str) -> bool:
+    """One glyph from an identifying label word (``Exan`` for Exam): what follows it may be an identifier."""
+    return any(len(label) >= 3 and edit_distance(folded, label) <= 1 for label in LABEL_WORDS)
+
+
+def _is_number(token: str) -> bool:
+    """A value holding a digit, with letters OCR confuses with digits read as digits (``S2`` for 52)."""
+    token = _EDGE.sub("", token)
+    return bool(re.search(r"\d", token)) and bool(_VALUE.match(token.translate(_DIGIT_FIX)))
 
 
 def is_technical(text: str) -> bool:
-    """True when every token of ``text`` is a technical word, a value with a unit, a probe name or punctuation."""
-    tokens = [t for t in _SPLIT.split(text) if t]
-    return all(_technical_token(t) for t in tokens) and any(re.search(r"\w", t) for t in tokens)
+    """True when every token of ``text`` is a technical word, a value with a unit, a probe name, a counter
+    (``Im: 41/158``) or punctuation; a word one glyph from a technical word counts when a value follows it. A line
+    whose only words are also names (``LONG``, ``Page``) is not technical without a value."""
+    tokens = [t for t in _SPLIT.split(_COUNTER.sub(" 0 ", text)) if t]
+    if not any(re.search(r"\w", t) for t in tokens):
+        return False
+    for i, token in enumerate(tokens):
+        if technical_token(token):
+            continue
+        if i + 1 < len(tokens) and _is_number(tokens[i + 1]) and misread_word(_EDGE.sub("", token)):
+            continue
+        return False
+    words = [fold_word(w) for w in (_EDGE.sub("", t) for t in tokens) if len(w) >= 3 and w.isalpha()]
+    if words and all(w in NAME_LIKE for w in words) and not re.search(r"\d", text):
+        return False
+    return True
