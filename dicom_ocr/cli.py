@@ -228,7 +228,7 @@ def _add_report(commands) -> None:
 
 
 def _add_redact(commands) -> None:
-    from .redact import Policy
+    from .redact import REFILL_ROUNDS, Policy
 
     redact = commands.add_parser(
         "redact", help="write redacted copies of the files a scan recorded (pixels only: the header is not "
@@ -257,9 +257,12 @@ def _add_redact(commands) -> None:
     redact.add_argument("--deid-header", action="store_true",
                         help="also de-identify the header with the deid package's default recipe (deid.dicom)")
     redact.add_argument("--verify", action="store_true",
-                        help="read every copy again with the scan's OCR engines and PHI verdicts; a copy with text "
-                             "judged PHI left fails verification (recorded, exit status 1; the copy stays, to be "
-                             "looked at: release only verified copies)")
+                        help="read every copy again with the scan's OCR engines and PHI verdicts; where text judged "
+                             "PHI is found, what the policy fills of what was found is filled too and the copy read "
+                             "again (up to 2 more rounds); a copy with text judged PHI still left fails verification "
+                             "(recorded, exit status 1; the copy stays, to be looked at: release only verified copies)")
+    redact.add_argument("--no-refill", dest="refill_rounds", action="store_const", const=0,
+                        default=REFILL_ROUNDS, help="with --verify: only check, fill nothing the copy shows")
     redact.set_defaults(run=run_redact)
 
 
@@ -460,9 +463,9 @@ def run_redact(args: argparse.Namespace) -> int:
     except (EngineUnavailableError, ValueError) as exc:
         print(f"dicom_ocr: --verify: {exc}", file=sys.stderr)
         return 2
-    copies = skipped = boxes = failed = unverified = 0
+    copies = skipped = boxes = failed = unverified = refilled = 0
     for result in redact_scan(args.db, args.out, done, root=args.root, policy=Policy(args.policy),
-                              header_recipe=args.deid_header, verifier=verifier):
+                              header_recipe=args.deid_header, verifier=verifier, refill_rounds=args.refill_rounds):
         record = result.record
         if result.error is not None:
             failed += 1
@@ -471,7 +474,7 @@ def run_redact(args: argparse.Namespace) -> int:
         if result.skipped:
             skipped += 1
             continue
-        copies, boxes = copies + 1, boxes + record.boxes
+        copies, boxes, refilled = copies + 1, boxes + record.boxes, refilled + bool(record.refilled)
         if record.verified is False:
             unverified += 1
             print(f"dicom_ocr: {record.filename}: {record.phi_left} region(s) judged PHI left in {record.target} "
@@ -479,6 +482,7 @@ def run_redact(args: argparse.Namespace) -> int:
     not_copied = Counter(r.state for r in records if r.state != "done")
     print(f"dicom_ocr redact: {copies} copies in {args.out} ({args.policy}), {boxes} boxes filled, {skipped} already "
           f"done, {failed} failed" + (f", {unverified} failed verification" if verifier else "")
+          + (f", {refilled} with text the scan missed filled after verification" if refilled else "")
           + (f", {not_copied['error']} not copied because their scan failed" if not_copied["error"] else "")
           + (f", {not_copied['skipped']} not DICOM" if not_copied["skipped"] else ""), file=sys.stderr)
     return 1 if failed or unverified else 0

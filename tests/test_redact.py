@@ -363,7 +363,7 @@ def test_a_batch_goes_on_past_bad_files_and_never_overwrites_inputs(tmp_path, ca
                      capsys.readouterr().out)
 
 
-def test_verify_fails_a_copy_where_a_phi_box_was_left_unfilled(tmp_path, capsys):
+def test_verify_catches_a_phi_box_left_unfilled_and_fills_it_unless_told_not_to(tmp_path, capsys):
     image = np.zeros((120, 360), np.uint8)
     cv2.putText(image, "SMITH JOHN", (10, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 2)
     cv2.putText(image, "12345678", (10, 95), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 2)
@@ -377,12 +377,19 @@ def test_verify_fails_a_copy_where_a_phi_box_was_left_unfilled(tmp_path, capsys)
     assert record.verified is True and record.phi_left == 0
     with sqlite3.connect(Path(db) / DB_NAME) as conn:      # forget the name's box: the copy would keep it
         conn.execute('DELETE FROM "DicomRects" WHERE ocrtext LIKE \'%SMITH%\' AND "left" >= 0')
-    assert main(args) == 1                                 # the rects changed: made again, and caught
+    assert main([*args, "--no-refill"]) == 1               # the rects changed: made again, and caught
     record = RedactionLog(db).get(str(source))
     assert record.verified is False and record.phi_left >= 1 and "SMITH" in record.text_left
+    assert record.refilled == 0
     assert "verification-failed" in capsys.readouterr().err
     assert main(["status", "--db", db]) == 0
     assert "1 failing verification" in capsys.readouterr().out
+    assert main(args) == 0                                 # made again (it failed); what verification finds filled too
+    record = RedactionLog(db).get(str(source))
+    assert record.verified is True and record.phi_left == 0 and record.refilled >= 1
+    assert "1 with text the scan missed filled after verification" in capsys.readouterr().err
+    copy = pydicom.dcmread(record.target).pixel_array
+    assert copy[20:45, 10:200].max() == 0                  # the name's pixels are black in the copy
 
 
 def test_resume_after_a_sigkill_of_the_real_command(tmp_path):

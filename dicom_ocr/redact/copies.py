@@ -7,6 +7,10 @@ through a symlink below ``--root`` keeps its place in the copy's layout. A copy 
 under the target's name, and the next run skips the copies already recorded (and verified, when verifying). When a
 file fails, no copy is left at its target (not an earlier one either). A copy that fails verification stays, recorded
 as such, so that it can be looked at. Inputs are never modified; a copy never overwrites its input.
+
+Verification closes the loop: text judged PHI found in a copy is text the scan missed (faint text beside a filled
+line is read better once its neighbour is black), so the regions found there that the policy fills are filled too,
+from the input again, and the copy read again, up to ``REFILL_ROUNDS`` times; what is still found then fails.
 """
 from __future__ import annotations
 
@@ -31,6 +35,8 @@ from .policy import Policy, RedactBox, boxes_digest, boxes_to_redact, header_box
 from .verify import Verifier
 
 log = logging.getLogger(__name__)
+
+REFILL_ROUNDS = 2   # further fill-and-read rounds for a copy in which verification finds text judged PHI
 
 
 @dataclass(frozen=True)
@@ -122,10 +128,11 @@ class Redacted:
 
 def redact_scan(db_dir: str | Path, out_dir: str | Path, files: Iterable[FileRecord], *,
                 root: str | Path | None = None, policy: Policy = Policy.ALL_TEXT, header_recipe: bool = False,
-                verifier: Verifier | None = None) -> Iterator[Redacted]:
+                verifier: Verifier | None = None, refill_rounds: int = REFILL_ROUNDS) -> Iterator[Redacted]:
     """Redacted copies of the scanned ``files`` under ``out_dir``, one result per file, each recorded in
     ``dicom_ocr_redactions``; a file that fails is recorded and the others go on. With a ``verifier`` every copy is
-    read again with the detector its scan used."""
+    read again with the detector its scan used; where text judged PHI is found in it, the regions found that the
+    policy fills are filled too and the copy read again, up to ``refill_rounds`` times (0: only check)."""
     out, base = Path(out_dir), Path(root) if root is not None else None
     table = RedactionLog(db_dir)
     try:
@@ -140,7 +147,7 @@ def redact_scan(db_dir: str | Path, out_dir: str | Path, files: Iterable[FileRec
             if _already_done(previous, target, policy, header_recipe, boxes_digest(boxes), verifier is not None):
                 yield Redacted(previous, skipped=True)
                 continue
-            yield _redact_one(file, boxes, target, policy, header_recipe, verifier, table)
+            yield _redact_one(file, boxes, target, policy, header_recipe, verifier, table, refill_rounds)
     finally:
         table.close()
 
@@ -155,19 +162,28 @@ def _already_done(previous: RedactionRecord | None, target: Path, policy: Policy
 
 
 def _redact_one(file: FileRecord, boxes: list[RedactBox], target: Path, policy: Policy, header_recipe: bool,
-                verifier: Verifier | None, table: RedactionLog) -> Redacted:
+                verifier: Verifier | None, table: RedactionLog, refill_rounds: int) -> Redacted:
     name = file.filename
     try:
         written = redact_file(name, boxes, target, policy=policy, header_recipe=header_recipe)
+        check, refilled = None, []
+        if verifier is not None:
+            facts = HeaderFacts.from_dataset(read_header(name))
+            check = verifier.verify(str(target), facts, file.engine)
+            for _ in range(refill_rounds):
+                if check.passed or not (found := check.to_fill(policy)):
+                    break
+                refilled += found        # text the scan missed, found in the copy: filled too, and read again
+                written = redact_file(name, [*boxes, *refilled], target, policy=policy, header_recipe=header_recipe)
+                check = verifier.verify(str(target), facts, file.engine)
         record = RedactionRecord(name, "done", policy.value, header_recipe, str(target), boxes=written.fills,
                                  boxes_digest=boxes_digest(boxes),
                                  syntax_in=written.syntax_in.name, syntax_out=written.syntax_out.name,
                                  bytes_in=os.path.getsize(name), bytes_out=target.stat().st_size,
                                  burned_in_annotation=written.burned_in_annotation)
-        if verifier is not None:
-            check = verifier.verify(str(target), HeaderFacts.from_dataset(read_header(name)), file.engine)
+        if check is not None:
             record.verified, record.regions_left, record.phi_left = check.passed, len(check.texts), check.phi
-            record.text_left = " | ".join(check.texts)
+            record.text_left, record.refilled = " | ".join(check.texts), len(refilled)
     except DicomOcrError as error:
         target.unlink(missing_ok=True)    # no copy but a recorded one: not an earlier copy, nor one left unverified
         return _failed(table, name, policy, header_recipe, error)

@@ -3,7 +3,8 @@ the copy written, the policy used, what was filled (and a digest of the rects, s
 rects change), the syntaxes, and the verification of the copy.
 
 ``verified`` is NULL when the copy was not read again, 1 when no text judged PHI was found in it, 0 when some was
-(``phi_left`` regions; ``text_left`` holds the text found, which is PHI).
+(``phi_left`` regions; ``text_left`` holds the text found, which is PHI). ``refilled`` counts the regions the
+verification found in the copy and had filled in further rounds before the last reading (see ``copies``).
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ TABLE = "dicom_ocr_redactions"
 COLUMNS = {"filename": str, "state": str, "policy": str, "deid_header": int, "target": str, "error_cause": str,
            "error_message": str, "boxes": int, "boxes_digest": str, "syntax_in": str, "syntax_out": str,
            "bytes_in": int, "bytes_out": int, "burned_in_annotation": str, "verified": int, "regions_left": int,
-           "phi_left": int, "text_left": str, "finished_at": str}
+           "phi_left": int, "text_left": str, "refilled": int, "finished_at": str}
 
 
 def _now() -> str:
@@ -49,6 +50,7 @@ class RedactionRecord:
     regions_left: int | None = None
     phi_left: int | None = None
     text_left: str | None = None
+    refilled: int | None = None
     finished_at: str = field(default_factory=_now)
 
 
@@ -66,7 +68,7 @@ class RedactionLog:
         row = asdict(record)
         row["deid_header"] = int(record.deid_header)
         row["verified"] = None if record.verified is None else int(record.verified)
-        self.table.upsert(row, pk="filename")
+        self.table.upsert(row, pk="filename", alter=True)   # tables of older versions gain new columns
 
     def get(self, filename: str) -> RedactionRecord | None:
         rows = list(self.table.rows_where("filename = ?", [filename]))

@@ -8,18 +8,28 @@ from ..detection import DEFAULT_PASSES, Detector, parse_passes
 from ..phi import HeaderFacts, judge
 from ..planes import iter_planes, read_header
 from ..rules.ultrasound import moving_areas
+from .policy import Policy, RedactBox
 
 
 @dataclass(frozen=True)
 class Verification:
-    """What was read in a copy: the text of each region found and how many were judged PHI."""
+    """What was read in a copy: each region found (its text, where it is, whether it was judged PHI)."""
 
     texts: tuple[str, ...]
-    phi: int
+    places: tuple[RedactBox, ...]
+    judged_phi: tuple[bool, ...]
+
+    @property
+    def phi(self) -> int:
+        return sum(self.judged_phi)
 
     @property
     def passed(self) -> bool:
         return self.phi == 0
+
+    def to_fill(self, policy: Policy) -> list[RedactBox]:
+        """The regions found that ``policy`` fills: all of them, or those judged PHI under ``keep-technical``."""
+        return [place for place, phi in zip(self.places, self.judged_phi) if phi or policy.removes_all_text]
 
 
 class Verifier:
@@ -40,5 +50,7 @@ class Verifier:
         header = read_header(copy)
         planes = self.detector(engine_spec).detect_planes(iter_planes(copy, header=header),
                                                           moving=moving_areas(header))
-        texts = [region.text for _, regions in planes for region in regions]
-        return Verification(tuple(texts), sum(judge(text, facts).pii for text in texts))
+        found = [(plane, region) for plane, regions in planes for region in regions]
+        return Verification(tuple(region.text for _, region in found),
+                            tuple(RedactBox(region.box, plane.frame, plane.overlay) for plane, region in found),
+                            tuple(judge(region.text, facts).pii for _, region in found))
