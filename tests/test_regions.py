@@ -346,3 +346,12 @@ def test_line_boxes_are_tightened_to_their_glyphs():
     assert tight.height <= (ys[-1] - ys[0] + 1) * 1.6 < loose.height
     textured = np.random.default_rng(0).integers(0, 255, (100, 300)).astype(np.uint8)
     assert tightened(textured, loose) == loose                                     # no clear ink: left alone
+
+
+def test_a_lone_cjk_stroke_on_an_edge_is_dropped_even_when_sure():
+    from dicom_ocr.regions import drop_graphics
+    edge = np.full((120, 160), 200, np.uint8)
+    edge[60:, :] = 0                                          # the top edge of a black fill, read as "一"
+    assert drop_graphics([word(20, 40, 140, 100, "\u4e00", 0.97)], edge) == []
+    left = drawn("L", thickness=2)                           # a Latin letter that sure stays whatever its ink
+    assert drop_graphics([word(36, 45, 72, 82, "L", 0.97)], left) != []

@@ -63,6 +63,13 @@ def _is_short(word: Word) -> bool:
     return sum(ch.isalnum() for ch in word.text) <= SHORT
 
 
+def _is_doubtful(word: Word) -> bool:
+    """A short read below ``SURE``, or a lone glyph that is not a Latin letter or digit at any confidence (an edge
+    read as ``一`` or ``丨`` scores 0.95 and more)."""
+    text = word.text.strip()
+    return _is_short(word) and (word.confidence < SURE or (len(text) == 1 and not (text.isascii() and text.isalnum())))
+
+
 def _beside(word: Word, other: Word) -> bool:
     """Whether ``other`` is on ``word``'s line (half the smaller height overlapping, heights within 2x) and at most
     ``BESIDE`` line heights away along it."""
@@ -75,12 +82,12 @@ def _beside(word: Word, other: Word) -> bool:
 
 def drop_graphics(words: Sequence[Word], image: np.ndarray) -> list[Word]:
     """``words`` without short unsure reads of graphics: a read of at most ``SHORT`` letters or digits, less
-    confident than ``SURE``, is kept only beside other text on its line (a digit of a measurement line) or when its
+    confident than ``SURE`` (or a lone glyph other than a Latin letter or digit), is kept only beside other text on its line (a digit of a measurement line) or when its
     ink, in a box of ``MEASURABLE`` px or more, has the thin strokes of lettering
     (:func:`.glyphs.looks_like_lettering`); caliper crosses, ruler dots, bone edges and Doppler blobs read as ``+``,
     ``1`` or ``Y`` are neither."""
-    doubtful = [w for w in words if _is_short(w) and w.confidence < SURE]
-    sure = [w for w in words if not (_is_short(w) and w.confidence < SURE)]
+    doubtful = [w for w in words if _is_doubtful(w)]
+    sure = [w for w in words if not _is_doubtful(w)]
     kept = list(sure)
     for word in doubtful:
         measurable = min(word.box.height, word.box.width) >= MEASURABLE
