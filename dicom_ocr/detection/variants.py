@@ -10,6 +10,7 @@ import numpy as np
 
 from ..geometry import Box
 from ..planes import Plane
+from ..regions.glyphs import grey as channel_maximum
 
 PAD = 12                 # border added around every variant, so text touching the plane edge is read whole
 SPARSE_LIMIT = 0.12      # "top"/"bottom" masks covering more of the plane than this are anatomy, not text
@@ -44,10 +45,7 @@ class Variant:
 
 def grey(plane: Plane) -> np.ndarray:
     """One 8-bit channel: for colour planes the channel maximum, which keeps coloured text bright on grey."""
-    if not plane.is_colour:
-        return plane.image
-    channels = cv2.split(plane.image)
-    return cv2.max(cv2.max(channels[0], channels[1]), channels[2])
+    return channel_maximum(plane.image)
 
 
 def make_variants(plane: Plane, names: Sequence[str]) -> Iterator[Variant]:
