@@ -1,0 +1,79 @@
+"""The ink on a document plane that OCR did not read: signatures, stamps, handwriting, marks.
+
+Dark ink is what stands clearly below the paper (the background, estimated by a grey closing that fills the strokes
+in); long straight printed rules (form lines, table borders) are taken out; what the plane's OCR regions hold is
+dropped stroke by stroke; the strokes left are grouped into regions by closeness (words of a line, loops of a
+signature).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from ..geometry import Box
+
+PAPER_KERNEL_SHARE = 0.03   # the closing that finds the paper is this share of the longer side (wider than a stroke)
+MIN_DROP = 40               # ink is at least this much darker than the paper it lies on
+RULE_SHARE = 0.07           # a straight run of ink this share of the side long is a printed rule, not handwriting
+READ_SHARE = 0.5            # a stroke with this share of its pixels inside an OCR region was read
+READ_MARGIN = 2             # OCR regions are grown by this many pixels before strokes are compared with them
+GROUP_GAP = (0.012, 0.006)  # strokes closer than these shares of (columns, rows) belong to one region
+MIN_STROKE_PIXELS = 8       # specks (paper grain, JPEG ringing) are smaller
+MIN_REGION_PIXELS = 30      # a region of less ink than this is a leftover of a glyph, not something to read
+MIN_REGION_SIDE = 6
+
+
+def ink_mask(grey: np.ndarray) -> np.ndarray:
+    """Pixels of dark ink (bool), printed rules excluded."""
+    side = max(3, int(max(grey.shape) * PAPER_KERNEL_SHARE) | 1)
+    paper = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
+    ink = (paper.astype(np.int16) - grey) >= MIN_DROP
+    return ink & ~_rules(ink)
+
+
+def _rules(ink: np.ndarray) -> np.ndarray:
+    """Long horizontal and vertical straight runs of ink, grown by a pixel (their antialiased edges)."""
+    mask = ink.astype(np.uint8)
+    rules = np.zeros_like(mask)
+    for shape in ((max(15, int(ink.shape[1] * RULE_SHARE)), 1), (1, max(15, int(ink.shape[0] * RULE_SHARE)))):
+        rules |= cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, shape))
+    return cv2.dilate(rules, np.ones((3, 3), np.uint8)).astype(bool)
+
+
+def _read_mask(shape: tuple[int, int], read: Sequence[Box]) -> np.ndarray:
+    covered = np.zeros(shape, bool)
+    for box in read:
+        grown = box.expand(READ_MARGIN, READ_MARGIN).clip(*shape)
+        if grown is not None:
+            covered[grown.top:grown.bottom + 1, grown.left:grown.right + 1] = True
+    return covered
+
+
+def unread_strokes(ink: np.ndarray, read: Sequence[Box]) -> np.ndarray:
+    """``ink`` without specks and without the strokes the ``read`` boxes (OCR regions) hold."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    covered = _read_mask(ink.shape, read)
+    inside = np.bincount(labels[covered], minlength=count)
+    keep = (stats[:, cv2.CC_STAT_AREA] >= MIN_STROKE_PIXELS) & (inside < READ_SHARE * stats[:, cv2.CC_STAT_AREA])
+    keep[0] = False
+    return keep[labels]
+
+
+def ink_regions(grey: np.ndarray, read: Sequence[Box]) -> list[Box]:
+    """Boxes around the groups of ink on the page ``grey`` (uint8) that no ``read`` box covers."""
+    strokes = unread_strokes(ink_mask(grey), read)
+    if not strokes.any():
+        return []
+    rows, columns = grey.shape
+    gap = (max(3, int(columns * GROUP_GAP[0])), max(3, int(rows * GROUP_GAP[1])))
+    near = cv2.dilate(strokes.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_RECT, gap))
+    count, groups = cv2.connectedComponents(near, connectivity=8)
+    found = []
+    for label in range(1, count):
+        ys, xs = np.nonzero((groups == label) & strokes)
+        box = Box(int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max()))
+        if len(ys) >= MIN_REGION_PIXELS and max(box.width, box.height) >= MIN_REGION_SIDE:
+            found.append(box)
+    return sorted(found, key=lambda b: (b.top, b.left))
