@@ -633,6 +633,25 @@ def handwriting_fonts() -> tuple[str, ...]:
     return tuple(files)
 
 
+THIN_HANDS = ("Ecolier", "femkeklaver")   # hairline cursive, outlined letters: written larger, with a pen stroke
+
+
+def handwrite(text: str, font: str, size: int, pen: int) -> np.ndarray | None:
+    """Alpha of handwritten ``text`` (like :func:`render`, with a pen ``pen`` pixels wide around the strokes)."""
+    if any(thin in Path(font).stem for thin in THIN_HANDS):
+        size, pen = int(size * 1.4), max(pen, 1)
+    face = _font(font, size)
+    left, top, right, bottom = face.getbbox(text, stroke_width=pen)
+    canvas = Image.new("L", (right - left + 4, bottom - top + 4), 0)
+    ImageDraw.Draw(canvas).text((2 - left, 2 - top), text, fill=255, font=face, stroke_width=pen, stroke_fill=255)
+    alpha = np.asarray(canvas, np.float32) / 255
+    alpha[alpha < INK] = 0
+    if ink_box(alpha) is None:
+        return None
+    ys, xs = np.nonzero(alpha)
+    return alpha[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+
+
 def _form_fields(rng: np.random.Generator, p: Person) -> list[tuple[str, str]]:
     """(printed label, handwritten entry) pairs of one form; the entry "" is the signature line."""
     fields = [("Patient name:", str(rng.choice([f"{p.first.title()} {p.last.title()}", f"{p.last.title()}, {p.first.title()}"]))),
@@ -718,7 +737,7 @@ def build_form(seed: int, index: int) -> Sample:
         put(alpha, baseline - alpha.shape[0], margin, label, False, 0.9)
         rules[baseline + 2:baseline + 3, entries_left - 10:columns - margin] = 1.0      # the printed rule
         if entry:
-            written = render(entry, hand, int(hand_size * rng.uniform(0.85, 1.2)), True)
+            written = handwrite(entry, hand, int(hand_size * rng.uniform(0.85, 1.2)), int(rng.integers(0, 2)))
             if written is not None:
                 written = written[:, :columns - margin - entries_left]
                 put(written, baseline - written.shape[0] + int(rng.integers(-2, 3)),

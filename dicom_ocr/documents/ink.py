@@ -15,9 +15,11 @@ import numpy as np
 from ..geometry import Box
 
 PAPER_KERNEL_SHARE = 0.03   # the closing that finds the paper is this share of the longer side (wider than a stroke)
-MIN_DROP = 40               # ink is at least this much darker than the paper it lies on
-RULE_SHARE = 0.07           # a straight run of ink this share of the side long is a printed rule, not handwriting
-READ_SHARE = 0.5            # a stroke with this share of its pixels inside an OCR region was read
+MIN_DROP = 30               # ink is at least this much darker than the paper it lies on
+RULE_SHARE = 0.2            # a straight run of ink this share of the side long is a printed rule, not handwriting
+RULE_SLACK = 3              # rows (columns) a rule may wander over that length: a scan is tilted a little
+READ_SHARE = 0.9            # a stroke with this share of its pixels inside an OCR region was read (a stamp's ring
+                            # around the text OCR read was not)
 READ_MARGIN = 2             # OCR regions are grown by this many pixels before strokes are compared with them
 GROUP_GAP = (0.012, 0.006)  # strokes closer than these shares of (columns, rows) belong to one region
 MIN_STROKE_PIXELS = 8       # specks (paper grain, JPEG ringing) are smaller
@@ -34,11 +36,15 @@ def ink_mask(grey: np.ndarray) -> np.ndarray:
 
 
 def _rules(ink: np.ndarray) -> np.ndarray:
-    """Long horizontal and vertical straight runs of ink, grown by a pixel (their antialiased edges)."""
+    """Long horizontal and vertical straight runs of ink (allowed to wander by RULE_SLACK, as on a tilted scan),
+    grown by a pixel (their antialiased edges)."""
     mask = ink.astype(np.uint8)
     rules = np.zeros_like(mask)
-    for shape in ((max(15, int(ink.shape[1] * RULE_SHARE)), 1), (1, max(15, int(ink.shape[0] * RULE_SHARE)))):
-        rules |= cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, shape))
+    rows, columns = ink.shape
+    for run, slack in (((max(15, int(columns * RULE_SHARE)), 1), (1, RULE_SLACK)),
+                       ((1, max(15, int(rows * RULE_SHARE))), (RULE_SLACK, 1))):
+        widened = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, slack))
+        rules |= cv2.morphologyEx(widened, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, run)) & mask
     return cv2.dilate(rules, np.ones((3, 3), np.uint8)).astype(bool)
 
 
