@@ -663,13 +663,14 @@ def _form_fields(rng: np.random.Generator, p: Person) -> list[tuple[str, str]]:
 
 
 def signature(rng: np.random.Generator, height: int, width: int, stroke: float) -> np.ndarray:
-    """Alpha of a procedural signature: a few smooth looping strokes, drawn 4x larger and reduced (antialiased)."""
+    """Alpha of a procedural signature: a few smooth looping strokes, each taking up where the last one ended (the
+    pen lifted, not moved away), drawn 4x larger and reduced (antialiased)."""
     big = Image.new("L", (4 * width, 4 * height), 0)
     draw = ImageDraw.Draw(big)
     t = np.linspace(0, 1, 400)
-    for _ in range(int(rng.integers(1, 4))):
-        start, end = sorted(rng.uniform(0, 1, 2))
-        span = max(end - start, 0.3)
+    strokes = int(rng.integers(1, 4))
+    for k in range(strokes):
+        start, span = max(0.0, k / strokes - 0.05), 1 / strokes + 0.05
         x = start + span * t + sum(rng.uniform(0.01, 0.04) * np.sin(rng.uniform(10, 40) * t + rng.uniform(0, 6))
                                    for _ in range(2))
         y = 0.5 + sum(rng.uniform(0.1, 0.3) * np.sin(rng.uniform(8, 40) * t + rng.uniform(0, 6)) for _ in range(2))
