@@ -2,13 +2,16 @@
 """Document planes in an audit DB: coverage of handwriting, signatures and stamps, and where document regions went.
 
     python scripts/forms_bench.py --gt /tmp/forms/gt.json --root /tmp/forms --db DIR [--cost]
+    python scripts/forms_bench.py --planes PATH... (or - : paths on stdin)
 
 Per kind of GT box (``printed`` label, ``handwriting`` entry, ``signature``, ``stamp``; from make_synthetic's form
 boxes; other sets' boxes count as ``printed`` or ``handwriting`` by their phi flag) the share covered >= 0.8 by the
 union of all rects (score.py's recall), the ink regions that touch both a printed label and a handwritten entry
 (fused), and the files of the set that got document regions (ocrengine 53 ink or 5 whole page) with their share of
 the plane. ``--cost`` times the page test and the ink search per plane, with the DB's OCR boxes as what was read.
-Prints counts and figures, never text.
+``--planes`` runs the document test alone (no OCR) on every image plane of the files named: a scan adds document
+regions only on the planes it passes, so where it passes none, ``scan --forms ink`` writes what ``--forms off`` does.
+Prints counts, figures and the names of document planes, never text.
 """
 from __future__ import annotations
 
@@ -97,13 +100,36 @@ def cost(gt: dict, root: Path, con: sqlite3.Connection) -> dict:
             "ink_ms_mean": round(1000 * float(np.mean(inks)), 2) if inks else None, "document_planes": len(inks)}
 
 
+def document_planes(paths: list[str]) -> dict:
+    """Image planes and document planes of ``paths`` (files that cannot be read are counted apart)."""
+    planes, documents, unreadable = 0, [], 0
+    for path in paths:
+        try:
+            header = read_header(path)
+            for plane in iter_planes(path, header=header, overlays=False):
+                planes += 1
+                if document_header(header) and page_test(plane).is_page:
+                    documents.append(f"{path} frame {plane.frame}")
+        except Exception:  # a damaged or undecodable file: the scan records it; here it is only counted
+            unreadable += 1
+    return {"files": len(paths), "unreadable": unreadable, "image_planes": planes,
+            "document_planes": len(documents), "documents": documents}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gt", type=Path, required=True)
+    parser.add_argument("--planes", nargs="+", metavar="PATH", help="only count document planes among these files")
+    parser.add_argument("--gt", type=Path)
     parser.add_argument("--root", type=Path)
-    parser.add_argument("--db", type=Path, required=True, help="directory of dcmaudit.sqlite.db")
+    parser.add_argument("--db", type=Path, help="directory of dcmaudit.sqlite.db")
     parser.add_argument("--cost", action="store_true", help="also time the page test and the ink search (needs --root)")
     args = parser.parse_args(argv)
+    if args.planes:
+        paths = sys.stdin.read().split("\n") if args.planes == ["-"] else args.planes
+        print(json.dumps(document_planes([p for p in paths if p.strip()]), indent=1))
+        return 0
+    if not (args.gt and args.db):
+        parser.error("--gt and --db are needed unless --planes is given")
     gt = json.loads(args.gt.read_text())
     con = sqlite3.connect(args.db / "dcmaudit.sqlite.db")
     result = score(gt, con)
