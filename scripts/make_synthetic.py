@@ -745,7 +745,7 @@ def build_form(seed: int, index: int) -> Sample:
                     entries_left + int(rng.integers(0, 30)), entry, True, float(rng.uniform(0.7, 0.95)))
         else:
             height, width = int(hand_size * rng.uniform(1.6, 2.6)), int(columns * rng.uniform(0.25, 0.4))
-            put(signature(rng, height, width, rng.uniform(0.8, 2.0)), baseline - height + height // 6,
+            put(signature(rng, height, width, rng.uniform(1.2, 2.2)), baseline - height + height // 6,
                 entries_left + int(rng.integers(0, 40)), "[signature]", True, float(rng.uniform(0.7, 0.95)))
         row += pitch
     if rng.random() < 0.6:

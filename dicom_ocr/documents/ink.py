@@ -3,7 +3,8 @@
 Dark ink is what stands clearly below the paper (the background, estimated by a grey closing that fills the strokes
 in); long straight printed rules (form lines, table borders) are taken out; what the plane's OCR regions hold is
 dropped stroke by stroke; the strokes left are grouped into regions by closeness (words of a line, loops of a
-signature).
+signature), and regions side by side on one line closer than their height are one (the parts of a signature, the
+words of a handwritten line).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ RULE_SLACK = 3              # rows (columns) a rule may wander over that length:
 READ_SHARE = 0.9            # a stroke with this share of its pixels inside an OCR region was read (a stamp's ring
                             # around the text OCR read was not)
 READ_MARGIN = 2             # OCR regions are grown by this many pixels before strokes are compared with them
-GROUP_GAP = (0.012, 0.006)  # strokes closer than these shares of (columns, rows) belong to one region
+GROUP_GAP = (0.025, 0.01)   # strokes closer than these shares of (columns, rows) belong to one region
 MIN_STROKE_PIXELS = 8       # specks (paper grain, JPEG ringing) are smaller
 MIN_REGION_PIXELS = 30      # a region of less ink than this is a leftover of a glyph, not something to read
 MIN_REGION_SIDE = 6
@@ -82,4 +83,26 @@ def ink_regions(grey: np.ndarray, read: Sequence[Box]) -> list[Box]:
         box = Box(int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max()))
         if len(ys) >= MIN_REGION_PIXELS and max(box.width, box.height) >= MIN_REGION_SIDE:
             found.append(box)
-    return sorted(found, key=lambda b: (b.top, b.left))
+    return sorted(_joined_along_lines(found), key=lambda b: (b.top, b.left))
+
+
+def _same_line(a: Box, b: Box) -> bool:
+    """Side by side: half the lower one's height shared, and a gap no wider than the taller one's height."""
+    shared = min(a.bottom, b.bottom) - max(a.top, b.top) + 1
+    gap = max(a.left, b.left) - min(a.right, b.right) - 1
+    return shared >= min(a.height, b.height) / 2 and gap <= max(a.height, b.height)
+
+
+def _joined_along_lines(boxes: list[Box]) -> list[Box]:
+    """``boxes`` with the ones on one line, close together, joined (until no two are)."""
+    boxes = list(boxes)
+    joined = True
+    while joined:
+        joined = False
+        for i, a in enumerate(boxes):
+            j = next((j for j in range(i + 1, len(boxes)) if _same_line(a, boxes[j])), None)
+            if j is not None:
+                boxes[i] = a.union(boxes.pop(j))
+                joined = True
+                break
+    return boxes
