@@ -118,6 +118,7 @@ def _add_frames(commands) -> None:
 def _add_scan(commands) -> None:
     from .batch import DASK_CONNECT_TIMEOUT_S
     from .detection.variants import VARIANT_NAMES
+    from .documents import FormsMode
     from .engines import ENGINE_NAMES
 
     scan = commands.add_parser(
@@ -151,7 +152,7 @@ def _add_scan(commands) -> None:
                            "(a redaction policy: see redact --policy outside-ultrasound-regions)")
     scan.add_argument("--ultrasound-regions", action="store_true",
                       help="also record the area outside SequenceOfUltrasoundRegions (ocrengine 4)")
-    scan.add_argument("--forms", choices=("ink", "whole", "off"), default="ink",
+    scan.add_argument("--forms", choices=[mode.value for mode in FormsMode], default=FormsMode.INK.value,
                       help="on a document plane (a scanned page: light paper, dark ink; Modality OT/SC/DOC or "
                            "ConversionType SD): ink = also a PHI region around each group of ink no OCR region "
                            "covers (signatures, stamps, handwriting; ocrengine 53), whole = the whole page as one PHI "

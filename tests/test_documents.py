@@ -115,3 +115,12 @@ def test_forms_whole_is_the_whole_page_and_off_is_ocr_only(form, tmp_path):
     assert rows(tmp_path / "whole", "ocrengine IN (5, 53)") == [(5, 0, 0, entry["columns"] - 1, entry["rows"] - 1, 1)]
     assert main(["scan", str(path), "--db", str(tmp_path / "off"), "--jobs", "1", "--quiet", "--forms", "off"]) == 0
     assert rows(tmp_path / "off", "ocrengine IN (5, 53)") == []
+
+
+def test_forms_keep_the_other_cases_as_they_were():
+    """The handwriting fonts are the forms' alone: installing them changes no other case's fonts (nor its bytes)."""
+    hands = synth.handwriting_fonts()
+    assert len(hands) >= 5
+    assert not set(hands) & set(synth.font_files())
+    assert synth.FORM_CASE not in synth.CASES
+
