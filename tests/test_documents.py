@@ -42,7 +42,7 @@ def rows(db_dir: Path, where: str) -> list[tuple]:
 def form(tmp_path_factory) -> tuple[Path, dict]:
     """A synthetic scanned form with a signature and its GT entry."""
     root = tmp_path_factory.mktemp("form")
-    entry = synth.write(synth.build_form(3, 0), root)
+    entry = synth.write(synth.build_form(7, 0), root)
     assert any(box["text"] == "[signature]" for box in entry["boxes"])
     return root / entry["path"], entry
 

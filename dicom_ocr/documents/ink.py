@@ -4,7 +4,7 @@ Dark ink is what stands clearly below the paper (the background, estimated by a 
 in); long straight printed rules (form lines, table borders) are taken out; what the plane's OCR regions hold is
 dropped stroke by stroke; the strokes left are grouped into regions by closeness (words of a line, loops of a
 signature), and regions side by side on one line closer than their height are one (the parts of a signature, the
-words of a handwritten line).
+words of a handwritten line), each with a small margin.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ GROUP_GAP = (0.025, 0.01)   # strokes closer than these shares of (columns, rows
 MIN_STROKE_PIXELS = 8       # specks (paper grain, JPEG ringing) are smaller
 MIN_REGION_PIXELS = 30      # a region of less ink than this is a leftover of a glyph, not something to read
 MIN_REGION_SIDE = 6
+MARGIN = 3                  # pixels around a region: the faint edges of blurred strokes, tails cut off by a rule
 
 
 def ink_mask(grey: np.ndarray) -> np.ndarray:
@@ -83,7 +84,8 @@ def ink_regions(grey: np.ndarray, read: Sequence[Box]) -> list[Box]:
         box = Box(int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max()))
         if len(ys) >= MIN_REGION_PIXELS and max(box.width, box.height) >= MIN_REGION_SIDE:
             found.append(box)
-    return sorted(_joined_along_lines(found), key=lambda b: (b.top, b.left))
+    grown = [box.expand(MARGIN, MARGIN).clip(rows, columns) for box in _joined_along_lines(found)]
+    return sorted(grown, key=lambda b: (b.top, b.left))
 
 
 def _same_line(a: Box, b: Box) -> bool:
