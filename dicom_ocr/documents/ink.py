@@ -18,7 +18,9 @@ from ..geometry import Box
 PAPER_KERNEL_SHARE = 0.03   # the closing that finds the paper is this share of the longer side (wider than a stroke)
 MIN_DROP = 30               # ink is at least this much darker than the paper it lies on
 RULE_SHARE = 0.2            # a straight run of ink this share of the side long is a printed rule, not handwriting
-RULE_SLACK = 3              # rows (columns) a rule may wander over that length: a scan is tilted a little
+RULE_SLACK = 7              # rows (columns) a rule may wander over that length: a scan is tilted (2 degrees)
+RULE_WANDER = 2.0           # but its pixels lie this close to a straight line,
+RULE_STRAIGHT_SHARE = 0.8   # this share of them at least (the rest: strokes that cross it)
 READ_SHARE = 0.9            # a stroke with this share of its pixels inside an OCR region was read (a stamp's ring
                             # around the text OCR read was not)
 READ_MARGIN = 2             # OCR regions are grown by this many pixels before strokes are compared with them
@@ -38,16 +40,37 @@ def ink_mask(grey: np.ndarray) -> np.ndarray:
 
 
 def _rules(ink: np.ndarray) -> np.ndarray:
-    """Long horizontal and vertical straight runs of ink (allowed to wander by RULE_SLACK, as on a tilted scan),
-    grown by a pixel (their antialiased edges)."""
+    """Printed rules: long runs of ink (allowed to wander by RULE_SLACK, as on a tilted scan) that are straight, grown
+    by a pixel (their antialiased edges). A long flat stroke of a signature wanders; a rule does not."""
     mask = ink.astype(np.uint8)
-    rules = np.zeros_like(mask)
+    rules = np.zeros(ink.shape, bool)
     rows, columns = ink.shape
-    for run, slack in (((max(15, int(columns * RULE_SHARE)), 1), (1, RULE_SLACK)),
-                       ((1, max(15, int(rows * RULE_SHARE))), (RULE_SLACK, 1))):
+    for run, slack, across in (((max(15, int(columns * RULE_SHARE)), 1), (1, RULE_SLACK), 0),
+                               ((1, max(15, int(rows * RULE_SHARE))), (RULE_SLACK, 1), 1)):
         widened = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, slack))
-        rules |= cv2.morphologyEx(widened, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, run)) & mask
-    return cv2.dilate(rules, np.ones((3, 3), np.uint8)).astype(bool)
+        runs = cv2.morphologyEx(widened, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, run)) & mask
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+        for label in range(1, count):
+            left, top, width, height = stats[label, :4]
+            window = (slice(top, top + height), slice(left, left + width))
+            rules[window] |= _straight_part(labels[window] == label, across)
+    return cv2.dilate(rules.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+
+
+def _straight_part(run: np.ndarray, across: int) -> np.ndarray:
+    """The pixels of ``run`` near the straight line through it when nearly all are (else none); ``across`` 0 for a
+    horizontal run (rows vary along it), 1 for a vertical one."""
+    points = np.nonzero(run)
+    along, off = points[1 - across].astype(np.float64), points[across].astype(np.float64)
+    if np.ptp(along) < 2:
+        return run
+    slope, intercept = np.polyfit(along, off, 1)
+    near = np.abs(off - (slope * along + intercept)) <= RULE_WANDER
+    if near.mean() < RULE_STRAIGHT_SHARE:
+        return np.zeros_like(run)
+    straight = np.zeros_like(run)
+    straight[points[0][near], points[1][near]] = True
+    return straight
 
 
 def _read_mask(shape: tuple[int, int], read: Sequence[Box]) -> np.ndarray:
