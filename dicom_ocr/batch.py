@@ -28,6 +28,7 @@ import sqlite_utils
 from . import logs
 from .auditdb import FILES_TABLE, AuditDB, FileRecord, RectRow
 from .detection import Detector, Pass
+from .documents import FormsMode
 from .engines import check_engine
 from .scan import FileScan, Scanner, stored_filename
 from .sources import RegionSource
@@ -54,6 +55,7 @@ class ScanSettings:
     single_threaded: bool = False            # engines use one thread each: several workers share the cores
     backend: str = "auto"                    # RapidOCR's inference backend (engines.rapidocr.choose_backend)
     device: str = "cpu"
+    forms: FormsMode = FormsMode.INK           # what document planes get besides OCR (scan --forms)
 
     def engine_options(self) -> dict[str, dict]:
         """The options each worker builds its engines with."""
@@ -73,7 +75,7 @@ class ScanSettings:
 
     def scanner(self) -> Scanner:
         return Scanner(self.detector(), self.sources, default_pii=self.default_pii,
-                       absolute_paths=self.absolute_paths)
+                       absolute_paths=self.absolute_paths, forms=self.forms)
 
     def filename(self, path: str) -> str:
         return stored_filename(path, self.absolute_paths)

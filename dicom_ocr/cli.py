@@ -118,6 +118,7 @@ def _add_frames(commands) -> None:
 def _add_scan(commands) -> None:
     from .batch import DASK_CONNECT_TIMEOUT_S
     from .detection.variants import VARIANT_NAMES
+    from .documents import FormsMode
     from .engines import ENGINE_NAMES
 
     scan = commands.add_parser(
@@ -151,6 +152,11 @@ def _add_scan(commands) -> None:
                            "(a redaction policy: see redact --policy outside-ultrasound-regions)")
     scan.add_argument("--ultrasound-regions", action="store_true",
                       help="also record the area outside SequenceOfUltrasoundRegions (ocrengine 4)")
+    scan.add_argument("--forms", choices=[mode.value for mode in FormsMode], default=FormsMode.INK.value,
+                      help="on a document plane (a scanned page: light paper, dark ink; Modality OT/SC/DOC or "
+                           "ConversionType SD): ink = also a PHI region around each group of ink no OCR region "
+                           "covers (signatures, stamps, handwriting; ocrengine 53), whole = the whole page as one PHI "
+                           "region (dcmaudit's scanned form, ocrengine 5), off = OCR regions only (default ink)")
     scan.add_argument("--no-learned", action="store_true",
                       help="do not suggest rectangles reviewers marked on files of the same signature")
     scan.add_argument("--rescan", action="store_true", help="scan files again even if already done")
@@ -314,6 +320,7 @@ def _scan_settings(args: argparse.Namespace) -> ScanSettings:
     """The run's settings, with the OCR spec, rules and engines (or the Dask scheduler) checked (Refused if not)."""
     from .batch import ScanSettings, check_dask_scheduler
     from .detection import DEFAULT_PASSES, parse_passes
+    from .documents import FormsMode
     from .errors import EngineUnavailableError
     from .rules import RecipeError
     from .rules.sources import build_sources
@@ -325,7 +332,7 @@ def _scan_settings(args: argparse.Namespace) -> ScanSettings:
                                                             ultrasound=args.ultrasound_regions,
                                                             ultrasound_recipe=args.ultrasound_recipe)),
                                 single_threaded=args.jobs > 1 or bool(args.dask),
-                                backend=args.backend, device=args.device)
+                                backend=args.backend, device=args.device, forms=FormsMode(args.forms))
         if not args.dask:
             settings.check_engines()  # fail early, with a clear message, when an engine cannot run here
     except (EngineUnavailableError, RecipeError, OSError, ValueError) as exc:

@@ -16,7 +16,7 @@ CSV_COLUMNS = ("filename", "frame", "overlay", "imagetype", "manufacturer", "bur
                "left", "top", "right", "bottom", "ocr_text", "ner_engine", "is_sensitive")
 
 OCR_ENGINE_NAMES: dict[int, str] = {-1: "manual", 1: "tesseract", 2: "easyocr", 3: "keras", 4: "ultrasound-regions",
-                                    5: "scanned-form", 6: "rapidocr"}
+                                    5: "scanned-form", 6: "rapidocr", 53: "ink"}
 NER_ENGINE_NAMES: dict[int, str] = {-1: "none", 10: "spacy", 11: "spacy", 12: "spacy", 13: "spacy", 20: "flair",
                                     30: "stanford", 40: "stanza", 50: "allowlist", 60: "scanned-form"}
 

@@ -12,13 +12,20 @@ from pydicom.dataset import Dataset
 from . import __version__
 from .auditdb import FileRecord, RectRow
 from .detection import Detector
+from .documents import FormsMode, document_boxes
 from .errors import DicomOcrError, NotDicomError
 from .geometry import Box
 from .phi import NERENGINE, HeaderFacts, Verdict, judge
 from .planes import Plane, iter_planes, number_of_frames, overlay_specs, read_header
 from .regions import Region, stop_short_of
 from .rules.ultrasound import clinical_areas, moving_areas, outside_clinical_area
-from .sources import RegionSource, SourceRegion
+from .sources import (
+    NERENGINE_SCANNED_FORM,
+    OCRENGINE_INK,
+    OCRENGINE_SCANNED_FORM,
+    RegionSource,
+    SourceRegion,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +64,14 @@ def stored_filename(path: str, absolute: bool = True) -> str:
 
 
 class Scanner:
-    """Scans files one at a time with one :class:`Detector`; never raises for a bad file, records it instead."""
+    """Scans files one at a time with one :class:`Detector`; never raises for a bad file, records it instead.
+    ``forms``: what document planes (scanned paper) get besides their OCR regions."""
 
     def __init__(self, detector: Detector, sources: Sequence[RegionSource] = (), default_pii: bool = True,
-                 absolute_paths: bool = True):
+                 absolute_paths: bool = True, forms: FormsMode = FormsMode.INK):
         self.detector = detector
         self.sources = tuple(sources)
+        self.forms = forms
         self.default_pii = default_pii
         self.absolute_paths = absolute_paths
 
@@ -83,7 +92,7 @@ class Scanner:
             planes = self.detector.detect_planes(iter_planes(path, header=header), moving=moving_areas(header))
             for plane, regions in planes:
                 n_planes += 1
-                rects.extend(self._plane_rows(filename, plane, regions, facts, areas))
+                rects.extend(self._plane_rows(filename, plane, regions, facts, areas, header))
         except DicomOcrError as exc:      # the batch writer logs each bad file's line, wherever the file was read
             log.debug("%s [%s]", exc, exc.cause)
             return FileScan(self._record(filename, started, ocr_before, n_planes, [], exc.cause, exc.message,
@@ -110,13 +119,15 @@ class Scanner:
         return rows
 
     def _plane_rows(self, filename: str, plane: Plane, regions: list[Region], facts: HeaderFacts,
-                    areas: list[Box]) -> list[RectRow]:
+                    areas: list[Box], header: Dataset) -> list[RectRow]:
         verdicts = [judge(region.text, facts, default_pii=self.default_pii) for region in regions]
         clear = [region for region, verdict in zip(regions, verdicts) if not verdict.pii]
         # a PHI line's margin stays off the label or technical line beside it; PHI lines may overlap each other
         regions = [stop_short_of([region], clear)[0] if verdict.pii else region
                    for region, verdict in zip(regions, verdicts)]
         rows = [self._region_row(filename, plane, region, verdict, areas) for region, verdict in zip(regions, verdicts)]
+        rows += [_document_row(filename, plane, box, self.forms)
+                 for box in document_boxes(plane, header, [region.box for region in regions], self.forms)]
         if rows:
             text = " ".join(row.ocrtext for row in rows)
             rows.append(RectRow(filename, None, plane.frame, plane.overlay, rows[0].ocrengine, text, NERENGINE,
@@ -136,7 +147,8 @@ class Scanner:
         """``skipped``: the file is not DICOM; recorded with its cause, but not as a failure."""
         total = time.perf_counter() - started
         ocr = sum(self.detector.seconds.values()) - ocr_before
-        regions = [r for r in rects if r.box is not None and r.nerengine == NERENGINE]   # read text, not rule rows
+        regions = [r for r in rects if r.box is not None and r.nerengine in (NERENGINE, NERENGINE_SCANNED_FORM)]
+        # read text and document regions, not rule rows
         state = "skipped" if skipped else "error" if error_cause else "done"
         return FileRecord(filename, state, error_cause, error_message,
                           n_planes=n_planes, n_regions=len(regions),
@@ -157,3 +169,12 @@ def _source_row(filename: str, region: SourceRegion, frame: int) -> RectRow:
     """A rule region's row; its label goes in ``ocrtext`` (bracketed) so reviewers see in dcmaudit which rule named it."""
     return RectRow(filename, region.box, frame, region.overlay, region.ocrengine, f"[{region.label}]", -1, -1,
                    source=region.label, reason="named by a rule, not read")
+
+
+def _document_row(filename: str, plane: Plane, box: Box, mode: FormsMode) -> RectRow:
+    """A document plane's extra region, judged PHI: a group of unread ink, or the whole page (dcmaudit's scanned form)."""
+    if mode is FormsMode.WHOLE:
+        return RectRow(filename, box, plane.frame, plane.overlay, OCRENGINE_SCANNED_FORM, "[scanned form]",
+                       NERENGINE_SCANNED_FORM, 1, source="scanned-form", reason="a document page, redacted whole")
+    return RectRow(filename, box, plane.frame, plane.overlay, OCRENGINE_INK, "[ink]", NERENGINE, 1, source="ink",
+                   reason="ink not read as text")

@@ -1,7 +1,10 @@
-"""Region sources other than OCR: rules from recipe files, ultrasound regions, what reviewers taught.
+"""Region sources other than OCR: rules from recipe files, ultrasound regions, what reviewers taught, document pages.
 
-Each source looks at a file's header and names rectangles that may hold burned-in text, with where they came from.
-Their ``ocrengine`` numbers (audit DB) are dcmaudit's 4 for ultrasound regions and ours, documented here, for the rest.
+Each header source looks at a file's header and names rectangles that may hold burned-in text, with where they came
+from. Their ``ocrengine`` numbers (audit DB) are dcmaudit's 4 for ultrasound regions and 5 for a scanned form (the whole
+page of a document plane, ``scan --forms whole``), and ours, documented here, for the rest. The ink on a document
+plane that OCR did not read (:mod:`dicom_ocr.documents`) is found on the pixels but is not read text, so it is not
+counted as OCR either.
 """
 from __future__ import annotations
 
@@ -16,6 +19,9 @@ OCRENGINE_ULTRASOUND_REGIONS = 4   # dcmaudit's number
 OCRENGINE_DEID_RULE = 50           # a deid recipe %filter rule (coordinates / ctpcoordinates / all / from:)
 OCRENGINE_CTP_RULE = 51            # an RSNA CTP DicomPixelAnonymizer.script signature
 OCRENGINE_LEARNED = 52             # rectangles reviewers drew or kept on files of the same signature
+OCRENGINE_SCANNED_FORM = 5         # dcmaudit's number: the whole page of a document plane
+OCRENGINE_INK = 53                 # ink on a document plane that no OCR region covers (signature, stamp, handwriting)
+NERENGINE_SCANNED_FORM = 60        # dcmaudit's judgement "a scanned form": the whole page is PHI
 
 
 @dataclass(frozen=True)

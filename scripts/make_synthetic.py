@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write DICOM files with burned-in text and their exact ground truth (the format of ../shared/gt/FORMAT.md).
 
-    python scripts/make_synthetic.py --out DIR --n N --seed S
+    python scripts/make_synthetic.py --out DIR --n N --seed S [--forms M]
 
 Backgrounds are real images from pydicom's test files, pydicom-data and deid-data (cropped to regions free of their own
 burned-in text); text is rendered with PIL from the TrueType fonts under /usr/share/fonts. Every file gets a ``case``
@@ -9,6 +9,9 @@ burned-in text); text is rendered with PIL from the TrueType fonts under /usr/sh
 with antialiasing of alpha >= INK, and their outline where one is drawn; the set bits for overlays), one per line.
 File ``i`` depends only on (seed, i), the installed fonts and the data packages: the same seed writes byte-identical
 files and an identical gt.json.
+
+``--forms M`` adds M scanned paper forms (case ``form``, after the N files): printed labels and rules, handwritten
+entries in handwriting fonts, a signature scribble and sometimes a stamp, tilted, blurred and JPEG-compressed. Without it the output is what it always was.
 """
 from __future__ import annotations
 
@@ -44,6 +47,7 @@ log = logging.getLogger("make_synthetic")
 CASES = ("varied", "small-7px", "green-on-grey", "low-contrast", "dark-on-light", "monochrome1", "overlay-60xx",
          "overlay-highbit", "cine-static", "cine-clock", "jpeg", "header-match", "header-mismatch", "no-text")
 FONT_DIR = Path("/usr/share/fonts")
+HANDWRITING_DIRS = ("breip", "ecolier-court", "femkeklaver", "fifthhorseman", "humor-sans")   # fonts of the forms only
 INK = 0.25           # antialiasing fainter than this is not drawn: every changed pixel is text, inside its box
 UID_PREFIX = "1.2.826.0.1.3680043.8.498."
 
@@ -185,8 +189,9 @@ def background(rng: np.random.Generator, name: str, largest: int, frames: int = 
 
 @lru_cache(maxsize=1)
 def font_files() -> tuple[str, ...]:
-    """The installed TrueType/OpenType text fonts, sorted (math fonts excluded)."""
-    files = [p for p in FONT_DIR.rglob("*") if p.suffix.lower() in (".ttf", ".otf") and "math" not in p.name.lower()]
+    """The installed TrueType/OpenType printed fonts, sorted (math and handwriting fonts excluded)."""
+    files = [p for p in FONT_DIR.rglob("*") if p.suffix.lower() in (".ttf", ".otf") and "math" not in p.name.lower()
+             and p.parent.name not in HANDWRITING_DIRS]
     if not files:
         raise FileNotFoundError(f"no .ttf/.otf fonts under {FONT_DIR}: apt-get install fonts-dejavu-core")
     return tuple(sorted(str(p) for p in files))
@@ -610,6 +615,169 @@ def build(seed: int, index: int, case: str | None = None, draw: bool = True) -> 
     return Sample(name, ds, entry, ink)
 
 
+# ---------------------------------------------------------------- scanned forms
+
+FORM_CASE = "form"
+FORM_TITLES = ("REQUEST FOR IMAGING EXAMINATION", "CONSENT TO CONTRAST MEDIUM", "REFERRAL FOR RADIOLOGY",
+               "Request for Ultrasound", "Patient Consent Form")
+HISTORY = ("chest pain 3 days", "fall, ? fracture L wrist", "SOB on exertion", "follow up nodule", "RUQ pain",
+           "headache, rule out bleed", "post op check", "cough 2 weeks, fever")
+
+
+@lru_cache(maxsize=1)
+def handwriting_fonts() -> tuple[str, ...]:
+    """The installed handwriting fonts (scripts/setup.sh installs them), sorted."""
+    files = sorted(str(p) for d in HANDWRITING_DIRS for p in (FONT_DIR / "truetype" / d).glob("*.ttf"))
+    if not files:
+        raise FileNotFoundError("no handwriting fonts: apt-get install fonts-dkg-handwriting fonts-breip ...")
+    return tuple(files)
+
+
+THIN_HANDS = ("Ecolier", "femkeklaver")   # hairline cursive, outlined letters: written larger, with a pen stroke
+
+
+def handwrite(text: str, font: str, size: int, pen: int) -> np.ndarray | None:
+    """Alpha of handwritten ``text`` (like :func:`render`, with a pen ``pen`` pixels wide around the strokes)."""
+    if any(thin in Path(font).stem for thin in THIN_HANDS):
+        size, pen = int(size * 1.4), max(pen, 1)
+    face = _font(font, size)
+    left, top, right, bottom = face.getbbox(text, stroke_width=pen)
+    canvas = Image.new("L", (right - left + 4, bottom - top + 4), 0)
+    ImageDraw.Draw(canvas).text((2 - left, 2 - top), text, fill=255, font=face, stroke_width=pen, stroke_fill=255)
+    alpha = np.asarray(canvas, np.float32) / 255
+    alpha[alpha < INK] = 0
+    if ink_box(alpha) is None:
+        return None
+    ys, xs = np.nonzero(alpha)
+    return alpha[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+
+
+def _form_fields(rng: np.random.Generator, p: Person) -> list[tuple[str, str]]:
+    """(printed label, handwritten entry) pairs of one form; the entry "" is the signature line."""
+    fields = [("Patient name:", str(rng.choice([f"{p.first.title()} {p.last.title()}", f"{p.last.title()}, {p.first.title()}"]))),
+              ("Date of birth:", _fmt_date(rng, p.birth)), ("Hospital no.:", p.pid),
+              ("Clinical history:", str(rng.choice(HISTORY))), ("Referring doctor:", p.physician),
+              ("Date:", _fmt_date(rng, p.study))]
+    keep = sorted(rng.choice(len(fields), size=int(rng.integers(3, len(fields) + 1)), replace=False))
+    return [fields[i] for i in keep] + [("Signature:", "")]
+
+
+def signature(rng: np.random.Generator, height: int, width: int, stroke: float) -> np.ndarray:
+    """Alpha of a procedural signature: a few smooth looping strokes, each taking up where the last one ended (the
+    pen lifted, not moved away), drawn 4x larger and reduced (antialiased)."""
+    big = Image.new("L", (4 * width, 4 * height), 0)
+    draw = ImageDraw.Draw(big)
+    t = np.linspace(0, 1, 400)
+    strokes = int(rng.integers(1, 4))
+    for k in range(strokes):
+        start, span = max(0.0, k / strokes - 0.05), 1 / strokes + 0.05
+        x = start + span * t + sum(rng.uniform(0.01, 0.04) * np.sin(rng.uniform(10, 40) * t + rng.uniform(0, 6))
+                                   for _ in range(2))
+        y = 0.5 + sum(rng.uniform(0.1, 0.3) * np.sin(rng.uniform(8, 40) * t + rng.uniform(0, 6)) for _ in range(2))
+        points = np.stack([np.clip(x, 0.02, 0.98) * 4 * width, np.clip(y, 0.05, 0.95) * 4 * height], axis=1)
+        draw.line([tuple(q) for q in points], fill=255, width=max(1, round(4 * stroke)), joint="curve")
+    alpha = np.asarray(big.resize((width, height), Image.LANCZOS), np.float32) / 255
+    return np.where(alpha < INK, 0, alpha).astype(np.float32)
+
+
+def stamp(rng: np.random.Generator, text: str, font: str, radius: int) -> np.ndarray:
+    """Alpha of a round stamp: two rings with ``text`` and a date across the middle, turned by a random angle."""
+    size = 2 * radius + 4
+    canvas = Image.new("L", (size, size), 0)
+    draw = ImageDraw.Draw(canvas)
+    draw.ellipse((2, 2, size - 3, size - 3), outline=255, width=3)
+    draw.ellipse((10, 10, size - 11, size - 11), outline=255, width=1)
+    face = _font(font, max(8, radius // 5))
+    for k, word in enumerate(text.split()[:3]):
+        draw.text((size // 2, size // 2 + (k - 1) * (radius // 4)), word, fill=255, font=face, anchor="mm")
+    canvas = canvas.rotate(float(rng.uniform(-30, 30)), resample=Image.BILINEAR)
+    alpha = np.asarray(canvas, np.float32) / 255
+    return np.where(alpha < INK, 0, alpha).astype(np.float32)
+
+
+def _scanned(alpha: np.ndarray, angle: float, blur: float) -> np.ndarray:
+    """A page-sized alpha layer as the scanner saw it: turned by ``angle`` degrees and blurred."""
+    import cv2
+    rows, columns = alpha.shape
+    turn = cv2.getRotationMatrix2D((columns / 2, rows / 2), angle, 1.0)
+    out = cv2.warpAffine(alpha, turn, (columns, rows), flags=cv2.INTER_LINEAR)
+    if blur:
+        out = cv2.GaussianBlur(out, (0, 0), blur)
+    return np.where(out < INK, 0, out).astype(np.float32)
+
+
+def build_form(seed: int, index: int) -> Sample:
+    """File ``index`` of set ``seed``: a scanned paper form (secondary capture, Modality OT, ConversionType SD) with
+    its exact boxes (printed labels not PHI; handwritten entries, the signature and the stamp PHI)."""
+    rng = np.random.default_rng([seed, index, 1000])
+    p = person(rng)
+    rows = int(rng.integers(800, 1101))
+    columns = int(rows * rng.uniform(0.68, 0.78))
+    printed, hands = str(rng.choice(font_files())), handwriting_fonts()
+    hand = str(rng.choice(hands))
+    angle, blur = float(rng.uniform(-1.5, 1.5)), float(rng.choice([0, 0.5, 0.8, 1.0]))
+    layers: list[tuple[np.ndarray, str, bool, float]] = []     # page alpha, text, phi, ink darkness
+    rules = np.zeros((rows, columns), np.float32)
+
+    def put(alpha: np.ndarray, top: int, left: int, text: str, phi: bool, darkness: float) -> None:
+        layer = np.zeros((rows, columns), np.float32)
+        h, w = min(alpha.shape[0], rows - top), min(alpha.shape[1], columns - left)
+        layer[top:top + h, left:left + w] = alpha[:h, :w]
+        layers.append((layer, text, phi, darkness))
+
+    margin = columns // 12
+    heading = str(rng.choice(FORM_TITLES))
+    title = render(heading, printed, max(14, rows // 45), True)
+    put(title, margin, margin, heading, False, 0.9)
+    row, label_size, hand_size = margin + title.shape[0] + rows // 20, max(11, rows // 70), max(16, rows // 40)
+    pitch = (rows - row - 2 * margin) // 8
+    entries_left = columns // 3
+    for label, entry in _form_fields(rng, p):
+        alpha = render(label, printed, label_size, True)
+        baseline = row + pitch // 2
+        put(alpha, baseline - alpha.shape[0], margin, label, False, 0.9)
+        rules[baseline + 2:baseline + 3, entries_left - 10:columns - margin] = 1.0      # the printed rule
+        if entry:
+            written = handwrite(entry, hand, int(hand_size * rng.uniform(0.85, 1.2)), int(rng.integers(0, 2)))
+            if written is not None:
+                written = written[:, :columns - margin - entries_left]
+                put(written, baseline - written.shape[0] + int(rng.integers(-2, 3)),
+                    entries_left + int(rng.integers(0, 30)), entry, True, float(rng.uniform(0.7, 0.95)))
+        else:
+            height, width = int(hand_size * rng.uniform(1.6, 2.6)), int(columns * rng.uniform(0.25, 0.4))
+            put(signature(rng, height, width, rng.uniform(1.2, 2.2)), baseline - height + height // 6,
+                entries_left + int(rng.integers(0, 40)), "[signature]", True, float(rng.uniform(0.7, 0.95)))
+        row += pitch
+    if rng.random() < 0.6:
+        radius = int(columns * rng.uniform(0.08, 0.12))
+        ring = stamp(rng, p.institution, printed, radius)
+        put(ring, rows - margin - ring.shape[0], margin, "[stamp]", True, float(rng.uniform(0.45, 0.7)))
+
+    paper = rng.uniform(0.88, 0.97) - rng.uniform(0, 0.05) * np.linspace(0, 1, columns)[None] \
+        + rng.normal(0, 0.01, (rows, columns))
+    page = paper.astype(np.float32)
+    _blend(page, _scanned(rules, angle, blur), np.float32(0.15))
+    boxes = []
+    for layer, text, phi, darkness in layers:
+        seen = _scanned(layer, angle, blur)
+        _blend(page, seen, np.float32(1 - darkness))
+        box = ink_box(seen)
+        if box is not None:
+            boxes.append({"frame": 0, "overlay": -1, "left": box[0], "top": box[1], "right": box[2], "bottom": box[3],
+                          "text": text, "phi": phi})
+
+    ds = dataset(seed, index, p, "OT")
+    ds.ConversionType = "SD"
+    set_jpeg(ds, to_stored(page, 8), quality=int(rng.integers(60, 90)))
+    set_sop_class(ds)
+    name = f"{index:04d}-{FORM_CASE}.dcm"
+    entry = {"path": name, "sha256": "", "text_present": True, "frames": 1, "rows": rows, "columns": columns,
+             "case": FORM_CASE, "header_match": True, "boxes": boxes,
+             "notes": f"scanned form; printed {Path(printed).stem}, handwriting {Path(hand).stem}; tilt {angle:.2f} deg, "
+                      f"blur {blur}"}
+    return Sample(name, ds, entry)
+
+
 def write(sample: Sample, out: Path) -> dict:
     path = out / sample.name
     sample.dataset.save_as(path, enforce_file_format=True)
@@ -617,15 +785,18 @@ def write(sample: Sample, out: Path) -> dict:
     return sample.entry
 
 
-def generate(out: Path, n: int, seed: int) -> dict:
-    """Write ``n`` files and ``out``/gt.json; return the GT document."""
+def generate(out: Path, n: int, seed: int, forms: int = 0) -> dict:
+    """Write ``n`` files, then ``forms`` scanned forms, and ``out``/gt.json; return the GT document."""
     out.mkdir(parents=True, exist_ok=True)
     entries = [write(build(seed, i), out) for i in range(n)]
+    if forms:
+        entries += [write(build_form(seed, i), out) for i in range(n, n + forms)]
+    asked = f"--n {n} --seed {seed}" + (f" --forms {forms}" if forms else "")
     gt = {"version": 1, "root": ".",
-          "description": f"Synthetic burned-in text (scripts/make_synthetic.py --n {n} --seed {seed}); paths are "
+          "description": f"Synthetic burned-in text (scripts/make_synthetic.py {asked}); paths are "
                          "relative to the directory of this file (use --root DIR). Complete GT: every drawn line is "
                          "boxed (every pixel the text changed), so precision is meaningful.",
-          "partial": False, "seed": seed, "cases": list(CASES), "files": entries}
+          "partial": False, "seed": seed, "cases": list(CASES) + ([FORM_CASE] if forms else []), "files": entries}
     (out / "gt.json").write_text(json.dumps(gt, indent=1) + "\n")
     return gt
 
@@ -635,9 +806,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--n", type=int, default=60)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--forms", type=int, default=0, metavar="M", help="also write M scanned forms (case form)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    gt = generate(args.out, args.n, args.seed)
+    gt = generate(args.out, args.n, args.seed, args.forms)
     counts: dict[str, int] = {}
     for entry in gt["files"]:
         counts[entry["case"]] = counts.get(entry["case"], 0) + 1
