@@ -11,7 +11,8 @@ File ``i`` depends only on (seed, i), the installed fonts and the data packages:
 files and an identical gt.json.
 
 ``--forms M`` adds M scanned paper forms (case ``form``, after the N files): printed labels and rules, handwritten
-entries in handwriting fonts, a signature scribble and sometimes a stamp, tilted, blurred and JPEG-compressed. Without it the output is what it always was.
+entries in handwriting fonts, a signature scribble and sometimes a stamp, tilted, blurred and JPEG-compressed. Without
+it the output is what it always was.
 """
 from __future__ import annotations
 

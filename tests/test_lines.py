@@ -11,11 +11,11 @@ from dicom_ocr.detection import PREVIOUS_DEFAULT_SPEC, Detector, Pass, parse_pas
 from dicom_ocr.detection import lines as lines_module
 from dicom_ocr.detection.lines import Line, areas_near, read_once_per_line
 from dicom_ocr.detection.variants import Variant
-from dicom_ocr.engines.base import Detection
-from dicom_ocr.geometry import Box
 from dicom_ocr.engines import engine_status, get_engine
+from dicom_ocr.engines.base import Detection
 from dicom_ocr.engines.rapidocr import choose_backend
 from dicom_ocr.errors import EngineUnavailableError
+from dicom_ocr.geometry import Box
 from dicom_ocr.planes import Plane, PlaneKind
 
 from textimages import draw_lines, ink_box

@@ -323,6 +323,7 @@ def drawn(text: str, shape=(120, 160), origin=(40, 80), scale=1.5, thickness=2) 
 
 def test_an_unsure_letter_drawn_in_strokes_is_kept_and_a_blob_read_as_one_is_dropped():
     import cv2
+
     from dicom_ocr.regions import drop_graphics
     letter = drawn("R")
     blob = np.full((120, 160), 40, np.uint8)

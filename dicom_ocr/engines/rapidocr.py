@@ -25,7 +25,7 @@ Measured on real DICOM images (MG text page, CT, ultrasound, 3D CT render):
 - padding line crops for recognition: the library pads every batch to 320 px wide at least (a 6.7:1 line), but most
   crops are short (median 1.7:1 on corpus planes: ``L``, ``45Y``, a date), so most of the recogniser's work was
   padding. ``recognise`` pads to ``rec_min_width`` (96 px) instead: 42% less recognition time on 1,264 corpus crops,
-  with recall, precision and verdicts unchanged on jsl, presidio and the synthetic set (BENCHMARKS.md). ``read``
+  with recall unchanged on jsl, presidio and the synthetic set, precision and verdicts within one box (BENCHMARKS.md). ``read``
   keeps the library's own pipeline.
 """
 from __future__ import annotations
@@ -118,8 +118,8 @@ class _LookupPreprocess:
 
     def __init__(self, make_preprocess):
         preprocess = make_preprocess()       # the library makes one per image; its settings never change here
-        values = np.arange(256, dtype=np.float64)[:, None]
-        table = ((values.astype("float32") * preprocess.scale - preprocess.mean) / preprocess.std).astype(np.float32)
+        values = np.arange(256, dtype=np.float32)[:, None]            # the library's pixels, as float32
+        table = ((values * preprocess.scale - preprocess.mean) / preprocess.std).astype(np.float32)
         self._prepare = lambda image: _prepared(preprocess, table, image)
 
     def __call__(self):

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..engines.base import Word
-from .lines import merge_lines
 from .glyphs import tightened
+from .lines import merge_lines
 from .margins import add_margin
 from .merge import merge_overlapping
 from .region import Region
@@ -19,8 +19,8 @@ def build_regions(word_lists: Iterable[tuple[int, Iterable[Word]]], rows: int, c
     """Regions from several (ocrengine, words) lists of one plane: filter, merge into lines, add margins, merge.
 
     Given the plane's ``image``, short unsure reads of graphics are dropped too (``drop_graphics``) and line boxes
-    are tightened to the rows of their glyphs (``glyphs.tightened``). ``pixels`` and
-    ``fraction`` set the margin (see ``add_margin``); the other steps use their defaults.
+    are tightened to the rows of their glyphs (``glyphs.tightened``). ``pixels`` and ``fraction`` set the margin
+    (see ``add_margin``); the other steps use their defaults.
     """
     tagged = [(engine, word) for engine, words in word_lists for word in filter_words(words, rows, columns)]
     if image is not None:

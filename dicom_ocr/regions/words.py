@@ -81,16 +81,16 @@ def _beside(word: Word, other: Word) -> bool:
 
 
 def drop_graphics(words: Sequence[Word], image: np.ndarray) -> list[Word]:
-    """``words`` without short unsure reads of graphics: a read of at most ``SHORT`` letters or digits, less
-    confident than ``SURE`` (or a lone glyph other than a Latin letter or digit), is kept only beside other text on its line (a digit of a measurement line) or when its
-    ink, in a box of ``MEASURABLE`` px or more, has the thin strokes of lettering
-    (:func:`.glyphs.looks_like_lettering`); caliper crosses, ruler dots, bone edges and Doppler blobs read as ``+``,
-    ``1`` or ``Y`` are neither."""
-    doubtful = [w for w in words if _is_doubtful(w)]
+    """``words`` without short unsure reads of graphics: a read of at most ``SHORT`` letters or digits less confident
+    than ``SURE`` (or a lone glyph other than a Latin letter or digit) is kept only beside other text on its line (a
+    digit of a measurement line) or when its ink, in a box of ``MEASURABLE`` px or more, has the thin strokes of
+    lettering (:func:`.glyphs.looks_like_lettering`); caliper crosses, ruler dots, bone edges and Doppler blobs read
+    as ``+``, ``1`` or ``Y`` are neither."""
     sure = [w for w in words if not _is_doubtful(w)]
-    kept = list(sure)
-    for word in doubtful:
-        measurable = min(word.box.height, word.box.width) >= MEASURABLE
-        if any(_beside(word, other) for other in sure) or (measurable and looks_like_lettering(image, word.box)):
-            kept.append(word)
-    return [w for w in words if w in kept]
+
+    def kept(word: Word) -> bool:
+        if not _is_doubtful(word) or any(_beside(word, other) for other in sure):
+            return True
+        return min(word.box.height, word.box.width) >= MEASURABLE and looks_like_lettering(image, word.box)
+
+    return [w for w in words if kept(w)]
