@@ -200,3 +200,20 @@ def test_text_free_files_come_from_the_manifest_and_rects_are_counted_per_file(t
         ("/x/a/text.dcm", 5, 6)])
     con.commit()
     assert text_free.rects_per_file(db, files) == {"a/blank.dcm": 1, "a/logo.dcm": 0}
+
+
+rec_padding = load_script("rec_padding")
+
+
+def test_rec_padding_times_the_pipelines_own_crops_at_each_width(tmp_path, capsys):
+    from dicomfactory import base_dataset, save, with_pixels
+    from textimages import draw_lines
+    image = draw_lines((128, 320), [("SMITH JOHN", (10, 40)), ("L", (280, 110))], scale=1.0)
+    save(with_pixels(base_dataset(), image), tmp_path / "a.dcm")
+    (tmp_path / "notes.txt").write_text("not DICOM")              # skipped, not fatal
+    batches = rec_padding.collect(str(tmp_path), every=1)
+    assert sum(map(len, batches)) >= 2                            # the two lines, as the pipeline cropped them
+    assert rec_padding.main([str(tmp_path), "--widths", "320", "96"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("min width  320 px:") and lines[2].startswith("min width   96 px:")
+    assert "SMITH" not in "\n".join(lines)                        # never the text

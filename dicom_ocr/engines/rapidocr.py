@@ -23,10 +23,10 @@ Measured on real DICOM images (MG text page, CT, ultrasound, 3D CT render):
   down to 2000 px. On the same images it found as many lines or more in about 40% less CPU time. Boxes always come
   back in the coordinates of the image given.
 - padding line crops for recognition: the library pads every batch to 320 px wide at least (a 6.7:1 line), but most
-  crops are short (median 1.7:1 on corpus planes: ``L``, ``45Y``, a date), so most of the recogniser's work was
-  padding. ``recognise`` pads to ``rec_min_width`` (96 px) instead: 42% less recognition time on 1,264 corpus crops,
-  with recall unchanged on jsl, presidio and the synthetic set, precision and verdicts within one box (BENCHMARKS.md). ``read``
-  keeps the library's own pipeline.
+  crops are short (median 1.7:1 on corpus planes: ``L``, ``45Y``, a date), so much of the recogniser's work was
+  padding. ``recognise`` pads to ``rec_min_width`` (96 px) instead: 27% less recognition time on 1,020 corpus crops
+  (``scripts/rec_padding.py``), recall unchanged on jsl, presidio and the synthetic set, precision and verdicts
+  within one box (BENCHMARKS.md). ``read`` keeps the library's own pipeline.
 """
 from __future__ import annotations
 
