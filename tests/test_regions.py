@@ -356,3 +356,18 @@ def test_a_lone_cjk_stroke_on_an_edge_is_dropped_even_when_sure():
     assert drop_graphics([word(20, 40, 140, 100, "\u4e00", 0.97)], edge) == []
     left = drawn("L", thickness=2)                           # a Latin letter that sure stays whatever its ink
     assert drop_graphics([word(36, 45, 72, 82, "L", 0.97)], left) != []
+
+
+def test_a_glyph_read_on_grain_is_dropped_and_letters_on_grain_are_kept():
+    import cv2
+
+    from dicom_ocr.regions import drop_graphics
+    grain = np.random.default_rng(3).normal(120, 20, (240, 320)).clip(0, 255).astype(np.uint8)
+    filled = grain.copy()
+    filled[150:200, 20:220] = 0                              # a redacted copy: a black fill on MR noise
+    edge_read = word(100, 60, 300, 230, "\u4e00", 0.99)      # the detector's box over the fill's edge, read as 一
+    assert drop_graphics([edge_read], filled) == []
+    lettered = grain.copy()
+    cv2.putText(lettered, "Dr", (40, 120), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 255, 3, cv2.LINE_AA)
+    letters = word(30, 80, 120, 135, "Dr", 0.8)              # a short unsure read of real letters on the same grain
+    assert drop_graphics([letters], lettered) == [letters]

@@ -5,7 +5,9 @@ marker's bar as ``1``, chest texture as ``2``. Lettering, at any size, is drawn 
 height wide; those marks are blobs and edges nearly as thick as the box. Measured on the short unsure reads (two
 characters at most, confidence under 0.9) of the synthetic set and the corpus's text-free files (``stroke_ratio``,
 BENCHMARKS.md): reads of real text 0.17-0.25; reads of graphics in boxes of 8 px or more 0.41-0.65, but for a thin
-cross marker read as ``X`` (0.28), which this test cannot tell from lettering.
+cross marker read as ``X`` (0.28), which this test cannot tell from lettering. Grainy texture (speckle, MR noise)
+thresholds into thin specks too, but into hundreds of them: a short read of real text has its ink in at most 10
+pieces (synthetic set), a read of noise or of a fill's edge on noise in 13 to 18,000.
 """
 from __future__ import annotations
 
@@ -46,9 +48,25 @@ def stroke_ratio(image: np.ndarray, box: Box) -> float:
     return float(2 * distance.max() / max(1, min(box.height, box.width)))
 
 
-def looks_like_lettering(image: np.ndarray, box: Box) -> bool:
-    """Whether the ink under ``box`` is drawn in thin strokes, as lettering is (see the module docstring)."""
-    return stroke_ratio(image, box) <= THIN_STROKES
+PIECES_PER_CHARACTER = 4   # separate blobs of ink a character may be drawn in, at most (i, j, %, 量), with
+PIECES_SLACK = 4           # this many more (a speck of noise or a neighbour's edge)
+
+
+def ink_pieces(image: np.ndarray, box: Box) -> int:
+    """How many separate (8-connected) blobs the ink under ``box`` is made of; 0 when there is none."""
+    mask = ink(image, box)
+    if mask is None:
+        return 0
+    count, _ = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    return count - 1
+
+
+def looks_like_lettering(image: np.ndarray, box: Box, characters: int = 1) -> bool:
+    """Whether the ink under ``box`` is drawn in thin strokes, as lettering is (see the module docstring), and in
+    few enough blobs for ``characters`` characters: the ink of a read of grainy texture or of a fill's edge on noise
+    (an ``一`` over a black box in speckle, hundreds of specks) is not."""
+    return stroke_ratio(image, box) <= THIN_STROKES \
+        and ink_pieces(image, box) <= PIECES_PER_CHARACTER * characters + PIECES_SLACK
 
 
 STRAY_INK = 0.05     # share of a box's ink allowed outside its band of ink rows for the box to be tightened to it

@@ -91,6 +91,7 @@ def drop_graphics(words: Sequence[Word], image: np.ndarray) -> list[Word]:
     def kept(word: Word) -> bool:
         if not _is_doubtful(word) or any(_beside(word, other) for other in sure):
             return True
-        return min(word.box.height, word.box.width) >= MEASURABLE and looks_like_lettering(image, word.box)
+        return min(word.box.height, word.box.width) >= MEASURABLE \
+            and looks_like_lettering(image, word.box, len(word.text.strip()))
 
     return [w for w in words if kept(w)]
