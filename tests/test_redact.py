@@ -280,6 +280,24 @@ def test_a_file_with_nothing_to_fill_keeps_its_pixel_data_byte_for_byte(tmp_path
     assert pydicom.dcmread(tmp_path / "o.dcm").PixelData == pydicom.dcmread(source).PixelData
 
 
+
+def test_odd_length_fragments_are_padded_so_the_copy_reads_frame_by_frame(tmp_path):
+    from pydicom.encaps import generate_fragments, itemize_fragment
+    from pydicom.pixels import iter_pixels
+    ds = pydicom.dcmread(get_testdata_file("MR_small_jp2klossless.dcm", download=False))
+    table, *fragments = generate_fragments(ds.PixelData)
+    odd = fragments[0] + b"\0" * (1 - len(fragments[0]) % 2)     # one byte after the end of the codestream
+    ds.PixelData = b"".join(itemize_fragment(item) for item in (table, odd, *fragments[1:]))
+    source = tmp_path / "odd.dcm"
+    ds.save_as(source)            # pydicom writes the odd item as it is: a file like NM_Kakadu44_SOTmarkerincons
+    assert len(list(generate_fragments(pydicom.dcmread(source).PixelData))[1]) % 2 == 1
+    redact_file(source, [], tmp_path / "o.dcm")
+    copy = pydicom.dcmread(tmp_path / "o.dcm")
+    assert all(len(item) % 2 == 0 for item in generate_fragments(copy.PixelData))
+    frames = list(iter_pixels(tmp_path / "o.dcm"))
+    assert len(frames) == 1 and np.array_equal(frames[0], pydicom.dcmread(source).pixel_array)
+
+
 # ---- DICOM marks ----------------------------------------------------------------------------------------------------
 
 def _marked(tmp_path: Path, policy: Policy, header_recipe: bool = False) -> tuple[Dataset, Dataset]:

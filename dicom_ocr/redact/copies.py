@@ -27,7 +27,7 @@ from ..auditdb import FileRecord
 from ..errors import DicomOcrError, RedactionError
 from ..phi import HeaderFacts
 from ..planes import overlay_specs, read_dataset, read_header
-from .encode import store
+from .encode import even_fragments, store
 from .fill import decode, fill_image, fill_overlays
 from .log import RedactionLog, RedactionRecord
 from .marks import deid_header, mark_cleaned
@@ -74,10 +74,13 @@ def redact_file(path: str | Path, boxes: Sequence[RedactBox], target: str | Path
 
 
 def tidy_for_writing(ds: Dataset) -> None:
-    """Drop stray item and delimiter tags (group FFFE) some files hold at the top level, and fill the file meta SOP
-    Class UID a file lacks from its dataset, so pydicom can write the copy."""
+    """Drop stray item and delimiter tags (group FFFE) some files hold at the top level, pad odd-length fragments of
+    encapsulated pixel data (:func:`.encode.even_fragments`), and fill the file meta SOP Class UID a file lacks from
+    its dataset, so pydicom can write the copy and read it back."""
     for tag in [tag for tag in ds.keys() if tag.group == 0xFFFE]:
         del ds[tag]
+    if even_fragments(ds):
+        log.info("%s: odd-length pixel data fragments padded to even length", getattr(ds, "filename", None) or "a copy")
     if "SOPClassUID" in ds:
         ds.file_meta.MediaStorageSOPClassUID = ds.file_meta.get("MediaStorageSOPClassUID") or ds.SOPClassUID
 

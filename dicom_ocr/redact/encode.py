@@ -10,7 +10,10 @@ which keeps every bit of every byte. Lossy input is never compressed lossily a s
 """
 from __future__ import annotations
 
+import struct
+
 from pydicom.dataset import Dataset
+from pydicom.encaps import generate_fragments, itemize_fragment
 from pydicom.pixels import get_encoder
 from pydicom.uid import (
     UID,
@@ -75,3 +78,31 @@ def store(ds: Dataset, decoded: Decoded, syntax: UID, bit_overlays: bool) -> UID
         options = {"use_mct": False} if out == JPEG2000Lossless and colour else {}
         ds.compress(out, pixels, generate_instance_uid=False, **options)
     return out
+
+
+def even_fragments(ds: Dataset) -> bool:
+    """Encapsulated pixel data with odd-length items (against PS3.5 A.4, which pydicom would write misaligned, so
+    that the copy no longer parses) rewritten with each odd fragment padded by a trailing NUL, as the standard says,
+    and the Basic Offset Table moved to match; True when something was changed. Decoders ignore bytes after a
+    codestream's end marker."""
+    if "PixelData" not in ds or not UID(ds.file_meta.TransferSyntaxUID).is_encapsulated:
+        return False
+    table, *fragments = list(generate_fragments(ds.PixelData))
+    if not any(len(fragment) % 2 for fragment in fragments):
+        return False
+    padded = [fragment + b"\0" * (len(fragment) % 2) for fragment in fragments]
+    old = _item_offsets(fragments)
+    new = dict(zip(old, _item_offsets(padded)))
+    offsets = struct.unpack(f"<{len(table) // 4}L", table)
+    table = struct.pack(f"<{len(offsets)}L", *(new[offset] for offset in offsets))
+    ds.PixelData = b"".join(itemize_fragment(item) for item in (table, *padded))
+    return True
+
+
+def _item_offsets(fragments: list[bytes]) -> list[int]:
+    """Where each fragment's item starts, counted from the first fragment's (as the Basic Offset Table counts)."""
+    offsets, position = [], 0
+    for fragment in fragments:
+        offsets.append(position)
+        position += 8 + len(fragment)
+    return offsets
