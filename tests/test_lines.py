@@ -301,3 +301,25 @@ def test_a_line_is_read_whole_when_one_of_its_fields_reads_as_nothing(rapidocr):
     words = read_once_per_line(engine, fields_plane())
     assert [w.text for w in words] == ["DR 78 2023-09-23 2:33"]           # the whole line, its box and its text
     assert words[0].box.left < 10 and words[0].box.right > 250
+
+
+def test_a_shape_the_detector_keeps_seeing_is_compiled_for_it_with_the_same_lines(monkeypatch):
+    import importlib.util
+    if importlib.util.find_spec("openvino") is None:
+        pytest.skip("openvino is not installed")
+    from dicom_ocr.engines import static_shapes
+    image, _ = mixed_plane()
+    engine = get_engine("rapidocr", backend="openvino", threads=1)
+    dynamic = sorted((tuple(d.quad.round().ravel()), round(d.score, 2)) for d in engine.detect(image))
+    session = engine._ocr._load_det_model().session
+    assert isinstance(session, static_shapes.StaticShapes) and session.shapes == []
+    monkeypatch.setattr(static_shapes, "COMPILE_AFTER_S", 0.0)       # compile at the next call of a shape
+    assert engine.detect(image) and len(session.shapes) == 1
+    compiled = sorted((tuple(d.quad.round().ravel()), round(d.score, 2)) for d in engine.detect(image))
+    assert len(compiled) == len(dynamic)
+    assert all(np.abs(np.subtract(a[0], b[0])).max() <= 2 and abs(a[1] - b[1]) <= 0.02
+               for a, b in zip(compiled, dynamic))
+    first = session.shapes[0]
+    monkeypatch.setattr(static_shapes, "KEPT", 1)
+    engine.detect(np.ascontiguousarray(image[:, :-64]))               # another shape: the older one goes
+    assert len(session.shapes) == 1 and session.shapes[0] != first

@@ -1,0 +1,63 @@
+"""The text detector compiled for the input shapes it keeps seeing (OpenVINO).
+
+RapidOCR compiles its detector once with dynamic height and width, so that any image can go in. Compiled for one
+fixed shape, the same network ran 15-18% faster here (1 thread, 544x544 to 2080x1632 inputs, BENCHMARKS.md), but
+compiling takes about 110 ms. An archive holds few image sizes (most CT slices are 512x512, so every enlarged copy is
+1056x1056), so a shape on which the dynamic network has spent ``COMPILE_AFTER_S`` seconds (ten compilations' worth)
+is compiled on its own and used from then on; at most ``KEPT`` are kept (the least recently used goes first). Outputs differ from the dynamic network's by bf16 rounding only (at most
+0.011 in probability on a synthetic plane).
+"""
+from __future__ import annotations
+
+import time
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
+
+import numpy as np
+
+COMPILE_AFTER_S = 1.0   # seconds the dynamic network spends on one input shape before it is compiled for that shape
+KEPT = 8                # compiled shapes kept at most
+
+
+class StaticShapes:
+    """A drop-in for the library's detector session: the same call, the same output array, run on a network
+    compiled for the input's shape once ``dynamic`` has spent ``COMPILE_AFTER_S`` on that shape."""
+
+    def __init__(self, dynamic: Callable[[np.ndarray], np.ndarray], model, threads: int):
+        import openvino
+        self._dynamic = dynamic
+        self._model = model
+        self._core = openvino.Core()
+        self._config = {"ENABLE_CPU_PINNING": False, **({"INFERENCE_NUM_THREADS": threads} if threads > 0 else {})}
+        self._spent: defaultdict[tuple[int, ...], float] = defaultdict(float)
+        self._compiled: OrderedDict[tuple[int, ...], object] = OrderedDict()
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        shape = tuple(batch.shape)
+        request = self._request(shape)
+        if request is None:
+            started = time.perf_counter()
+            output = self._dynamic(batch)
+            self._spent[shape] += time.perf_counter() - started
+            return output
+        request.infer([batch])
+        return request.get_output_tensor().data
+
+    @property
+    def shapes(self) -> list[tuple[int, ...]]:
+        """The input shapes compiled, least recently used first."""
+        return list(self._compiled)
+
+    def _request(self, shape: tuple[int, ...]):
+        """The infer request compiled for ``shape``, compiled now if enough time went into the shape; else None."""
+        if shape in self._compiled:
+            self._compiled.move_to_end(shape)
+            return self._compiled[shape]
+        if self._spent[shape] < COMPILE_AFTER_S:
+            return None
+        model = self._model.clone()
+        model.reshape(list(shape))
+        self._compiled[shape] = self._core.compile_model(model, "CPU", self._config).create_infer_request()
+        if len(self._compiled) > KEPT:
+            self._compiled.popitem(last=False)
+        return self._compiled[shape]
