@@ -217,3 +217,29 @@ def test_rec_padding_times_the_pipelines_own_crops_at_each_width(tmp_path, capsy
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].startswith("min width  320 px:") and lines[2].startswith("min width   96 px:")
     assert "SMITH" not in "\n".join(lines)                        # never the text
+
+
+stage_times = load_script("stage_times")
+
+
+def test_stage_times_splits_a_scan_by_stage_and_restores_the_pipeline(tmp_path, capsys):
+    from dicomfactory import base_dataset, save, with_pixels
+    from textimages import draw_lines
+
+    from dicom_ocr.detection import lines
+    image = draw_lines((128, 320), [("SMITH JOHN", (10, 40)), ("L", (280, 110))], scale=1.0)
+    save(with_pixels(base_dataset(), image), tmp_path / "a.dcm")
+    save(with_pixels(base_dataset(), image), tmp_path / "b.dcm")
+    (tmp_path / "notes.txt").write_text("not DICOM")              # skipped, not fatal
+    detect_lines = lines.detect_lines
+    times = stage_times.measure(sorted(str(p) for p in tmp_path.iterdir()))
+    assert lines.detect_lines is detect_lines
+    assert times.planes == times.read == 2
+    assert {"plain", "x2", "recognition"} <= set(times.stages)
+    assert times.stages["plain"].calls == times.stages["x2"].calls == 2
+    assert times.stages["x2"].units > 4 * times.stages["plain"].units * 0.9     # enlarged at least x2 per side
+    assert times.stages["recognition"].units >= 4                               # two lines on each plane
+    assert sum(stage.seconds for stage in times.stages.values()) <= times.total
+    assert stage_times.main([str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "| detection, enlarged |" in out and "SMITH" not in out           # never the text
