@@ -9,15 +9,11 @@ worker are in flight and the done-check reads the DB in chunks: memory does not 
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import sqlite3
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import islice
@@ -30,16 +26,14 @@ from .auditdb import FILES_TABLE, AuditDB, FileRecord, RectRow
 from .detection import Detector, Pass
 from .documents import FormsMode
 from .engines import check_engine
+from .pool import IN_FLIGHT_PER_WORKER, run_pool
 from .scan import FileScan, Scanner, stored_filename
 from .sources import RegionSource
 
 log = logging.getLogger(__name__)
 
 DONE_CHECK_CHUNK = 500
-IN_FLIGHT_PER_WORKER = 4
-MAX_TASKS_PER_CHILD = 500
 WORKER_CRASHED = "worker-crashed"
-PARENT_CHECK_S = 1.0
 DASK_WINDOW_REFRESH_S = 30.0
 DASK_CONNECT_TIMEOUT_S = 5.0
 
@@ -134,15 +128,7 @@ _worker: Scanner | None = None
 def _init_worker(job: Job) -> None:
     global _worker
     logs.configure(job.log_level)
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     _worker = job.settings.scanner()
-
-
-def _exit_with_parent(parent: int) -> None:
-    """End this worker soon after its parent dies (killed with SIGKILL, the pool cannot tell it to)."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK_S)
-    os._exit(1)
 
 
 def _scan_in_worker(path: str) -> FileScan:
@@ -151,7 +137,8 @@ def _scan_in_worker(path: str) -> FileScan:
 
 
 def scan_local(paths: Iterable[str], job: Job, jobs: int = 1) -> Iterator[FileScan]:
-    """Scan ``paths`` here (``jobs`` 1) or in ``jobs`` spawned processes, yielding outcomes as files finish.
+    """Scan ``paths`` here (``jobs`` 1) or in ``jobs`` spawned processes (:func:`.pool.run_pool`), yielding
+    outcomes as files finish.
 
     If a worker process dies (a crash in native OCR code), the files then in flight are recorded as
     ``worker-crashed`` errors (a later run retries them) and a new pool takes over."""
@@ -160,43 +147,9 @@ def scan_local(paths: Iterable[str], job: Job, jobs: int = 1) -> Iterator[FileSc
         for path in paths:
             yield scanner.scan_file(path)
         return
-    source = iter(paths)
-    while True:
-        crashed = yield from _run_pool(source, job, jobs)
-        if not crashed:
-            return
-        log.error("a worker process died; %d files in flight recorded as %s", len(crashed), WORKER_CRASHED)
-        for path in crashed:
-            yield error_outcome(path, WORKER_CRASHED,
-                                "the worker process died while this file (or another one in flight) was scanned")
-
-
-def _run_pool(source: Iterator[str], job: Job, jobs: int) -> Iterator[FileScan]:
-    """Drain ``source`` through one pool; return the paths in flight if the pool broke, else []."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(job,),
-                             max_tasks_per_child=MAX_TASKS_PER_CHILD) as pool:
-        pending: dict[Future, str] = {}
-        try:
-            while True:
-                for path in islice(source, jobs * IN_FLIGHT_PER_WORKER - len(pending)):
-                    try:
-                        pending[pool.submit(_scan_in_worker, path)] = path
-                    except BrokenProcessPool:
-                        return [path, *pending.values()]
-                if not pending:
-                    return []
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    path = pending.pop(future)
-                    try:
-                        outcome = future.result()
-                    except BrokenProcessPool:
-                        return [path, *pending.values()]
-                    yield outcome
-        finally:
-            for future in pending:
-                future.cancel()
+    for path, outcome in run_pool(paths, _scan_in_worker, jobs, _init_worker, (job,)):
+        yield outcome if outcome is not None else error_outcome(
+            path, WORKER_CRASHED, "the worker process died while this file (or another one in flight) was scanned")
 
 
 # ---------------------------------------------------------------- dask.distributed

@@ -1,0 +1,84 @@
+"""Local worker processes for per-file work (scans, redacted copies): a few items in flight per worker, results as
+they finish, and a worker that dies (a crash in native OCR or codec code) costing only the items then in flight.
+
+Workers are spawned (no state shared with the caller), load what they need once in ``initializer``, end soon after
+their parent dies (killed with SIGKILL, the pool cannot tell them to) and are replaced every ``MAX_TASKS_PER_CHILD``
+items, so that memory a library leaks does not add up over an archive.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
+from typing import TypeVar
+
+log = logging.getLogger(__name__)
+
+IN_FLIGHT_PER_WORKER = 4
+MAX_TASKS_PER_CHILD = 500
+PARENT_CHECK_S = 1.0
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def run_pool(items: Iterable[Item], work: Callable[[Item], Result], jobs: int,
+             initializer: Callable[..., None], initargs: tuple = ()) -> Iterator[tuple[Item, Result | None]]:
+    """``(item, work(item))`` for each of ``items``, done in ``jobs`` worker processes, as they finish; ``(item,
+    None)`` for the items in flight when a worker died, after which a new pool takes the rest. ``work`` and
+    ``initializer`` must be importable module-level functions (the workers are spawned)."""
+    source = iter(items)
+    while True:
+        crashed = yield from _drain(source, work, jobs, initializer, initargs)
+        if not crashed:
+            return
+        log.error("a worker process died; %d items in flight recorded as lost to it", len(crashed))
+        for item in crashed:
+            yield item, None
+
+
+def _drain(source: Iterator[Item], work: Callable[[Item], Result], jobs: int, initializer: Callable[..., None],
+           initargs: tuple) -> Iterator[tuple[Item, Result]]:
+    """Drain ``source`` through one pool; return the items in flight if the pool broke, else []."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(initializer, initargs),
+                             max_tasks_per_child=MAX_TASKS_PER_CHILD) as pool:
+        pending: dict[Future, Item] = {}
+        try:
+            while True:
+                for item in islice(source, jobs * IN_FLIGHT_PER_WORKER - len(pending)):
+                    try:
+                        pending[pool.submit(work, item)] = item
+                    except BrokenProcessPool:
+                        return [item, *pending.values()]
+                if not pending:
+                    return []
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    item = pending.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        return [item, *pending.values()]
+                    yield item, result
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _start_worker(initializer: Callable[..., None], initargs: tuple) -> None:
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    initializer(*initargs)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker soon after its parent dies."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(1)
