@@ -27,7 +27,9 @@ from .pngs import plane_png_name, write_png
 from .progress import Progress
 
 if TYPE_CHECKING:
+    from .auditdb import FileRecord
     from .batch import RunStats, ScanSettings
+    from .redact import Redacted
 
 log = logging.getLogger("dicom_ocr")
 
@@ -269,6 +271,13 @@ def _add_redact(commands) -> None:
                              "(recorded, exit status 1; the copy stays, to be looked at: release only verified copies)")
     redact.add_argument("--no-refill", dest="refill_rounds", action="store_const", const=0,
                         default=REFILL_ROUNDS, help="with --verify: only check, fill nothing the copy shows")
+    redact.add_argument("-j", "--jobs", type=positive_int, default=usable_cores(), metavar="N",
+                        help="local worker processes making (and verifying) copies, each running its engines on one "
+                             f"thread (default: one per core, {usable_cores()} here)")
+    redact.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress and no final summary (errors only)")
+    redact.add_argument("--log-every", metavar="SECONDS", type=float, default=30.0,
+                        help="when stderr is not a terminal, one progress line every SECONDS (default 30)")
     redact.set_defaults(run=run_redact)
 
 
@@ -470,29 +479,53 @@ def run_redact(args: argparse.Namespace) -> int:
     except (EngineUnavailableError, ValueError) as exc:
         print(f"dicom_ocr: --verify: {exc}", file=sys.stderr)
         return 2
-    copies = skipped = boxes = failed = unverified = refilled = 0
-    for result in redact_scan(args.db, args.out, done, root=args.root, policy=Policy(args.policy),
-                              header_recipe=args.deid_header, verifier=verifier, refill_rounds=args.refill_rounds):
-        record = result.record
-        if result.error is not None:
-            failed += 1
-            print(f"dicom_ocr: {result.error} [{result.error.cause}]", file=sys.stderr)
-            continue
-        if result.skipped:
-            skipped += 1
-            continue
-        copies, boxes, refilled = copies + 1, boxes + record.boxes, refilled + bool(record.refilled)
+    progress = Progress.for_stream(sys.stderr, quiet=args.quiet, interval=args.log_every,
+                                   command="dicom_ocr redact", planes=False)
+    progress.set_total(len(done))
+    counts: Counter[str] = Counter()
+    try:
+        with progress.keeping_log_lines_apart():
+            for result in redact_scan(args.db, args.out, done, root=args.root, policy=Policy(args.policy),
+                                      header_recipe=args.deid_header, verifier=verifier,
+                                      refill_rounds=args.refill_rounds, jobs=args.jobs):
+                _count_copy(result, counts, progress)
+    finally:
+        progress.close()
+    if not args.quiet:
+        _print_redact_summary(args, counts, records, verifier is not None)
+    failed, unverified = counts["failed"], counts["unverified"]
+    return 1 if failed or unverified else 0
+
+
+def _count_copy(result: Redacted, counts: Counter, progress: Progress) -> None:
+    """Count one redaction outcome, report its failure (one line) and move the progress on."""
+    record = result.record
+    if result.error is not None:
+        counts["failed"] += 1
+        progress.message(f"dicom_ocr: {result.error} [{result.error.cause}]")
+    elif result.skipped:
+        counts["skipped"] += 1
+        progress.skip(1)
+        return
+    else:
+        counts["copies"] += 1
+        counts["boxes"] += record.boxes
+        counts["refilled"] += bool(record.refilled)
         if record.verified is False:
-            unverified += 1
-            print(f"dicom_ocr: {record.filename}: {record.phi_left} region(s) judged PHI left in {record.target} "
-                  "[verification-failed]", file=sys.stderr)
+            counts["unverified"] += 1
+            progress.message(f"dicom_ocr: {record.filename}: {record.phi_left} region(s) judged PHI left in "
+                             f"{record.target} [verification-failed]")
+    progress.update(result.error is not None, 0)
+
+
+def _print_redact_summary(args: argparse.Namespace, counts: Counter, records: list[FileRecord], verifying: bool) -> None:
     not_copied = Counter(r.state for r in records if r.state != "done")
-    print(f"dicom_ocr redact: {copies} copies in {args.out} ({args.policy}), {boxes} boxes filled, {skipped} already "
-          f"done, {failed} failed" + (f", {unverified} failed verification" if verifier else "")
-          + (f", {refilled} with text the scan missed filled after verification" if refilled else "")
+    print(f"dicom_ocr redact: {counts['copies']} copies in {args.out} ({args.policy}), {counts['boxes']} boxes "
+          f"filled, {counts['skipped']} already done, {counts['failed']} failed"
+          + (f", {counts['unverified']} failed verification" if verifying else "")
+          + (f", {counts['refilled']} with text the scan missed filled after verification" if counts["refilled"] else "")
           + (f", {not_copied['error']} not copied because their scan failed" if not_copied["error"] else "")
           + (f", {not_copied['skipped']} not DICOM" if not_copied["skipped"] else ""), file=sys.stderr)
-    return 1 if failed or unverified else 0
 
 
 def run_status(args: argparse.Namespace) -> int:

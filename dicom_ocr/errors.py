@@ -12,6 +12,10 @@ class DicomOcrError(Exception):
         self.path = path
         self.message = message
 
+    def __reduce__(self):
+        """Pickled as built (a worker process's error reaches the caller whole)."""
+        return type(self), (self.path, self.message)
+
 
 class NotDicomError(DicomOcrError):
     """Not a DICOM file at all (a zip archive, a text file): skipped, not failed, unless the run is strict."""

@@ -223,10 +223,10 @@ stage_times = load_script("stage_times")
 
 
 def test_stage_times_splits_a_scan_by_stage_and_restores_the_pipeline(tmp_path, capsys):
+    from dicom_ocr.detection import lines
+
     from dicomfactory import base_dataset, save, with_pixels
     from textimages import draw_lines
-
-    from dicom_ocr.detection import lines
     image = draw_lines((128, 320), [("SMITH JOHN", (10, 40)), ("L", (280, 110))], scale=1.0)
     save(with_pixels(base_dataset(), image), tmp_path / "a.dcm")
     save(with_pixels(base_dataset(), image), tmp_path / "b.dcm")

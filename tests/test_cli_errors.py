@@ -157,8 +157,11 @@ def test_redact_reports_each_failure_once(tmp_path, image):
     result = dicom_ocr("redact", "--db", str(db_dir), "--out", str(tmp_path / "out"), "--root", str(tmp_path))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
-    assert len(lines) == 2 and lines[0] == f"dicom_ocr: {image}: no such file [not-found]", result.stderr
-    assert lines[1].startswith("dicom_ocr redact: 0 copies") and "1 failed" in lines[1]
+    assert [line for line in lines if image in line] == [f"dicom_ocr: {image}: no such file [not-found]"], lines
+    assert lines[1].startswith("dicom_ocr redact: 1/1 files, 1 failed")                  # the progress, at the end
+    assert lines[2].startswith("dicom_ocr redact: 0 copies") and "1 failed" in lines[2] and len(lines) == 3
+    quiet = dicom_ocr("redact", "--db", str(db_dir), "--out", str(tmp_path / "out"), "--root", str(tmp_path), "-q")
+    assert quiet.returncode == 1 and quiet.stderr.splitlines() == lines[:1]            # errors only
 
 
 # ---------------------------------------------------------------- files that are not DICOM

@@ -35,6 +35,7 @@ from dicom_ocr.redact import (
     Policy,
     RedactBox,
     RedactionLog,
+    Verifier,
     boxes_to_redact,
     partial_path,
     redact_file,
@@ -380,6 +381,44 @@ def test_a_batch_goes_on_past_bad_files_and_never_overwrites_inputs(tmp_path, ca
     assert re.search(r"redacted copies: +1 \(1 all-text\), 0 verified, 0 failing verification, 1 failed",
                      capsys.readouterr().out)
 
+
+
+def test_copies_made_in_worker_processes_match_those_made_here_and_a_dead_worker_costs_only_its_copies(tmp_path):
+    import psutil
+
+    from dicom_ocr.redact.run import WORKER_CRASHED
+    (tmp_path / "in").mkdir()
+    for i in range(12):
+        image = np.zeros((60, 200), np.uint8)
+        cv2.putText(image, f"DOE {i}", (10, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 2)
+        _record(tmp_path / "db", save(with_pixels(base_dataset(), image), tmp_path / "in" / f"{i}.dcm"),
+                [(Box(5, 10, 120, 50), 0, -1, 6, 1)])
+    (tmp_path / "in" / "bad.dcm").write_bytes(b"not dicom at all")
+    _record(tmp_path / "db", tmp_path / "in" / "bad.dcm", [(Box(0, 0, 4, 4), 0, -1, 6, 1)])
+    files, verifier = _files(tmp_path / "db"), Verifier()
+
+    def outcomes(out: str, jobs: int) -> dict[str, tuple]:
+        return {Path(r.record.filename).name: (r.record.state, r.record.error_cause, r.record.boxes,
+                                               r.record.verified, r.record.syntax_out)
+                for r in redact_scan(tmp_path / "db", tmp_path / out, files, root=tmp_path / "in",
+                                     verifier=verifier, jobs=jobs)}
+    here, workers = outcomes("one", 1), outcomes("two", 2)
+    assert here == workers and len(here) == 13 and here["bad.dcm"][:2] == ("error", "not-dicom")
+    assert {here[f"{i}.dcm"] for i in range(12)} == {("done", None, 1, True, "Explicit VR Little Endian")}
+    results = []
+    for result in redact_scan(tmp_path / "db", tmp_path / "three", files, root=tmp_path / "in", verifier=verifier,
+                              jobs=2):        # verifying: slow enough that copies are in flight at the kill
+        results.append(result)
+        if len(results) == 1:
+            worker = next(c for c in psutil.Process().children() if "spawn_main" in " ".join(c.cmdline()))
+            worker.kill()
+    causes = [r.record.error_cause for r in results]
+    assert len(results) == 13 and WORKER_CRASHED in causes
+    crashed = [Path(r.record.filename).name for r in results if r.record.error_cause == WORKER_CRASHED]
+    assert all(not (tmp_path / "three" / name).exists() for name in crashed)   # no copy left for them
+    recorded = {Path(r.record.filename).name: r.record.error_cause for r in results}
+    assert {RedactionLog(tmp_path / "db").get(str(tmp_path / "in" / name)).error_cause
+            for name in recorded} == set(recorded.values())                       # each outcome recorded
 
 def test_verify_catches_a_phi_box_left_unfilled_and_fills_it_unless_told_not_to(tmp_path, capsys):
     image = np.zeros((120, 360), np.uint8)

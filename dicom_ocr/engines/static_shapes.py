@@ -4,8 +4,8 @@ RapidOCR compiles its detector once with dynamic height and width, so that any i
 fixed shape, the same network ran 15-18% faster here (1 thread, 544x544 to 2080x1632 inputs, BENCHMARKS.md), but
 compiling takes about 110 ms. An archive holds few image sizes (most CT slices are 512x512, so every enlarged copy is
 1056x1056), so a shape on which the dynamic network has spent ``COMPILE_AFTER_S`` seconds (ten compilations' worth)
-is compiled on its own and used from then on; at most ``KEPT`` are kept (the least recently used goes first). Outputs differ from the dynamic network's by bf16 rounding only (at most
-0.011 in probability on a synthetic plane).
+is compiled on its own and used from then on; at most ``KEPT`` are kept (the least recently used goes first).
+Outputs differ from the dynamic network's by bf16 rounding only (at most 0.011 in probability on a synthetic plane).
 """
 from __future__ import annotations
 

@@ -1,43 +1,30 @@
-"""Redacted copies: a copy of each file with the rectangles its policy names filled, marked as cleaned, written
-atomically, recorded in ``dicom_ocr_redactions`` and, if asked, read again to verify it.
+"""One redacted copy: the file with the rectangles its policy names filled, marked as cleaned, written atomically
+(:mod:`.run` makes the copies of a scan, records and verifies them).
 
 Paths are compared as stored in the DB (made absolute and normalised, symlinks never resolved), so a file scanned
 through a symlink below ``--root`` keeps its place in the copy's layout. A copy is first written to a hidden
 ``.NAME.partial`` beside its target and renamed when complete: a run killed at any moment never leaves a partial copy
-under the target's name, and the next run skips the copies already recorded (and verified, when verifying). When a
-file fails, no copy is left at its target (not an earlier one either). A copy that fails verification stays, recorded
-as such, so that it can be looked at. Inputs are never modified; a copy never overwrites its input.
-
-Verification closes the loop: text judged PHI found in a copy is text the scan missed (faint text beside a filled
-line is read better once its neighbour is black), so the regions found there that the policy fills are filled too,
-from the input again, and the copy read again, up to ``REFILL_ROUNDS`` times; what is still found then fails.
+under the target's name. Inputs are never modified; a copy never overwrites its input.
 """
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydicom.dataset import Dataset
 from pydicom.uid import UID
 
-from ..auditdb import FileRecord
 from ..errors import DicomOcrError, RedactionError
-from ..phi import HeaderFacts
 from ..planes import overlay_specs, read_dataset, read_header
 from .encode import even_fragments, store
 from .fill import decode, fill_image, fill_overlays
-from .log import RedactionLog, RedactionRecord
 from .marks import deid_header, mark_cleaned
-from .policy import Policy, RedactBox, boxes_digest, boxes_to_redact, header_boxes
-from .verify import Verifier
+from .policy import Policy, RedactBox, header_boxes
 
 log = logging.getLogger(__name__)
-
-REFILL_ROUNDS = 2   # further fill-and-read rounds for a copy in which verification finds text judged PHI
-
 
 @dataclass(frozen=True)
 class Written:
@@ -118,90 +105,3 @@ def target_path(filename: str, out_dir: Path, root: Path | None) -> Path:
     if os.path.realpath(target) == os.path.realpath(filename):
         raise DicomOcrError(filename, "the copy would overwrite the input; choose another --out")
     return target
-
-
-@dataclass(frozen=True)
-class Redacted:
-    """The outcome for one file: its record, whether it was skipped as already done, the error if any."""
-
-    record: RedactionRecord
-    skipped: bool = False
-    error: DicomOcrError | None = None
-
-
-def redact_scan(db_dir: str | Path, out_dir: str | Path, files: Iterable[FileRecord], *,
-                root: str | Path | None = None, policy: Policy = Policy.ALL_TEXT, header_recipe: bool = False,
-                verifier: Verifier | None = None, refill_rounds: int = REFILL_ROUNDS) -> Iterator[Redacted]:
-    """Redacted copies of the scanned ``files`` under ``out_dir``, one result per file, each recorded in
-    ``dicom_ocr_redactions``; a file that fails is recorded and the others go on. With a ``verifier`` every copy is
-    read again with the detector its scan used; where text judged PHI is found in it, the regions found that the
-    policy fills are filled too and the copy read again, up to ``refill_rounds`` times (0: only check)."""
-    out, base = Path(out_dir), Path(root) if root is not None else None
-    table = RedactionLog(db_dir)
-    try:
-        for file in files:
-            previous = table.get(file.filename)
-            try:
-                target = target_path(file.filename, out, base)
-            except DicomOcrError as error:
-                yield _failed(table, file.filename, policy, header_recipe, error)
-                continue
-            boxes = boxes_to_redact(db_dir, file.filename, policy)
-            if _already_done(previous, target, policy, header_recipe, boxes_digest(boxes), verifier is not None):
-                yield Redacted(previous, skipped=True)
-                continue
-            yield _redact_one(file, boxes, target, policy, header_recipe, verifier, table, refill_rounds)
-    finally:
-        table.close()
-
-
-def _already_done(previous: RedactionRecord | None, target: Path, policy: Policy, header_recipe: bool, digest: str,
-                  verifying: bool) -> bool:
-    """Whether the recorded copy is the one asked for now: same policy, header option, rects and place, still there,
-    and verified when verifying."""
-    return (previous is not None and previous.state == "done" and previous.policy == policy.value
-            and previous.deid_header == header_recipe and previous.boxes_digest == digest
-            and previous.target == str(target) and target.is_file() and (not verifying or previous.verified is True))
-
-
-def _redact_one(file: FileRecord, boxes: list[RedactBox], target: Path, policy: Policy, header_recipe: bool,
-                verifier: Verifier | None, table: RedactionLog, refill_rounds: int) -> Redacted:
-    name = file.filename
-    try:
-        written = redact_file(name, boxes, target, policy=policy, header_recipe=header_recipe)
-        check, refilled = None, []
-        if verifier is not None:
-            facts = HeaderFacts.from_dataset(read_header(name))
-            check = verifier.verify(str(target), facts, file.engine)
-            for _ in range(refill_rounds):
-                if check.passed or not (found := check.to_fill(policy)):
-                    break
-                refilled += found        # text the scan missed, found in the copy: filled too, and read again
-                written = redact_file(name, [*boxes, *refilled], target, policy=policy, header_recipe=header_recipe)
-                check = verifier.verify(str(target), facts, file.engine)
-        record = RedactionRecord(name, "done", policy.value, header_recipe, str(target), boxes=written.fills,
-                                 boxes_digest=boxes_digest(boxes),
-                                 syntax_in=written.syntax_in.name, syntax_out=written.syntax_out.name,
-                                 bytes_in=os.path.getsize(name), bytes_out=target.stat().st_size,
-                                 burned_in_annotation=written.burned_in_annotation)
-        if check is not None:
-            record.verified, record.regions_left, record.phi_left = check.passed, len(check.texts), check.phi
-            record.text_left, record.refilled = " | ".join(check.texts), len(refilled)
-    except DicomOcrError as error:
-        target.unlink(missing_ok=True)    # no copy but a recorded one: not an earlier copy, nor one left unverified
-        return _failed(table, name, policy, header_recipe, error)
-    except Exception as error:  # noqa: BLE001 - pydicom and its plugins raise many types; the batch goes on
-        target.unlink(missing_ok=True)
-        return _failed(table, name, policy, header_recipe, RedactionError(name, f"{type(error).__name__}: {error}"))
-    table.write(record)
-    log.info("%s: %d fills -> %s (%s)", name, record.boxes, target, record.syntax_out)
-    return Redacted(record)
-
-
-def _failed(table: RedactionLog, filename: str, policy: Policy, header_recipe: bool,
-            error: DicomOcrError) -> Redacted:
-    log.debug("%s", error, exc_info=True)       # the caller reports each failure, once
-    record = RedactionRecord(filename, "error", policy.value, header_recipe, error_cause=error.cause,
-                             error_message=error.message)
-    table.write(record)
-    return Redacted(record, error=error)

@@ -1,0 +1,188 @@
+"""The redacted copies of a scan: one per file the scan finished, recorded in ``dicom_ocr_redactions``, made here or
+in worker processes (``jobs``), and, if asked, read again to verify them.
+
+Only the calling process reads the audit DB and writes the records. A run killed at any moment never leaves a partial
+copy under a target's name, and the next run skips the copies already recorded (and verified, when verifying). When a
+file fails, no copy is left at its target (not an earlier one either). A copy that fails verification stays, recorded
+as such, so that it can be looked at.
+
+Verification closes the loop: text judged PHI found in a copy is text the scan missed (faint text beside a filled
+line is read better once its neighbour is black), so the regions found there that the policy fills are filled too,
+from the input again, and the copy read again, up to ``REFILL_ROUNDS`` times; what is still found then fails.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import logs
+from ..auditdb import FileRecord
+from ..errors import DicomOcrError, RedactionError
+from ..phi import HeaderFacts
+from ..planes import read_header
+from ..pool import run_pool
+from .copies import partial_path, redact_file, target_path
+from .log import RedactionLog, RedactionRecord
+from .policy import Policy, RedactBox, boxes_digest, boxes_to_redact
+from .verify import Verifier
+
+log = logging.getLogger(__name__)
+
+REFILL_ROUNDS = 2   # further fill-and-read rounds for a copy in which verification finds text judged PHI
+WORKER_CRASHED = "worker-crashed"
+
+
+@dataclass(frozen=True)
+class Redacted:
+    """The outcome for one file: its record, whether it was skipped as already done, the error if any."""
+
+    record: RedactionRecord
+    skipped: bool = False
+    error: DicomOcrError | None = None
+
+
+@dataclass(frozen=True)
+class CopyTask:
+    """One copy to make: what a worker needs (picklable)."""
+
+    file: FileRecord
+    boxes: tuple[RedactBox, ...]
+    target: Path
+    policy: Policy
+    header_recipe: bool
+    refill_rounds: int
+
+
+def redact_scan(db_dir: str | Path, out_dir: str | Path, files: Iterable[FileRecord], *,
+                root: str | Path | None = None, policy: Policy = Policy.ALL_TEXT, header_recipe: bool = False,
+                verifier: Verifier | None = None, refill_rounds: int = REFILL_ROUNDS,
+                jobs: int = 1) -> Iterator[Redacted]:
+    """Redacted copies of the scanned ``files`` under ``out_dir``, one result per file (in the order they finish),
+    each recorded in ``dicom_ocr_redactions``; a file that fails is recorded and the others go on. With a
+    ``verifier`` every copy is read again with the detector its scan used; where text judged PHI is found in it, the
+    regions found that the policy fills are filled too and the copy read again, up to ``refill_rounds`` times (0:
+    only check). With ``jobs`` > 1 the copies are made in that many worker processes, each with its own verifier
+    (engines on one thread each)."""
+    table = RedactionLog(db_dir)
+    try:
+        work = _work(db_dir, table, Path(out_dir), files, root, policy, header_recipe, verifier is not None, refill_rounds)
+        for outcome in _outcomes(work, verifier, jobs):
+            if not outcome.skipped:
+                table.write(outcome.record)
+                if outcome.error is None:
+                    log.info("%s: %d fills -> %s (%s)", outcome.record.filename, outcome.record.boxes,
+                             outcome.record.target, outcome.record.syntax_out)
+            yield outcome
+    finally:
+        table.close()
+
+
+def _work(db_dir: str | Path, table: RedactionLog, out: Path, files: Iterable[FileRecord], root: str | Path | None, policy: Policy,
+          header_recipe: bool, verifying: bool, refill_rounds: int) -> Iterator[CopyTask | Redacted]:
+    """A task per file to copy; the outcome itself for files already done or without a place for their copy."""
+    base = Path(root) if root is not None else None
+    for file in files:
+        try:
+            target = target_path(file.filename, out, base)
+        except DicomOcrError as error:
+            yield _failed(file.filename, policy, header_recipe, error)
+            continue
+        boxes = boxes_to_redact(db_dir, file.filename, policy)
+        previous = table.get(file.filename)
+        if _already_done(previous, target, policy, header_recipe, boxes_digest(boxes), verifying):
+            yield Redacted(previous, skipped=True)
+            continue
+        yield CopyTask(file, tuple(boxes), target, policy, header_recipe, refill_rounds)
+
+
+def _outcomes(work: Iterator[CopyTask | Redacted], verifier: Verifier | None, jobs: int) -> Iterator[Redacted]:
+    """The outcome of each item of ``work``, made here or by ``jobs`` worker processes."""
+    if jobs <= 1:
+        for item in work:
+            yield item if isinstance(item, Redacted) else make_copy(item, verifier)
+        return
+    initargs = (verifier is not None, logging.getLogger("dicom_ocr").getEffectiveLevel())
+    for item, outcome in run_pool(work, _copy_in_worker, jobs, _init_worker, initargs):
+        if outcome is None:      # a worker died (a crash in a codec or OCR library): the pool is gone
+            outcome = item if isinstance(item, Redacted) else _lost(item)
+        yield outcome
+
+
+def _lost(task: CopyTask) -> Redacted:
+    """The outcome of a copy in flight when a worker died: failed, and whatever it wrote removed (it may have been
+    written whole by a worker that lived, but was never verified or recorded)."""
+    task.target.unlink(missing_ok=True)
+    partial_path(task.target).unlink(missing_ok=True)
+    return _failed(task.file.filename, task.policy, task.header_recipe, _crashed(task.file.filename))
+
+
+def _crashed(filename: str) -> RedactionError:
+    error = RedactionError(filename, "the worker process died while this copy (or another one in flight) was made")
+    error.cause = WORKER_CRASHED
+    return error
+
+
+_verifier: Verifier | None = None
+
+
+def _init_worker(verifying: bool, log_level: int) -> None:
+    global _verifier
+    logs.configure(log_level)
+    _verifier = Verifier(engine_options={"rapidocr": {"threads": 1}}) if verifying else None
+
+
+def _copy_in_worker(item: CopyTask | Redacted) -> Redacted:
+    return item if isinstance(item, Redacted) else make_copy(item, _verifier)
+
+
+def _already_done(previous: RedactionRecord | None, target: Path, policy: Policy, header_recipe: bool, digest: str,
+                  verifying: bool) -> bool:
+    """Whether the recorded copy is the one asked for now: same policy, header option, rects and place, still there,
+    and verified when verifying."""
+    return (previous is not None and previous.state == "done" and previous.policy == policy.value
+            and previous.deid_header == header_recipe and previous.boxes_digest == digest
+            and previous.target == str(target) and target.is_file() and (not verifying or previous.verified is True))
+
+
+def make_copy(task: CopyTask, verifier: Verifier | None) -> Redacted:
+    """The copy of one file written and, with a ``verifier``, verified (refilled as ``redact_scan`` says); its
+    outcome, not yet recorded. On failure no copy is left at the target."""
+    name, policy, header_recipe, target = task.file.filename, task.policy, task.header_recipe, task.target
+    try:
+        written = redact_file(name, task.boxes, target, policy=policy, header_recipe=header_recipe)
+        check, refilled = None, []
+        if verifier is not None:
+            facts = HeaderFacts.from_dataset(read_header(name))
+            check = verifier.verify(str(target), facts, task.file.engine)
+            for _ in range(task.refill_rounds):
+                if check.passed or not (found := check.to_fill(policy)):
+                    break
+                refilled += found        # text the scan missed, found in the copy: filled too, and read again
+                written = redact_file(name, [*task.boxes, *refilled], target, policy=policy,
+                                      header_recipe=header_recipe)
+                check = verifier.verify(str(target), facts, task.file.engine)
+        record = RedactionRecord(name, "done", policy.value, header_recipe, str(target), boxes=written.fills,
+                                 boxes_digest=boxes_digest(list(task.boxes)),
+                                 syntax_in=written.syntax_in.name, syntax_out=written.syntax_out.name,
+                                 bytes_in=os.path.getsize(name), bytes_out=target.stat().st_size,
+                                 burned_in_annotation=written.burned_in_annotation)
+        if check is not None:
+            record.verified, record.regions_left, record.phi_left = check.passed, len(check.texts), check.phi
+            record.text_left, record.refilled = " | ".join(check.texts), len(refilled)
+    except DicomOcrError as error:
+        target.unlink(missing_ok=True)    # no copy but a recorded one: not an earlier one, nor one left unverified
+        return _failed(name, policy, header_recipe, error)
+    except Exception as error:  # noqa: BLE001 - pydicom and its plugins raise many types; the batch goes on
+        target.unlink(missing_ok=True)
+        return _failed(name, policy, header_recipe, RedactionError(name, f"{type(error).__name__}: {error}"))
+    return Redacted(record)
+
+
+def _failed(filename: str, policy: Policy, header_recipe: bool, error: DicomOcrError) -> Redacted:
+    log.debug("%s", error, exc_info=True)       # the caller reports each failure, once
+    record = RedactionRecord(filename, "error", policy.value, header_recipe, error_cause=error.cause,
+                             error_message=error.message)
+    return Redacted(record, error=error)
