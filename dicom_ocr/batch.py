@@ -26,6 +26,7 @@ from .auditdb import FILES_TABLE, AuditDB, FileRecord, RectRow
 from .detection import Detector, Pass
 from .documents import FormsMode
 from .engines import check_engine
+from .errors import WorkerCrashedError
 from .pool import IN_FLIGHT_PER_WORKER, run_pool
 from .scan import FileScan, Scanner, stored_filename
 from .sources import RegionSource
@@ -33,7 +34,7 @@ from .sources import RegionSource
 log = logging.getLogger(__name__)
 
 DONE_CHECK_CHUNK = 500
-WORKER_CRASHED = "worker-crashed"
+WORKER_CRASHED = WorkerCrashedError.cause
 DASK_WINDOW_REFRESH_S = 30.0
 DASK_CONNECT_TIMEOUT_S = 5.0
 

@@ -493,8 +493,7 @@ def run_redact(args: argparse.Namespace) -> int:
         progress.close()
     if not args.quiet:
         _print_redact_summary(args, counts, records, verifier is not None)
-    failed, unverified = counts["failed"], counts["unverified"]
-    return 1 if failed or unverified else 0
+    return 1 if counts["failed"] or counts["unverified"] else 0
 
 
 def _count_copy(result: Redacted, counts: Counter, progress: Progress) -> None:

@@ -59,5 +59,12 @@ class RedactionError(DicomOcrError):
     cause = "redaction-failed"
 
 
+class WorkerCrashedError(DicomOcrError):
+    """The worker process died while this file (or another one in flight) was being worked on; a later run retries
+    it."""
+
+    cause = "worker-crashed"
+
+
 class EngineUnavailableError(Exception):
     """An OCR engine cannot run here: its package or its model files are missing. The message says how to get them."""

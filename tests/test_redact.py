@@ -386,7 +386,7 @@ def test_a_batch_goes_on_past_bad_files_and_never_overwrites_inputs(tmp_path, ca
 def test_copies_made_in_worker_processes_match_those_made_here_and_a_dead_worker_costs_only_its_copies(tmp_path):
     import psutil
 
-    from dicom_ocr.redact.run import WORKER_CRASHED
+    from dicom_ocr.batch import WORKER_CRASHED
     (tmp_path / "in").mkdir()
     for i in range(12):
         image = np.zeros((60, 200), np.uint8)

@@ -26,6 +26,7 @@ from .policy import Policy, RedactBox, header_boxes
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class Written:
     """One copy: (box, frame) fills made, transfer syntax read and written, BurnedInAnnotation written."""

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import logs
 from ..auditdb import FileRecord
-from ..errors import DicomOcrError, RedactionError
+from ..errors import DicomOcrError, RedactionError, WorkerCrashedError
 from ..phi import HeaderFacts
 from ..planes import read_header
 from ..pool import run_pool
@@ -32,7 +32,6 @@ from .verify import Verifier
 log = logging.getLogger(__name__)
 
 REFILL_ROUNDS = 2   # further fill-and-read rounds for a copy in which verification finds text judged PHI
-WORKER_CRASHED = "worker-crashed"
 
 
 @dataclass(frozen=True)
@@ -116,13 +115,9 @@ def _lost(task: CopyTask) -> Redacted:
     written whole by a worker that lived, but was never verified or recorded)."""
     task.target.unlink(missing_ok=True)
     partial_path(task.target).unlink(missing_ok=True)
-    return _failed(task.file.filename, task.policy, task.header_recipe, _crashed(task.file.filename))
-
-
-def _crashed(filename: str) -> RedactionError:
-    error = RedactionError(filename, "the worker process died while this copy (or another one in flight) was made")
-    error.cause = WORKER_CRASHED
-    return error
+    name = task.file.filename
+    error = WorkerCrashedError(name, "the worker process died while this copy (or another one in flight) was made")
+    return _failed(name, task.policy, task.header_recipe, error)
 
 
 _verifier: Verifier | None = None

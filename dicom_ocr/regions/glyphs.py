@@ -38,10 +38,9 @@ def ink(image: np.ndarray, box: Box) -> np.ndarray | None:
     return mask == 0 if border.mean() > 0.5 else mask == 1
 
 
-def stroke_ratio(image: np.ndarray, box: Box) -> float:
-    """The widest stroke of the ink under ``box`` (twice its largest distance to the background) over the box's
-    shorter side; 1.0 when there is no ink to measure."""
-    mask = ink(image, box)
+def stroke_ratio(mask: np.ndarray | None, box: Box) -> float:
+    """The widest stroke of ``mask``, the ink under ``box`` (:func:`ink`), as twice its largest distance to the
+    background, over the box's shorter side; 1.0 when there is no ink to measure."""
     if mask is None or not mask.any():
         return 1.0
     distance = cv2.distanceTransform(np.pad(mask, 1).astype(np.uint8), cv2.DIST_L2, 3)
@@ -52,9 +51,9 @@ PIECES_PER_CHARACTER = 4   # separate blobs of ink a character may be drawn in, 
 PIECES_SLACK = 4           # this many more (a speck of noise or a neighbour's edge)
 
 
-def ink_pieces(image: np.ndarray, box: Box) -> int:
-    """How many separate (8-connected) blobs the ink under ``box`` is made of; 0 when there is none."""
-    mask = ink(image, box)
+def ink_pieces(mask: np.ndarray | None) -> int:
+    """How many separate (8-connected) blobs ``mask``, the ink under a box (:func:`ink`), is made of; 0 when there is
+    none."""
     if mask is None:
         return 0
     count, _ = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
@@ -65,8 +64,9 @@ def looks_like_lettering(image: np.ndarray, box: Box, characters: int = 1) -> bo
     """Whether the ink under ``box`` is drawn in thin strokes, as lettering is (see the module docstring), and in
     few enough blobs for ``characters`` characters: the ink of a read of grainy texture or of a fill's edge on noise
     (an ``一`` over a black box in speckle, hundreds of specks) is not."""
-    return stroke_ratio(image, box) <= THIN_STROKES \
-        and ink_pieces(image, box) <= PIECES_PER_CHARACTER * characters + PIECES_SLACK
+    mask = ink(image, box)       # thresholded once for both tests
+    return stroke_ratio(mask, box) <= THIN_STROKES \
+        and ink_pieces(mask) <= PIECES_PER_CHARACTER * characters + PIECES_SLACK
 
 
 STRAY_INK = 0.05     # share of a box's ink allowed outside its band of ink rows for the box to be tightened to it
