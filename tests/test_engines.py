@@ -173,3 +173,48 @@ def test_install_models_copies_verified_weights_idempotently(tmp_path, capsys):
     (tmp_path / "english_g2.pth").write_bytes(b"damaged")
     assert script.main(["--dest", str(tmp_path)]) == 0
     assert easyocr_engine.find_weights(tmp_path) == tmp_path
+
+
+def _upsampling_model(stride: int, pads: int):
+    """A one-layer OpenVINO network: a 2x2 transposed convolution of 3 channels to 2, with a random kernel."""
+    import openvino as ov
+    from openvino import opset13 as ops
+    source = ops.parameter([1, 3, -1, -1], np.float32)
+    kernel = ops.constant(np.random.default_rng(0).normal(size=(3, 2, 2, 2)).astype(np.float32))
+    node = ops.convolution_backprop_data(source, kernel, [stride, stride], pads_begin=[pads, pads], pads_end=[pads, pads])
+    return ov.Model([node], [source])
+
+
+def _run(model, image: np.ndarray) -> np.ndarray:
+    import openvino as ov
+    request = ov.Core().compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32"}).create_infer_request()
+    request.infer([image])
+    return request.get_output_tensor().data.copy()
+
+
+def test_the_detectors_upsampling_rewritten_gives_the_same_output():
+    pytest.importorskip("openvino")
+    from dicom_ocr.engines.upsampling import as_depth_to_space
+    image = np.random.default_rng(1).random((1, 3, 5, 7), dtype=np.float32)
+    model = _upsampling_model(stride=2, pads=0)
+    before = _run(model, image)
+    assert as_depth_to_space(model) == 1
+    assert "ConvolutionBackpropData" not in {node.get_type_name() for node in model.get_ordered_ops()}
+    after = _run(model, image)
+    assert after.shape == before.shape == (1, 2, 10, 14)
+    np.testing.assert_allclose(after, before, rtol=1e-5, atol=1e-5)
+
+
+def test_upsampling_the_rewrite_is_not_exact_for_is_left_alone():
+    pytest.importorskip("openvino")
+    from dicom_ocr.engines.upsampling import as_depth_to_space
+    assert as_depth_to_space(_upsampling_model(stride=1, pads=0)) == 0
+    assert as_depth_to_space(_upsampling_model(stride=2, pads=1)) == 0
+
+
+def test_the_wheels_detector_has_both_its_upsamplings_rewritten():
+    pytest.importorskip("openvino")
+    from dicom_ocr.engines.upsampling import as_depth_to_space
+    engine = get_engine("rapidocr", backend="openvino", threads=1)
+    library_model = engine._ocr._load_det_model().session.model       # before the first detection wraps it
+    assert as_depth_to_space(library_model.clone()) == 2

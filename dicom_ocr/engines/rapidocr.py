@@ -29,6 +29,8 @@ Measured on real DICOM images (MG text page, CT, ultrasound, 3D CT render):
   within one box (BENCHMARKS.md). ``read`` keeps the library's own pipeline.
 - on OpenVINO, the detector is compiled for each input shape it keeps seeing (:mod:`.static_shapes`): 7% less CPU on
   an archive of one image size, no change on sets of mixed sizes; scores unchanged on jsl, presidio and synthetic.
+- on OpenVINO, the detector's two upsampling layers are rewritten into operations its CPU plugin runs faster
+  (:mod:`.upsampling`): detection 8% faster, same probability map to bf16 rounding, scores unchanged.
 """
 from __future__ import annotations
 
@@ -209,7 +211,7 @@ class RapidOcrEngine:
         if not isinstance(detector.get_preprocess, _LookupPreprocess):
             detector.get_preprocess = _LookupPreprocess(detector.get_preprocess)
         if self.backend == "openvino" and not isinstance(detector.session, StaticShapes):
-            detector.session = StaticShapes(detector.session, detector.session.model, self.threads)
+            detector.session = StaticShapes(detector.session.model, self.threads)
         self._ocr.crop_text_regions = _no_crops         # detection alone: the library would crop every line
         try:
             result = self._ocr(_bgr(image), use_det=True, use_cls=False, use_rec=False)

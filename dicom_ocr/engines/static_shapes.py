@@ -6,29 +6,35 @@ compiling takes about 110 ms. An archive holds few image sizes (most CT slices a
 1056x1056), so a shape on which the dynamic network has spent ``COMPILE_AFTER_S`` seconds (ten compilations' worth)
 is compiled on its own and used from then on; at most ``KEPT`` are kept (the least recently used goes first).
 Outputs differ from the dynamic network's by bf16 rounding only (at most 0.011 in probability on a synthetic plane).
+
+Both the dynamic network and the fixed-shape ones run the detector with its upsampling rewritten
+(:mod:`.upsampling`, 8% faster).
 """
 from __future__ import annotations
 
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable
 
 import numpy as np
+
+from .upsampling import as_depth_to_space
 
 COMPILE_AFTER_S = 1.0   # seconds the dynamic network spends on one input shape before it is compiled for that shape
 KEPT = 8                # compiled shapes kept at most
 
 
 class StaticShapes:
-    """A drop-in for the library's detector session: the same call, the same output array, run on a network
-    compiled for the input's shape once ``dynamic`` has spent ``COMPILE_AFTER_S`` on that shape."""
+    """A drop-in for the library's detector session: the same call, the same output array, run on the library's
+    ``model`` (an OpenVINO model, its upsampling rewritten) compiled with dynamic shapes, or for the input's shape once
+    the dynamic network has spent ``COMPILE_AFTER_S`` on that shape."""
 
-    def __init__(self, dynamic: Callable[[np.ndarray], np.ndarray], model, threads: int):
+    def __init__(self, model, threads: int):
         import openvino
-        self._dynamic = dynamic
-        self._model = model
+        self._model = model.clone()
+        as_depth_to_space(self._model)
         self._core = openvino.Core()
         self._config = {"ENABLE_CPU_PINNING": False, **({"INFERENCE_NUM_THREADS": threads} if threads > 0 else {})}
+        self._dynamic = self._core.compile_model(self._model, "CPU", self._config).create_infer_request()
         self._spent: defaultdict[tuple[int, ...], float] = defaultdict(float)
         self._compiled: OrderedDict[tuple[int, ...], object] = OrderedDict()
 
@@ -37,9 +43,9 @@ class StaticShapes:
         request = self._request(shape)
         if request is None:
             started = time.perf_counter()
-            output = self._dynamic(batch)
+            self._dynamic.infer([batch])
             self._spent[shape] += time.perf_counter() - started
-            return output
+            return self._dynamic.get_output_tensor().data
         request.infer([batch])
         return request.get_output_tensor().data
 
