@@ -323,3 +323,51 @@ def test_a_shape_the_detector_keeps_seeing_is_compiled_for_it_with_the_same_line
     monkeypatch.setattr(static_shapes, "KEPT", 1)
     engine.detect(np.ascontiguousarray(image[:, :-64]))               # another shape: the older one goes
     assert len(session.shapes) == 1 and session.shapes[0] != first
+
+
+def test_contrast_tells_faint_text_from_text_drawn_to_stand_out():
+    ground = np.full((40, 200), 100, np.uint8)
+    text = draw_lines((40, 200), [("FAINT 12", (5, 30))], scale=0.8) > 0
+    faint, bold = ground.copy(), ground.copy()
+    faint[text], bold[text] = 140, 250
+    box = Box(0, 0, 199, 39)
+    assert lines_module.contrast(faint, box) < lines_module.FAINT < lines_module.contrast(bold, box)
+    assert lines_module.contrast(ground, box) == 0.0                      # no ink at all: nothing stands out
+
+
+def test_only_a_sure_faint_reading_of_two_characters_marks_a_plane_as_holding_faint_text():
+    from dicom_ocr.engines.base import Word
+    ground = np.full((40, 200), 100, np.uint8)
+    ground[10:30, 20:180:4] = 140                                         # faint strokes
+    box = Box(10, 5, 190, 35)
+    assert lines_module.holds_faint_text(ground, [Word(box, "AB 12", 0.95)])
+    assert not lines_module.holds_faint_text(ground, [Word(box, "A", 0.95)])       # one character
+    assert not lines_module.holds_faint_text(ground, [Word(box, "AB 12", 0.6)])    # unsure
+    bold = ground.copy()
+    bold[10:30, 20:180:4] = 250
+    assert not lines_module.holds_faint_text(bold, [Word(box, "AB 12", 0.95)])
+
+
+def test_a_plane_with_faint_text_is_searched_again_on_its_equalised_copy(rapidocr, tmp_path, monkeypatch):
+    """Low-contrast grey text on ultrasound speckle (a synthetic file): the line the plane and its enlarged copy
+    miss in part is read on the contrast-equalised copy."""
+    from scriptmodules import load_script
+    from dicom_ocr.planes import iter_planes
+    synth = load_script("make_synthetic")
+    sample = synth.build(1, 59)
+    assert sample.entry["path"].endswith("low-contrast.dcm")
+    synth.write(sample, tmp_path)
+    plane = next(iter_planes(tmp_path / sample.entry["path"]))
+    target = next(b for b in sample.entry["boxes"] if b["text"] == "NORTHSIDE IMAGING")
+
+    def covered(words) -> float:
+        columns = np.zeros(plane.columns, bool)
+        for w in words:
+            if w.box.top <= target["bottom"] and w.box.bottom >= target["top"]:
+                columns[w.box.left:w.box.right + 1] = True
+        return columns[target["left"]:target["right"] + 1].mean()
+
+    searched = read_once_per_line(rapidocr, plane)
+    monkeypatch.setattr(lines_module, "holds_faint_text", lambda ground, words: False)
+    unsearched = read_once_per_line(rapidocr, plane)
+    assert covered(searched) >= covered(unsearched) + 0.2         # here 0.80 of its width against 0.54

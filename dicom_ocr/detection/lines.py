@@ -12,7 +12,10 @@ lines again. Here, for an engine whose stages run apart (:class:`~dicom_ocr.engi
 3. where some line was found, the areas near the lines found are searched once more on a dark-strokes copy
    (:func:`~.variants.dark_strokes`: dark text drawn over bright anatomy, which the detector misses on the plane),
    skipping areas on a dark ground and areas with no strong dark strokes outside the lines found; a line found there
-   is recognised (with the first batch) when it shows text those lines miss;
+   is recognised (with the first batch) when it shows text those lines miss; where faint text was read (a line of
+   two characters or more whose ink stands less than ``FAINT`` grey levels above or below its ground), the whole
+   plane is searched once more on a contrast-equalised copy (:func:`~.variants.equalised`), enlarged, and what it
+   shows that the lines found miss is recognised in a third batch;
 4. a line whose ink leaves a gap wider than a line height holds two fields (``fields.py``): it is cut there;
 5. all chosen crops are recognised in one batch; where one of a group's lines is read as nothing, the group's lines
    of the other scale are recognised too (a second, small batch);
@@ -25,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from ..engines import polygon_box, quad_size
@@ -33,7 +37,7 @@ from ..geometry import Box
 from ..planes import Plane
 from ..regions import components, is_multiline_lump
 from .fields import split_all
-from .variants import Variant, dark_parts, dark_strokes, grey, make_variants
+from .variants import Variant, dark_parts, dark_strokes, enlarged_parts, equalised, grey, make_variants
 
 COARSER = 2.0                 # the plane's box of a line may be up to this much thicker than the enlarged copy's
 SAME_LINE = 0.5               # a box covered this much by a box of the other scale is the same line
@@ -49,6 +53,9 @@ STROKES_PER_HEIGHT = 4        # an area holding fewer stroke pixels outside the 
                               # their height holds no text they miss: not searched
 DARK_SURROUND = 48            # areas where three quarters of the pixels are darker than this are text on a dark
                               # ground (its dark strokes are the gaps of bright text): not searched
+FAINT = 64                    # grey levels between a line's ink and its ground under which its text is faint (text
+                              # drawn to stand out: 80 and more; the synthetic set's low-contrast text: 22-57)
+FAINT_CONFIDENCE = 0.8        # a faint reading this sure (two characters at least) shows the plane holds faint text
 
 
 @dataclass(frozen=True, eq=False)
@@ -254,25 +261,64 @@ def dark_choices(engine: LineEngine, plane: Plane, picture: Variant, found: Sequ
     return choices
 
 
-def read_once_per_line(engine: LineEngine, plane: Plane) -> list[Word]:
-    """The words of ``plane``, boxes in plane pixels: each group of lines recognised from its preferred scale, and
-    from the other one too where a preferred line was read as nothing. A plane where some text was found is
-    searched again for dark text on its dark-strokes copy (dark text over bright anatomy hides from the detector)."""
-    scales = {v.name: v for v in make_variants(plane, ("plain", "x2"))}
-    plain = detect_lines(engine, scales["plain"], plane)
-    enlarged = detect_lines(engine, scales["x2"], plane) if "x2" in scales else []
-    choices = unite(plain, enlarged)
-    dark = dark_choices(engine, plane, scales.get("x2", scales["plain"]), plain + enlarged) if choices else []
-    choices += dark
+def contrast(ground: np.ndarray, box: Box) -> float:
+    """How far the ink of the text in ``box`` stands from its ground on ``ground`` (one channel): the difference of
+    the means of the two classes Otsu's threshold splits the box into."""
+    crop = ground[box.top:box.bottom + 1, box.left:box.right + 1]
+    if crop.size < 4:
+        return 255.0
+    _, bright = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    ink, rest = crop[bright > 0], crop[bright == 0]
+    return float(ink.mean() - rest.mean()) if ink.size and rest.size else 0.0
+
+
+def holds_faint_text(ground: np.ndarray, words: Sequence[Word]) -> bool:
+    """Whether some word read is faint (``FAINT``) and sure (``FAINT_CONFIDENCE``, two characters at least)."""
+    return any(len(w.text.replace(" ", "")) >= DARK_MIN_CHARACTERS and w.confidence >= FAINT_CONFIDENCE
+               and contrast(ground, w.box) < FAINT for w in words)
+
+
+def faint_choices(engine: LineEngine, plane: Plane, picture: Variant, found: Sequence[Line]) -> list[Choice]:
+    """The lines the detector finds on the contrast-equalised copy of the whole plane (enlarged as ``picture``, the
+    plane at that scale, is) that the lines ``found`` do not already hold, each recognised from that copy, or from
+    ``picture`` where the copy's line is read as nothing."""
+    variant = next(enlarged_parts("clahe", equalised(grey(plane)), plane, [Box(0, 0, plane.columns - 1,
+                                                                                  plane.rows - 1)]))
+    return [Choice((line,), (Line(picture, line.detection, line.box),))
+            for line in detect_lines(engine, variant, plane) if _adds_to(line, found)]
+
+
+def _read(engine: LineEngine, choices: Sequence[Choice], plane: Plane) -> list[tuple[Line, list[Word | None]]]:
+    """Each line recognised with its words: the choices' preferred lines, then the fallback lines of the choices
+    where a preferred line was read as nothing."""
     preferred = [line for choice in choices for line in choice.preferred]
     words = recognise_fields(engine, preferred, plane)
     read = {id(line) for line, word in zip(preferred, words) if any(w is not None for w in word)}
     fallback = [line for choice in choices if not all(id(line) in read for line in choice.preferred)
                 for line in choice.fallback]
-    words += recognise_fields(engine, fallback, plane)
-    from_dark = {id(line) for choice in dark for line in choice.preferred + choice.fallback}
-    return [w for line, line_words in zip(preferred + fallback, words) for w in line_words if w is not None
-            and (id(line) not in from_dark or len(w.text.replace(" ", "")) >= DARK_MIN_CHARACTERS)]
+    return list(zip(preferred + fallback, words + recognise_fields(engine, fallback, plane)))
+
+
+def read_once_per_line(engine: LineEngine, plane: Plane) -> list[Word]:
+    """The words of ``plane``, boxes in plane pixels: each group of lines recognised from its preferred scale, and
+    from the other one too where a preferred line was read as nothing. A plane where some text was found is
+    searched again for dark text on its dark-strokes copy (dark text over bright anatomy hides from the detector),
+    and one where faint text was read, on its contrast-equalised copy."""
+    scales = {v.name: v for v in make_variants(plane, ("plain", "x2"))}
+    picture = scales.get("x2", scales["plain"])
+    plain = detect_lines(engine, scales["plain"], plane)
+    enlarged = detect_lines(engine, scales["x2"], plane) if "x2" in scales else []
+    choices = unite(plain, enlarged)
+    searched = dark_choices(engine, plane, picture, plain + enlarged) if choices else []
+    lines = _read(engine, choices + searched, plane)
+    if holds_faint_text(grey(plane), [w for _, words in lines for w in words if w is not None]):
+        found = plain + enlarged + [line for choice in searched for line in choice.preferred]
+        faint = faint_choices(engine, plane, picture, found)
+        lines += _read(engine, faint, plane)
+        searched += faint
+    from_search = {id(line) for choice in searched for line in choice.preferred + choice.fallback}
+    return [w for line, line_words in lines for w in line_words if w is not None
+            and (id(line) not in from_search or len(w.text.replace(" ", "")) >= DARK_MIN_CHARACTERS)]
 
 
 def recognise_fields(engine: LineEngine, lines: Sequence[Line], plane: Plane) -> list[list[Word | None]]:

@@ -142,12 +142,18 @@ def dark_parts(plane: Plane, parts: Sequence[Box], strokes: np.ndarray | None = 
     """The dark strokes (:func:`dark_strokes`, or ``strokes`` when already made) of each part of the plane, enlarged
     as ``x2`` is (planes over 1400 px as they are); the transform sees the whole plane, so a part's edges are as in
     the whole."""
-    factor = upscale_factor(plane) or 1.0
     strokes = dark_strokes(grey(plane)) if strokes is None else strokes
+    return enlarged_parts("dark", strokes, plane, parts)
+
+
+def enlarged_parts(name: str, picture: np.ndarray, plane: Plane, parts: Sequence[Box]) -> Iterator[Variant]:
+    """Variants ``name`` of each part of ``picture`` (a transform of the whole plane, the plane's size), enlarged as
+    ``x2`` is (planes over 1400 px as they are)."""
+    factor = upscale_factor(plane) or 1.0
     for part in parts:
-        crop = strokes[part.top:part.bottom + 1, part.left:part.right + 1]
+        crop = picture[part.top:part.bottom + 1, part.left:part.right + 1]
         image = _enlarged(crop, factor) if factor != 1 else crop
-        yield Variant("dark", _pad(image), scale=factor, offset=(part.left, part.top))
+        yield Variant(name, _pad(image), scale=factor, offset=(part.left, part.top))
 
 
 def _rot90(plane: Plane) -> Variant:
@@ -156,9 +162,14 @@ def _rot90(plane: Plane) -> Variant:
     return Variant("rot90", _pad(cv2.rotate(plane.image, cv2.ROTATE_90_COUNTERCLOCKWISE)), rotated=True)
 
 
+def equalised(image: np.ndarray) -> np.ndarray:
+    """``image`` (8-bit, one channel) with its contrast equalised in 8x8 tiles (CLAHE, clip limit 3): grey text on
+    grey ground, which the detector passes over, is stretched to the tile's full range."""
+    return cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8)).apply(image)
+
+
 def _clahe(plane: Plane) -> Variant:
-    clahe = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8))
-    return Variant("clahe", _pad(clahe.apply(grey(plane))))
+    return Variant("clahe", _pad(equalised(grey(plane))))
 
 
 _BUILDERS = {"plain": _plain, "chanmax": _chanmax, "invert": _invert, "top": _top, "bottom": _bottom, "x2": _upscaled,
