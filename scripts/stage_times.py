@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Where the default pipeline's time goes: detection at each scale (plane, enlarged, dark strokes) and recognition,
-with calls, megapixels and crops, for every plane of a set read by one process on one thread.
+"""Where the default pipeline's time goes: detection at each scale (plane, enlarged, dark strokes, equalised) and
+recognition, with calls, megapixels and crops, for every plane of a set read by one process on one thread.
 
     python scripts/stage_times.py ../shared/corpus
     python scripts/stage_times.py /tmp/synth --every 2
@@ -24,7 +24,8 @@ from dicom_ocr.errors import DicomOcrError  # noqa: E402
 from dicom_ocr.inputs import iter_input_files  # noqa: E402
 from dicom_ocr.planes import iter_planes  # noqa: E402
 
-STAGES = {"plain": "detection, plane scale", "x2": "detection, enlarged", "dark": "detection, dark strokes"}
+STAGES = {"plain": "detection, plane scale", "x2": "detection, enlarged", "dark": "detection, dark strokes",
+          "clahe": "detection, equalised (faint text)"}
 
 
 @dataclass
