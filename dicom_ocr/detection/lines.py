@@ -12,8 +12,8 @@ lines again. Here, for an engine whose stages run apart (:class:`~dicom_ocr.engi
 3. where some line was found, the areas near the lines found are searched once more on a dark-strokes copy
    (:func:`~.variants.dark_strokes`: dark text drawn over bright anatomy, which the detector misses on the plane),
    skipping areas on a dark ground and areas with no strong dark strokes outside the lines found; a line found there
-   is recognised (with the first batch) when it shows text those lines miss; where faint text was read (a line of
-   two characters or more whose ink stands less than ``FAINT`` grey levels above or below its ground), the whole
+   is recognised (with the first batch) when it shows text those lines miss; where faint text was read (a line whose
+   ink stands less than ``FAINT`` grey levels above or below its ground), the whole
    plane is searched once more on a contrast-equalised copy (:func:`~.variants.equalised`), enlarged, and what it
    shows that the lines found miss is recognised in a third batch;
 4. a line whose ink leaves a gap wider than a line height holds two fields (``fields.py``): it is cut there;
@@ -47,7 +47,7 @@ NEAR_ROWS = 2                 # the dark-strokes copy is searched this many line
 NEAR_COLUMNS = 6              # and this many line heights before and after them
 WHOLE_PLANE = 0.5             # where those areas cover more of the plane than this, the whole copy is searched
 CONTAINED = 0.8               # a dark-strokes line this much inside a line found before adds nothing
-DARK_MIN_CHARACTERS = 2       # single marks read on the dark strokes of texture are mostly texture
+DARK_MIN_CHARACTERS = 2       # single marks read on the dark-strokes or equalised copy of texture are mostly texture
 STROKE_CONTRAST = 0.6         # a pixel this much darker than its surround is a stroke (texture rarely is)
 STROKES_PER_HEIGHT = 4        # an area holding fewer stroke pixels outside the lines found than this many times
                               # their height holds no text they miss: not searched
@@ -55,7 +55,6 @@ DARK_SURROUND = 48            # areas where three quarters of the pixels are dar
                               # ground (its dark strokes are the gaps of bright text): not searched
 FAINT = 64                    # grey levels between a line's ink and its ground under which its text is faint (text
                               # drawn to stand out: 80 and more; the synthetic set's low-contrast text: 22-57)
-FAINT_CONFIDENCE = 0.8        # a faint reading this sure (two characters at least) shows the plane holds faint text
 
 
 @dataclass(frozen=True, eq=False)
@@ -273,9 +272,8 @@ def contrast(ground: np.ndarray, box: Box) -> float:
 
 
 def holds_faint_text(ground: np.ndarray, words: Sequence[Word]) -> bool:
-    """Whether some word read is faint (``FAINT``) and sure (``FAINT_CONFIDENCE``, two characters at least)."""
-    return any(len(w.text.replace(" ", "")) >= DARK_MIN_CHARACTERS and w.confidence >= FAINT_CONFIDENCE
-               and contrast(ground, w.box) < FAINT for w in words)
+    """Whether some word read (the recogniser's score is above its threshold) is faint (``FAINT``)."""
+    return any(contrast(ground, w.box) < FAINT for w in words)
 
 
 def faint_choices(engine: LineEngine, plane: Plane, picture: Variant, found: Sequence[Line]) -> list[Choice]:
