@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from dicom_ocr.phi import labels, patterns
 from dicom_ocr.phi.header import HeaderFacts, fold, words
-from dicom_ocr.phi.vocabulary import TECH_WORDS, is_technical
+from dicom_ocr.phi.vocabulary import TECH_WORDS, is_technical, without_versions
 
 log = logging.getLogger(__name__)
 
@@ -164,8 +164,9 @@ def _pattern_match(text: str) -> tuple[str, str] | None:
 def judge(text: str, facts: HeaderFacts | None = None, default_pii: bool = True) -> Verdict:
     """PHI verdict for one OCR text region: header match, then patterns, then technical vocabulary, then default.
 
-    The text is NFKC-normalised first, so full-width colons and digits (``Im：3/106``) read as their ASCII forms."""
-    text = unicodedata.normalize("NFKC", text)
+    The text is NFKC-normalised first, so full-width colons and digits (``Im：3/106``) read as their ASCII forms, and
+    software versions are set aside (``v1.23-48c039c3`` is no date)."""
+    text = without_versions(unicodedata.normalize("NFKC", text))
     if not re.search(r"[A-Za-z0-9]", text):
         return Verdict(False, "vocabulary", "no letters or digits")
     if facts is not None and (field := _header_match(text, facts)) is not None:

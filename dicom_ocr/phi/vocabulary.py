@@ -56,6 +56,8 @@ _MEASURED = re.compile(rf"^[-+x±]?\d*[.,]?\d+{_UNIT}$", re.I)     # a number wi
 # digits are capitals or a single letter, as probes are labelled: a garbled word such as Ib4sbs is not a probe).
 _PROBE = re.compile(r"^[A-Za-z]{0,3}\d{1,2}(?:[A-Z]{1,3}|[a-z])\d{0,2}[a-z]?(?:-[A-Za-z0-9]{1,4}){0,2}$"
                     r"|^[A-Za-z]{1,3}\d{1,2}-\d{1,2}[A-Za-z]{0,2}(?:-[A-Za-z0-9]{1,3})?$")
+_VERSION = re.compile(r"(?<![\w.])v(?!\d{1,2}\.\d{1,2}\.(?:\d{2}|\d{4})(?![\w.]))"   # v7.2, V1.23-48c039c3; not
+                      r"\d+(?:\.\d+)+(?:[-+.][0-9a-f]{1,12})*(?![\w.])", re.I)          # a date after a v
 _SPLIT = re.compile(r"[\s,;=:()\[\]{}<>\"'`~*+#|\\_—–‘’‚„“”«»]+")
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")   # words OCR ran together: HGen, PMed
 _RUNS = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)?%?|[^\w]+")              # letter runs, numbers, symbols
@@ -63,6 +65,12 @@ _EDGE = re.compile(r"^[^\w%°µ]+|[^\w%°µ]+$")
 _DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "S": "5", "s": "5", "B": "8", "Z": "2"})
 _COUNTER = re.compile(r"(?<![\w.])(?:" + "|".join(sorted(map(re.escape, COUNTER_WORDS), key=len, reverse=True)) +
                       r")\s*[:#.]?\s*\d{1,5}(?:\s*/\s*\d{1,5})?(?![\w.])", re.I)
+
+
+def without_versions(text: str) -> str:
+    """``text`` with software versions (``v1.23-48c039c3``, a product's banner) written ``v0``: their digits are
+    neither dates nor identifiers."""
+    return _VERSION.sub("v0", text)
 
 
 def _misread_digits(token: str) -> str:
