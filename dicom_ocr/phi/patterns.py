@@ -39,6 +39,7 @@ _MON_D_Y = re.compile(rf"\b({_MON})[\s\-/.]*(\d{{1,2}})(?:st|nd|rd|th)?,?[\s\-/.
 _Y_MON_D = re.compile(rf"(?<!\d)(\d{{4}})[\s\-/.]*({_MON})[\s\-/.]*(\d{{1,2}})(?!\d)", re.I)
 _TIME = re.compile(r"(?<![\w.:])([01]?\d|2[0-3])\s?[:h]\s?([0-5]\d)(?:\s?:\s?([0-5]\d)(?:\.?\d+)?)?\s*([AP]\.?M\.?)?(?![\d:])",
                    re.I)
+_CLOCK_SHAPE = re.compile(r"(?<![\w.:])\d{1,2}\s?:\s?[0-5]\d\s?:\s?[0-5]\d(?![\d:])")   # h:mm:ss, any hour digits
 _AGE = re.compile(r"(?<![\w.])(\d{1,3})\s?(?:Y|YR|YRS|YEARS?|YO|J|ANS?|JAHRE)(?:\s*/?\s*[MF]\b|\b)"
                   r"|(?<![\w.])\d[0-9A-Z]{1,2}\s?Y\s*/\s*[MF]\b"      # one digit misread: 1CY/M for 16Y/M
                   r"|(?<![\w.])[MF]\s*[/\s]\s*(\d{1,3})\s?(?:Y|YR|YRS|YO)?\b(?!\s*(?:[./:]\d|%))"
@@ -97,6 +98,12 @@ def find_dates(text: str) -> tuple[list[date], bool]:
         found.append(_make(int(m[1]), MONTHS[m[2].rstrip(".")], int(m[3])))
     dates = [d for d in found if d is not None]
     return dates, seen or bool(dates)
+
+
+def has_clock_shape(text: str) -> bool:
+    """Whether ``text`` holds hours, minutes and seconds (``30:03:46``) even where its hour is no hour: a clock whose
+    first digit OCR misread (``10:03:46``), read so on some frames of a cine and correctly on others."""
+    return bool(_CLOCK_SHAPE.search(digitize(text)))
 
 
 def find_times(text: str) -> list[tuple[int, int]]:

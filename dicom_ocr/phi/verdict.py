@@ -150,7 +150,7 @@ def _pattern_match(text: str) -> tuple[str, str] | None:
         return "pattern:label", "identifying label followed by a value (even an unreadable one)"
     if patterns.find_dates(text)[1]:
         return "pattern:date", "date"
-    if patterns.find_times(text):
+    if patterns.find_times(text) or patterns.has_clock_shape(text):
         return "pattern:time", "clock time"
     if patterns.has_age_sex(text):
         return "pattern:age", "age with unit or sex"
