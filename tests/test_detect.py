@@ -123,3 +123,44 @@ def test_turned_copy_reads_vertical_text_only():
     vertical = ink_box(image[:, 290:])
     assert covered(regions, (vertical[0] + 290, vertical[1], vertical[2] + 290, vertical[3])) == 1.0
     assert all(r.box.height > r.box.width for r in regions)           # the horizontal line is left to the plain pass
+
+
+def test_a_cine_line_whose_pixels_did_not_change_is_recognised_once_per_file():
+    need("rapidocr")
+    detector = Detector(parse_passes("rapidocr:lines"), {"rapidocr": {"threads": 1}})
+    engine = detector.engines["rapidocr"]
+    recognised = []
+    real = engine.recognise
+    engine.recognise = lambda crops: recognised.append(len(crops)) or real(crops)
+    base = draw_lines((200, 420), [("PATIENT ZZZTEST", (10, 40))])
+    frames = []
+    for index, clock in enumerate(("10:42:01", "10:42:09")):
+        image = np.maximum(base, draw_lines((200, 420), [(clock, (10, 160))]))   # the clock changes: read again
+        frames.append(plane_of(image, frame=index))
+    first, second = list(detector.detect_planes(frames))
+    assert len(recognised) >= 2 and sum(recognised[1:]) < recognised[0]        # the name is not recognised again
+    for _, regions in (first, second):
+        assert "ZZZTEST" in " ".join(r.text for r in regions).upper()
+    assert "09" in " ".join(r.text for r in second[1]) and "01" in " ".join(r.text for r in first[1])
+    recognised.clear()
+    list(detector.detect_planes(frames[:1]))                                    # another file: nothing recalled
+    assert sum(recognised) > 0
+
+
+def test_remembered_readings_recognise_each_distinct_crop_once():
+    from dicom_ocr.detection.reuse import RememberedReadings
+
+    class Reader:
+        def __init__(self):
+            self.crops = 0
+
+        def recognise(self, crops):
+            self.crops += len(crops)
+            return [(f"{int(c.sum())}", 0.9) for c in crops]
+
+    reader = Reader()
+    readings = RememberedReadings(reader)
+    a, b = np.full((4, 8, 3), 1, np.uint8), np.full((4, 8, 3), 2, np.uint8)
+    assert readings.recognise([a, b, a.copy()]) == [("96", 0.9), ("192", 0.9), ("96", 0.9)]
+    assert readings.recognise([b, np.full((8, 4, 3), 1, np.uint8)]) == [("192", 0.9), ("96", 0.9)]  # a new shape
+    assert reader.crops == 3 and readings.repeats == 2

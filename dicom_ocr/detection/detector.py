@@ -1,7 +1,8 @@
 """The Detector: the text regions of each plane, from the OCR passes asked for.
 
 A :class:`Detector` loads its engines once and is reused for every plane of every file. Identical planes are read
-once, and on a cine the text found on one frame is confirmed cheaply on the next ones (:mod:`.reuse`).
+once, on a cine the text found on one frame is confirmed cheaply on the next ones, and a line whose pixels did not
+change is recognised once per file (:mod:`.reuse`).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ..planes import Plane
 from ..regions import Region, build_regions
 from .lines import TURNED_MIN_CONFIDENCE, read_once_per_line
 from .passes import DEFAULT_PASSES, Pass, spec_of
-from .reuse import Fingerprint, PlaneMemory
+from .reuse import Fingerprint, PlaneMemory, RememberedReadings
 from .variants import Variant, make_variants
 
 log = logging.getLogger(__name__)
@@ -75,28 +76,31 @@ class Detector:
         self.calls[key] += 1
         return result
 
-    def _pass_words(self, p: Pass, plane: Plane) -> list[Word]:
+    def _pass_words(self, p: Pass, plane: Plane, readings: Mapping[str, RememberedReadings]) -> list[Word]:
         engine = self.engines[p.engine]
         if p.once_per_line:
-            return self._timed(p.spec, read_once_per_line, engine, plane)
+            return self._timed(p.spec, read_once_per_line, readings.get(p.engine, engine), plane)
         words = []
         for variant in make_variants(plane, p.variants):
             read = self._timed(f"{p.engine}:{variant.name}", engine.read, variant.image)
             words += _words_on_plane(read, variant, plane)
         return words
 
-    def detect(self, plane: Plane) -> list[Region]:
-        """The text regions of one plane (none for a blank plane), in plane pixel coordinates."""
+    def detect(self, plane: Plane, readings: Mapping[str, RememberedReadings] | None = None) -> list[Region]:
+        """The text regions of one plane (none for a blank plane), in plane pixel coordinates; ``readings`` (by
+        engine name) recall the lines other planes of the same file showed."""
         if plane.blank:
             return []
         self.planes_read += 1
-        word_lists = [(self.engines[p.engine].ocrengine, self._pass_words(p, plane)) for p in self.passes]
+        word_lists = [(self.engines[p.engine].ocrengine, self._pass_words(p, plane, readings or {}))
+                      for p in self.passes]
         return build_regions(word_lists, plane.rows, plane.columns, image=plane.image)
 
     def detect_planes(self, planes: Iterable[Plane], moving: Sequence[Box] = ()) -> Iterator[tuple[Plane, list[Region]]]:
         """Regions of each plane of one file, reading identical and unchanged cine planes only once; changes inside
         the ``moving`` areas of the image (its ultrasound regions) do not make a frame be read again."""
         memory = PlaneMemory()
+        readings = {p.engine: RememberedReadings(self.engines[p.engine]) for p in self.passes if p.once_per_line}
         for plane in planes:
             if plane.blank:
                 yield plane, []
@@ -104,5 +108,5 @@ class Detector:
             seen = Fingerprint.of(plane, moving if plane.overlay == -1 else ())
             regions = memory.recall(seen)
             if regions is None:
-                regions = memory.remember(seen, self.detect(plane))
+                regions = memory.remember(seen, self.detect(plane, readings))
             yield plane, regions

@@ -5,16 +5,21 @@ of the last frame that was read keeps that frame's regions; areas where the imag
 header declares: tissue, M-mode, Doppler, ECG) are left out of that comparison. A frame where they changed (a clock
 ticking, a new label) is read again, and the earlier regions whose text is still there are kept beside its own (a
 field read again keeps its new text, over both boxes: ``regions.supersede``): a flicker in OCR never loses text.
+
+On a frame that is read again, the lines whose pixels did not change (text on the black border of an ultrasound cine
+while the image moves) are not recognised again: :class:`RememberedReadings` keeps, per file, the reading of every line
+crop recognised (half of the crops of the corpus's three cines that are read on many frames are repeats).
 """
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
+from ..engines.base import Detection, LineEngine
 from ..geometry import Box
 from ..planes import Plane
 from ..regions import Region, supersede
@@ -91,3 +96,31 @@ def _still_there(region: Region, before: np.ndarray, after: np.ndarray) -> bool:
     new = after[b.top:b.bottom + 1, b.left:b.right + 1]
     total = int(old.sum())
     return total == 0 or int((old & new).sum()) >= STILL_THERE * total   # no top pixels: cannot tell, keep it
+
+
+@dataclass
+class RememberedReadings:
+    """A line engine that recognises each distinct line crop once: the readings of crops seen before (same pixels,
+    same shape) are recalled, the others recognised together in one call. Made for one file, so that what it keeps
+    stays small; ``repeats`` counts the crops recalled."""
+
+    engine: LineEngine
+    readings: dict[bytes, tuple[str, float]] = field(default_factory=dict)
+    repeats: int = 0
+
+    def detect(self, image: np.ndarray) -> list[Detection]:
+        return self.engine.detect(image)
+
+    def crop(self, image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+        return self.engine.crop(image, quad)
+
+    def recognise(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        keys = [_crop_key(crop) for crop in crops]
+        new = {key: crop for key, crop in zip(keys, crops) if key not in self.readings}
+        self.repeats += len(keys) - len(new)
+        self.readings.update(zip(new, self.engine.recognise(list(new.values()))))
+        return [self.readings[key] for key in keys]
+
+
+def _crop_key(crop: np.ndarray) -> bytes:
+    return hashlib.blake2b(crop.tobytes(), digest_size=16).digest() + bytes(str(crop.shape), "ascii")
