@@ -41,7 +41,7 @@ _TIME = re.compile(r"(?<![\w.:])([01]?\d|2[0-3])\s?[:h]\s?([0-5]\d)(?:\s?:\s?([0
                    re.I)
 _CLOCK_SHAPE = re.compile(r"(?<![\w.:])\d{1,2}\s?:\s?[0-5]\d\s?:\s?[0-5]\d(?![\d:])")   # h:mm:ss, any hour digits
 _AGE = re.compile(r"(?<![\w.])(\d{1,3})\s?(?:Y|YR|YRS|YEARS?|YO|J|ANS?|JAHRE)(?:\s*/?\s*[MF]\b|\b)"
-                  r"|(?<![\w.])\d[0-9A-Z]{1,2}\s?Y\s*/\s*[MF]\b"      # one digit misread: 1CY/M for 16Y/M
+                  r"|(?<![\w.])\d[0-9A-Z]{1,2}\s?Y\s*/?\s*[MF]\b"     # one digit misread: 1CY/M, 1CYM for 16Y/M
                   r"|(?<![\w.])[MF]\s*[/\s]\s*(\d{1,3})\s?(?:Y|YR|YRS|YO)?\b(?!\s*(?:[./:]\d|%))"
                   r"|(?<![\w.])(\d{1,3})\s*[/\s]\s*[MF]\b(?![\w.])", re.I)
 _LONG_DIGITS = re.compile(r"\d{6,}")
