@@ -13,9 +13,9 @@ lines again. Here, for an engine whose stages run apart (:class:`~dicom_ocr.engi
    (:func:`~.variants.dark_strokes`: dark text drawn over bright anatomy, which the detector misses on the plane),
    skipping areas on a dark ground and areas with no strong dark strokes outside the lines found; a line found there
    is recognised (with the first batch) when it shows text those lines miss; where faint text was read (a line whose
-   ink stands less than ``FAINT`` grey levels above or below its ground), the whole
-   plane is searched once more on a contrast-equalised copy (:func:`~.variants.equalised`), enlarged, and what it
-   shows that the lines found miss is recognised in a third batch;
+   ink stands less than ``FAINT`` grey levels above or below its ground), the whole plane is searched once more on a
+   contrast-equalised copy (:func:`~.variants.equalised`), enlarged, and what it shows that the lines found miss is
+   recognised in a third batch;
 4. a line whose ink leaves a gap wider than a line height holds two fields (``fields.py``): it is cut there;
 5. all chosen crops are recognised in one batch; where one of a group's lines is read as nothing, the group's lines
    of the other scale are recognised too (a second, small batch);
@@ -28,7 +28,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from ..engines import polygon_box, quad_size
@@ -36,6 +35,7 @@ from ..engines.base import Detection, LineEngine, Word
 from ..geometry import Box
 from ..planes import Plane
 from ..regions import components, is_multiline_lump
+from ..regions.glyphs import ink
 from .fields import split_all
 from .variants import Variant, dark_parts, dark_strokes, enlarged_parts, equalised, grey, make_variants
 
@@ -262,13 +262,13 @@ def dark_choices(engine: LineEngine, plane: Plane, picture: Variant, found: Sequ
 
 def contrast(ground: np.ndarray, box: Box) -> float:
     """How far the ink of the text in ``box`` stands from its ground on ``ground`` (one channel): the difference of
-    the means of the two classes Otsu's threshold splits the box into."""
+    the means of the two sides of the Otsu threshold that :func:`~dicom_ocr.regions.glyphs.ink` splits the box into
+    (0 where the box is flat)."""
     crop = ground[box.top:box.bottom + 1, box.left:box.right + 1]
     if crop.size < 4:
         return 255.0
-    _, bright = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    ink, rest = crop[bright > 0], crop[bright == 0]
-    return float(ink.mean() - rest.mean()) if ink.size and rest.size else 0.0
+    mask = ink(ground, box)
+    return abs(float(crop[mask].mean()) - float(crop[~mask].mean())) if mask is not None else 0.0
 
 
 def holds_faint_text(ground: np.ndarray, words: Sequence[Word]) -> bool:
@@ -276,12 +276,13 @@ def holds_faint_text(ground: np.ndarray, words: Sequence[Word]) -> bool:
     return any(contrast(ground, w.box) < FAINT for w in words)
 
 
-def faint_choices(engine: LineEngine, plane: Plane, picture: Variant, found: Sequence[Line]) -> list[Choice]:
-    """The lines the detector finds on the contrast-equalised copy of the whole plane (enlarged as ``picture``, the
-    plane at that scale, is) that the lines ``found`` do not already hold, each recognised from that copy, or from
-    ``picture`` where the copy's line is read as nothing."""
-    variant = next(enlarged_parts("clahe", equalised(grey(plane)), plane, [Box(0, 0, plane.columns - 1,
-                                                                                  plane.rows - 1)]))
+def faint_choices(engine: LineEngine, plane: Plane, ground: np.ndarray, picture: Variant,
+                  found: Sequence[Line]) -> list[Choice]:
+    """The lines the detector finds on the contrast-equalised copy of the whole plane (its one channel ``ground``,
+    enlarged as ``picture``, the plane at that scale, is) that the lines ``found`` do not already hold, each recognised
+    from that copy, or from ``picture`` where the copy's line is read as nothing."""
+    whole = Box(0, 0, plane.columns - 1, plane.rows - 1)
+    variant = next(enlarged_parts("clahe", equalised(ground), plane, [whole]))
     return [Choice((line,), (Line(picture, line.detection, line.box),))
             for line in detect_lines(engine, variant, plane) if _adds_to(line, found)]
 
@@ -309,9 +310,10 @@ def read_once_per_line(engine: LineEngine, plane: Plane) -> list[Word]:
     choices = unite(plain, enlarged)
     searched = dark_choices(engine, plane, picture, plain + enlarged) if choices else []
     lines = _read(engine, choices + searched, plane)
-    if holds_faint_text(grey(plane), [w for _, words in lines for w in words if w is not None]):
+    ground = grey(plane)
+    if holds_faint_text(ground, [w for _, words in lines for w in words if w is not None]):
         found = plain + enlarged + [line for choice in searched for line in choice.preferred]
-        faint = faint_choices(engine, plane, picture, found)
+        faint = faint_choices(engine, plane, ground, picture, found)
         lines += _read(engine, faint, plane)
         searched += faint
     from_search = {id(line) for choice in searched for line in choice.preferred + choice.fallback}
