@@ -8,8 +8,6 @@ from datetime import date
 
 import pydicom
 
-from dicom_ocr.phi.vocabulary import is_technical
-
 # OCR confusions folded to one representative on both sides of every comparison.
 _FOLD = str.maketrans({"O": "0", "Q": "0", "I": "1", "L": "1", "|": "1", "!": "1",
                        "S": "5", "B": "8", "Z": "2", "G": "6"})
@@ -134,8 +132,8 @@ class HeaderFacts:
                 self.ids.setdefault(fold(part), kw)
 
     def _add_place(self, value: str, kw: str) -> None:
-        if is_technical(value):
-            return  # a vendor written as the institution (GE MEDICAL SYSTEMS) identifies no one
+        """The whole value and its distinctive words, even when they are a vendor's (a site whose InstitutionName is
+        SIEMENS shows it as its name); words common to institution names match only as part of the whole value."""
         whole = fold(value)
         if len(whole) >= 4:
             self.places.setdefault(whole, kw)

@@ -2,13 +2,24 @@
 
 A label followed by a value is identifying even when the value is unreadable; a label alone is not. OCR garbles the
 small fonts labels are printed in (``Inatitution Namc:``, ``Na mc:``, ``4ge:``), so a line is judged label-only when
-each of its words is a label word up to the misreadings OCR makes, and nothing else is on it.
+each of its words is a label word up to the misreadings OCR makes, and nothing else is on it. Chinese, Japanese and
+Korean labels (``姓名：``) are matched as written.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+
+CJK_LABELS = (
+    # Simplified Chinese
+    "姓名 病人姓名 患者姓名 性别 年龄 出生日期 生日 病历号 住院号 门诊号 ID号 检查号 患者ID 病人ID 检查日期 检查时间 "
+    "医院 医院名称 操作医生 报告医生 检查医生 审核医生 申请医生 医生 医师 技师 操作者 "
+    # Traditional Chinese, Japanese, Korean
+    "病歷號 性別 年齡 醫院 醫生 醫師 檢查日期 檢查時間 檢查號 氏名 患者名 患者氏名 生年月日 年齢 検査日 検査日時 病院 技師 "
+    "이름 성명 성별 나이 생년월일 병원 환자번호").split()
+"""Identifying labels of Chinese, Japanese and Korean reports (``姓名：张三``). Written without spaces, LABEL finds them
+inside a line rather than as words, longest first (``报告医生`` before ``医生``)."""
 
 LABEL = re.compile(
     r"\b(?:patient(?:'?s)?\s*(?:name|id|no|number|#)?|pat(?:ient)?\.?\s*(?:name|id)|pt\.?\s*(?:name|id)|name|nom|"
@@ -19,15 +30,22 @@ LABEL = re.compile(
     r"date|datum|fecha|comments?|"
     r"ex(?:am(?:ination)?)?\s*(?:no|nr|number|#|id)?|study\s*(?:id|no|nr|number|#)|order\s*(?:no|nr|number|#)?|"
     r"req(?:uest)?\s*(?:no|nr|number|#)?|visit(?:\s*(?:no|nr|number|#))?|"
-    r"op|ops|sono|performed\s*by|scanned\s*by|read\s*by|reader|radiologist)\b\s*[:#=.]?", re.I)
+    r"op|ops|sono|performed\s*by|scanned\s*by|read\s*by|reader|radiologist)\b\s*[:#=.]?"
+    r"|(?:" + "|".join(sorted(map(re.escape, CJK_LABELS), key=len, reverse=True)) + r")\s*[:#=.]?", re.I)
 EXAM_LABEL = re.compile(r"^ex(?:am(?:ination)?)?$", re.I)
 """Labels that may introduce the kind of exam (``Exam: Abd General``) as well as its number (``Ex: 5107``)."""
+EXAM_NUMBER = re.compile(
+    r"(?<![\w.])(?:(?:e\s?|3)[x×](?:am(?:ination)?)?|acc(?:ession)?|stu?dy)(?:\s*(?:no|nr|#))?(?![^\W\d_])"
+    r"\s*[:#.]?\s*(?:[a-z]{1,3}-?)?\d{3,}(?![.,]\d)", re.I)
+"""An exam, accession or study label without the suffix LABEL needs (``Study 4411``), or as OCR misreads or glues it
+(``E×: 2411``, ``3x: 2411``, ``Ex2411``, ``Stdy: 4411``), before a number of three digits or more: a zoom (``x1.5``)
+or a grid (``3x3``) has fewer."""
 
 LABEL_WORDS = frozenset(
     "patient patients pat pt name nom id ident mrn kennung accession acc no number dob birth birthdate born geb geboren "
     "naissance nee le of age sex gender institution hospital referring ref phys physician doctor operator sonographer "
     "technologist tech study exam examination series acquisition acq date datum fecha comment comments ex op "
-    "sonographer order visit".split())
+    "sonographer order visit".split()) | {label.lower() for label in CJK_LABELS}
 
 IDENTIFYING_WORDS = frozenset(
     "patient patients name id accession dob birth birthdate born geboren naissance age sex gender institution "
@@ -47,7 +65,8 @@ def letterize(text: str) -> str:
 
 
 def label_value(text: str) -> tuple[str | None, str]:
-    """The first identifying label in ``text`` (e.g. ``Patient ID``, also misread as ``4ge``) and the text after it."""
+    """The first identifying label in ``text`` (e.g. ``Patient ID``, ``姓名``, also misread as ``4ge``) and the text
+    after it."""
     m = LABEL.search(text) or LABEL.search(text := letterize(text))
     if m is None:
         return None, ""
@@ -91,10 +110,16 @@ def _label_match(word: str, last: bool) -> str | None:
     return None
 
 
+def has_exam_number(text: str) -> bool:
+    """Whether ``text`` holds an exam, accession or study number behind a bare or misread label (see EXAM_NUMBER)."""
+    return EXAM_NUMBER.search(text) is not None
+
+
 def _words(text: str) -> list[str]:
-    """The words of a line, fragments OCR split (``Na mc``) joined back when together they form a label word."""
+    """The words of a line, fragments OCR split (``Na mc``) joined back when together they form a label word. Letters
+    of every script make words: ``Name: Иван`` holds a name, not a second label."""
     words: list[str] = []
-    for piece in re.findall(r"[A-Za-z]+", letterize(text)):
+    for piece in re.findall(r"[^\W\d_]+", letterize(text)):
         if words and _label_match(words[-1], False) is None and _label_match(words[-1] + piece, False) is not None:
             words[-1] += piece
         else:

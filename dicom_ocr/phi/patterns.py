@@ -30,7 +30,7 @@ _DIGITISH = re.compile(r"(?:(?<![A-Za-z])[0-9OoIl|SB]*)?[0-9][0-9OoIl|SB./:\-]*"
 _DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8"})
 
 _YMD_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
-_YMD = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+_YMD = re.compile(r"(?<!\d)(\d{4})(?:[-/.]|\s?[年년]\s?)(\d{1,2})(?:[-/.]|\s?[月월]\s?)(\d{1,2})(?!\d)")   # 2012年1月9日
 # a number with a unit after it is a setting, not a year: 16.1cm /1.3/29Hz
 _XYZ = re.compile(r"(?<![\d.])(\d{1,2})\s?[-/.]\s?(\d{1,2})\s?[-/.]\s?(\d{4}|\d{2})(?![\d/])"
                   r"(?!\s?(?i:hz|khz|mhz|cm|mm|db|fps|bpm|%))")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from dicom_ocr.phi import labels, patterns
 from dicom_ocr.phi.header import HeaderFacts, fold, words
-from dicom_ocr.phi.vocabulary import TECH_WORDS, is_technical, without_versions
+from dicom_ocr.phi.vocabulary import is_technical, without_versions
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +20,9 @@ NERENGINE = 70
 _PLACE_SHAPE = re.compile(
     r"\b(?:hospital|clinic|klinik(?:um)?|h[oô]pital|medical\s+cent(?:er|re)|infirmary|"
     r"university|univ\.?\s+of|imaging\s+cent(?:er|re)|radiology\s+(?:associates|group|department))\b", re.I)
+# A CJK or Hangul name ending in hospital, clinic or university (北京协和医院, 301医院): written without spaces, so the
+# suffix needs a name before it; alone (医院:) it is a label.
+_CJK_PLACE_SHAPE = re.compile(r"[^\W_](?:医院|醫院|病院|诊所|診所|診療所|卫生院|衛生院|クリニック|大学|大學|병원)")
 
 
 @dataclass(frozen=True)
@@ -87,9 +90,8 @@ def _header_match(text: str, facts: HeaderFacts) -> str | None:
         if word in facts.short_name_parts and len(words(text)) > 1:
             return facts.short_name_parts[word]
     singles = words(text)
-    if len(singles) == 1 and 2 <= len(singles[0]) <= 3 and singles[0].isalpha() and singles[0] in facts.initials \
-            and singles[0].lower() not in TECH_WORDS:
-        return facts.initials[singles[0]]   # initials alone (an operator's JK beside the patient fields)
+    if len(singles) == 1 and 2 <= len(singles[0]) <= 3 and singles[0].isalpha() and singles[0] in facts.initials:
+        return facts.initials[singles[0]]   # initials alone (an operator's JK, or ED, HR: header beats vocabulary)
     if len(singles) >= 2 and all(len(w) == 1 and w.isalpha() for w in singles) and "".join(singles) in facts.initials:
         return facts.initials["".join(singles)]
     compact = fold(text)
@@ -148,6 +150,8 @@ def _pattern_match(text: str) -> tuple[str, str] | None:
     label, value = labels.label_value(text)
     if label is not None and value.strip(" :#=.,;-") and not _names_exam_kind(label, value):
         return "pattern:label", "identifying label followed by a value (even an unreadable one)"
+    if labels.has_exam_number(patterns.digitize(text)):
+        return "pattern:label", "exam, accession or study label, bare or misread, followed by a number"
     if patterns.find_dates(text)[1]:
         return "pattern:date", "date"
     if patterns.find_times(text) or patterns.has_clock_shape(text):
@@ -167,11 +171,11 @@ def judge(text: str, facts: HeaderFacts | None = None, default_pii: bool = True)
     The text is NFKC-normalised first, so full-width colons and digits (``Im：3/106``) read as their ASCII forms, and
     software versions are set aside (``v1.23-48c039c3`` is no date)."""
     text = without_versions(unicodedata.normalize("NFKC", text))
-    if not re.search(r"[A-Za-z0-9]", text):
+    if not any(c.isalnum() for c in text):   # letters of any script count: 张三, Иванов
         return Verdict(False, "vocabulary", "no letters or digits")
     if facts is not None and (field := _header_match(text, facts)) is not None:
         return Verdict(True, f"header:{field}", f"matches the value of {field}")
-    if _PLACE_SHAPE.search(text):
+    if _PLACE_SHAPE.search(text) or _CJK_PLACE_SHAPE.search(text):
         return Verdict(True, "pattern:institution", "institution-like phrase")
     if labels.is_label_only(text):
         return Verdict(False, "vocabulary:label", "identifying label without a value")

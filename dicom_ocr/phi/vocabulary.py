@@ -82,9 +82,20 @@ def _word(token: str) -> bool:
     return fold_word(token) in TECH_WORDS
 
 
+def _latin(word: str) -> bool:
+    """Whether every letter of ``word`` is a Latin one (``Gé``, not ``Ед`` nor ``张三``)."""
+    return all(unicodedata.name(c, "").startswith("LATIN ") for c in word if c.isalpha())
+
+
+def _crumb(token: str) -> bool:
+    """One or two Latin letters (``L``, ``sx``), a marker or an OCR crumb. In other scripts two letters are a word:
+    ``张三`` is a full name, ``Ед`` a name's first syllable, so they never clear text."""
+    return len(token) <= 2 and token.isalpha() and _latin(token)
+
+
 def _piece(token: str) -> bool:
-    """A technical piece without splitting: a word, a short crumb of letters, a value or a probe name."""
-    if _word(token) or (len(token) <= 2 and token.isalpha()):
+    """A technical piece without splitting: a word, a short crumb of Latin letters, a value or a probe name."""
+    if _word(token) or _crumb(token):
         return True
     if re.search(r"\d{5,}", token):
         return False  # ID-like digit runs are never technical
