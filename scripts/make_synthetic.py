@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write DICOM files with burned-in text and their exact ground truth (the format of ../shared/gt/FORMAT.md).
 
-    python scripts/make_synthetic.py --out DIR --n N --seed S [--forms M]
+    python scripts/make_synthetic.py --out DIR --n N --seed S [--forms M] [--real R]
 
 Backgrounds are real images from pydicom's test files, pydicom-data and deid-data (cropped to regions free of their own
 burned-in text); text is rendered with PIL from the TrueType fonts under /usr/share/fonts. Every file gets a ``case``
@@ -11,8 +11,14 @@ File ``i`` depends only on (seed, i), the installed fonts and the data packages:
 files and an identical gt.json.
 
 ``--forms M`` adds M scanned paper forms (case ``form``, after the N files): printed labels and rules, handwritten
-entries in handwriting fonts, a signature scribble and sometimes a stamp, tilted, blurred and JPEG-compressed. Without
-it the output is what it always was.
+entries in handwriting fonts, a signature scribble and sometimes a stamp, tilted, blurred and JPEG-compressed.
+
+``--real R`` adds R files of the classes seen in real archives (REAL_CASES, in turn by file index, after the forms):
+``marker`` (a lead marker L or R, sometimes on a plate, with the technologist's initials, turned and/or mirrored,
+sometimes cut by the image edge, on a radiograph), ``scale-glyphs`` (lone 7-12 px depth digits beside their ticks,
+orientation letters, stacked units and a placeholder clock around an ultrasound sector), ``label-line`` (a 600+ px
+specimen label across the top of a slide scan, endoscopy frame or photograph) and ``anatomy-blobs`` (no text: discs
+and rings, some shaped like O, 0, D or 6, on CT and MR). Without these options the output is what it always was.
 """
 from __future__ import annotations
 
@@ -28,11 +34,11 @@ from pathlib import Path
 
 import numpy as np
 import pydicom
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.encaps import encapsulate
-from pydicom.pixels import apply_color_lut, convert_color_space, pack_bits
+from pydicom.pixels import apply_color_lut, pack_bits
 from pydicom.uid import (
     ExplicitVRLittleEndian,
     JPEGBaseline8Bit,
@@ -79,6 +85,9 @@ SOURCES = (
     Source("US-palette", "OBXXXX1A.dcm", crop=(60, 340, 270, 770)),
     Source("US-cine", "ultrasounds/ultrasound-multiframe.dcm", "deid", crop=(95, 95, 520, 650), cine=True),
     Source("MR-cine", "emri_small.dcm", cine=True),
+    Source("photo-1", "dicom-cookies/image1.dcm", "deid"),     # photographs (of a specimen on a dark cloth)
+    Source("photo-3", "dicom-cookies/image3.dcm", "deid"),
+    Source("photo-5", "dicom-cookies/image5.dcm", "deid"),
 )
 GREY_SOURCES = ("CT_small", "MR_small", "CT-693", "MR2", "MR-abdomen", "NM-whole-body", "CR-chest", "CR-leg", "US-grey")
 COLOUR_SOURCES = ("US-echo", "US-doppler", "US-palette")
@@ -149,9 +158,7 @@ def load_source(name: str) -> np.ndarray:
     frames = int(ds.get("NumberOfFrames") or 1)
     photometric = ds.PhotometricInterpretation
     if photometric == "PALETTE COLOR":
-        pixels = apply_color_lut(pixels, ds)
-    elif photometric.startswith("YBR"):
-        pixels = convert_color_space(pixels, photometric, "RGB")
+        pixels = apply_color_lut(pixels, ds)    # YBR pixels come as RGB already
     if frames == 1:
         pixels = pixels[None]
     if source.crop:
@@ -779,6 +786,471 @@ def build_form(seed: int, index: int) -> Sample:
     return Sample(name, ds, entry)
 
 
+# ---------------------------------------------------------------- classes seen in real archives (--real)
+
+REAL_CASES = ("marker", "scale-glyphs", "label-line", "anatomy-blobs")
+XRAY_SOURCES = ("CR-chest", "CR-leg")
+US_SOURCES = ("US-grey", "US-doppler", "US-palette", "US-cine")    # US-echo is all but empty
+SECTION_SOURCES = ("CT_small", "MR_small", "CT-693", "MR2", "MR-abdomen")
+PHOTO_SOURCES = ("photo-1", "photo-3", "photo-5")
+INITIALS = "ABCDEFGHJKLMNOPRSTVW"
+ORIENTATION = "HADFLXTPR"
+UNIT_STACKS = ("CM/S", "CS")
+STAINS = ("H&E", "PAS", "Ki-67", "CD20", "Masson trichrome", "Giemsa", "GMS", "Congo red")
+SITES = ("Site: colon, sigmoid", "Skin, left forearm", "Gastric antrum bx", "Prostate core R2", "Liver core",
+         "Breast, 10 o'clock", "Lymph node, axillary")
+BLOBS = ("disc", "ring", "O", "0", "D", "6")
+BLOB_SHARES = (0.35, 0.25, 0.1, 0.1, 0.1, 0.1)
+BLOB_ASPECTS = {"O": (1.0, 1.0), "0": (0.55, 0.75), "D": (0.6, 0.8), "6": (0.55, 0.7)}    # width / height
+Colour = np.ndarray | np.float32      # a grey value or an RGB triple, display units
+
+
+@lru_cache(maxsize=1)
+def bold_fonts() -> tuple[str, ...]:
+    """The upright bold sans and mono fonts (lead markers are cut in such type)."""
+    return tuple(f for f in font_files() if Path(f).stem.endswith("Bold") and "Serif" not in f)
+
+
+@lru_cache(maxsize=1)
+def screen_fonts() -> tuple[str, ...]:
+    """The upright regular and bold sans and mono fonts (scanner screens)."""
+    slanted = ("Oblique", "Italic", "ExtraLight", "Serif")
+    return tuple(f for f in font_files() if not any(word in f for word in slanted))
+
+
+@lru_cache(maxsize=256)
+def size_for(font: str, height: int, antialias: bool) -> int:
+    """The largest font size whose digit ``0`` is at most ``height`` pixels tall."""
+    size = height
+    while render("0", font, size + 1, antialias).shape[0] - 2 <= height:
+        size += 1
+    return size
+
+
+def _window(shape: tuple[int, ...], size: tuple[int, ...], top: int, left: int
+            ) -> tuple[tuple[slice, slice], tuple[slice, slice]] | None:
+    """The part of a ``size`` block at (top, left) inside a plane of ``shape``: (plane slices, block slices)."""
+    y0, x0 = max(top, 0), max(left, 0)
+    y1, x1 = min(top + size[0], shape[0]), min(left + size[1], shape[1])
+    if y0 >= y1 or x0 >= x1:
+        return None
+    return (slice(y0, y1), slice(x0, x1)), (slice(y0 - top, y1 - top), slice(x0 - left, x1 - left))
+
+
+@dataclass
+class Sheet:
+    """A single frame being drawn on (rows x columns [x 3], display units), with its GT boxes and drawn ink."""
+
+    image: np.ndarray
+    draw: bool
+    boxes: list[dict] = field(default_factory=list)
+    ink: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ink = np.zeros(self.image.shape[:2], np.float32)
+
+    def under(self, size: tuple[int, int], top: int, left: int) -> np.ndarray:
+        """The pixels a ``size`` block at (top, left), which overlaps the image, would cover."""
+        inside, _ = _window(self.ink.shape, size, top, left)
+        return self.image[inside]
+
+    def put(self, layers: list[tuple[np.ndarray, Colour]], top: int, left: int, text: str, phi: bool) -> float:
+        """Blend ``layers`` (alpha, colour; alphas of one shape) with their corner at (top, left), cut to the image,
+        and box their visible ink as one glyph group; returns the share of the ink that is visible."""
+        union = np.max([alpha for alpha, _ in layers], axis=0)
+        window = _window(self.ink.shape, union.shape, top, left)
+        if window is None:
+            return 0.0
+        inside, part = window
+        seen = union[part]
+        if self.draw:
+            for alpha, colour in layers:
+                _blend(self.image[inside], alpha[part], colour)
+        np.maximum(self.ink[inside], seen, out=self.ink[inside])
+        box = ink_box(seen)
+        if box is None:
+            return 0.0
+        y, x = int(inside[0].start), int(inside[1].start)
+        self.boxes.append({"frame": 0, "overlay": -1, "left": x + box[0], "top": y + box[1], "right": x + box[2],
+                           "bottom": y + box[3], "text": text, "phi": phi})
+        return float(np.count_nonzero(seen) / np.count_nonzero(union))
+
+
+def _contrast(rng: np.random.Generator, under: np.ndarray) -> Colour:
+    """A legible text colour over ``under`` (bright over dark, dark over light), as in the other cases."""
+    return _colour(rng, Style((), (0, 0), True, "bright"), under, under.ndim == 3)
+
+
+def _place(alpha: np.ndarray, shape: tuple[int, int], top: int, left: int) -> np.ndarray:
+    """``alpha`` put into a zero canvas of ``shape`` at (top, left)."""
+    canvas = np.zeros(shape, np.float32)
+    canvas[top:top + alpha.shape[0], left:left + alpha.shape[1]] = alpha
+    return canvas
+
+
+# marker
+
+def _near_edge(rng: np.random.Generator, extent: int, size: int) -> int:
+    """A start for a ``size`` block along an axis of ``extent``, near one end (lead markers sit at the edges)."""
+    offset = int(rng.integers(4, max(5, extent // 8)))
+    return int(np.clip(offset if rng.random() < 0.5 else extent - size - offset, 0, max(0, extent - size)))
+
+
+def _marker_group(rng: np.random.Generator, letter: str, initials: str, height: int, plate: str
+                  ) -> tuple[list[np.ndarray], np.ndarray]:
+    """Upright alphas of a lead marker: [plate, letter] (the plate empty when ``plate`` is "none") and the initials
+    beside it, all of one canvas shape."""
+    font = str(rng.choice(bold_fonts()))
+    mark = render(letter, font, round(height / 0.73), True)      # capitals are ~0.73 of the font size
+    tag = render(initials, font, max(8, round(height * rng.uniform(0.4, 0.7) / 0.73)), True)
+    board = np.zeros_like(mark)
+    if plate != "none":
+        pad = max(2, round(height * rng.uniform(0.12, 0.3)))
+        plate_image = Image.new("L", (mark.shape[1] + 2 * pad, mark.shape[0] + 2 * pad), 0)
+        ImageDraw.Draw(plate_image).rounded_rectangle((0, 0, plate_image.width - 1, plate_image.height - 1),
+                                                      radius=int(rng.integers(0, pad + 1)), fill=255)
+        board = np.asarray(plate_image, np.float32) / 255
+        mark = _place(mark, board.shape, pad, pad)
+    gap = int(rng.integers(2, max(3, height // 3)))
+    shape = (max(board.shape[0], tag.shape[0]), board.shape[1] + gap + tag.shape[1])
+    tag_top = int(rng.choice([0, (shape[0] - tag.shape[0]) // 2, shape[0] - tag.shape[0]]))
+    mark_top = (shape[0] - board.shape[0]) // 2
+    return ([_place(board, shape, mark_top, 0), _place(mark, shape, mark_top, 0)],
+            _place(tag, shape, tag_top, board.shape[1] + gap))
+
+
+def _marker(rng: np.random.Generator, p: Person, draw: bool) -> tuple[Sheet, str, str]:
+    """A radiograph with a lead marker (letter not PHI, initials PHI), turned by a multiple of 90 degrees
+    (anticlockwise) and/or mirrored, sometimes with the initials cut by the image edge."""
+    source = str(rng.choice(XRAY_SOURCES))
+    sheet = Sheet(background(rng, source, int(rng.integers(600, 1025)))[0], draw)
+    rows, columns = sheet.ink.shape
+    letter, plate = str(rng.choice(["L", "R"])), str(rng.choice(["none", "dark", "light"], p=[0.5, 0.25, 0.25]))
+    initials = "".join(rng.choice(list(INITIALS), size=int(rng.integers(2, 4))))
+    height = max(14, round(min(rows, columns) * rng.uniform(0.03, 0.07)))
+    turns, mirror = int(rng.integers(4)), bool(rng.random() < 0.4)
+    mark, tag = _marker_group(rng, letter, initials, height, plate)
+
+    def turned(alpha: np.ndarray) -> np.ndarray:
+        alpha = np.rot90(alpha, turns)
+        return np.ascontiguousarray(alpha[:, ::-1] if mirror else alpha)
+
+    mark, tag = [turned(a) for a in mark], turned(tag)
+    size = tag.shape
+    top, left = _near_edge(rng, rows, size[0]), _near_edge(rng, columns, size[1])
+    cut = rng.random() < 0.3
+    if cut:   # the image edge beyond the initials runs through them, leaving ``share`` of their extent
+        share = rng.uniform(0.15, 0.85)
+        ty, tx = np.nonzero(tag)
+        my, mx = np.nonzero(np.maximum(*mark))
+        if abs(tx.mean() - mx.mean()) > abs(ty.mean() - my.mean()):
+            first, last = tx.min(), tx.max() + 1
+            left = columns - round(first + share * (last - first)) if tx.mean() > mx.mean() \
+                else -round(last - share * (last - first))
+        else:
+            first, last = ty.min(), ty.max() + 1
+            top = rows - round(first + share * (last - first)) if ty.mean() > my.mean() \
+                else -round(last - share * (last - first))
+    if plate == "none":
+        lead = _contrast(rng, sheet.under(size, top, left))
+        layers, tag_colour = [(mark[1], lead)], lead
+    else:
+        dark, light = np.float32(rng.uniform(0.0, 0.15)), np.float32(rng.uniform(0.8, 1.0))
+        layers = [(mark[0], dark if plate == "dark" else light), (mark[1], light if plate == "dark" else dark)]
+        tag_colour = _contrast(rng, sheet.under(size, top, left))
+    sheet.put(layers, top, left, letter, False)
+    visible = sheet.put([(tag, tag_colour)], top, left, initials, True)
+    notes = (f"background {source}; marker {letter} {initials}, letter {height} px, "
+             f"{'no plate' if plate == 'none' else plate + ' plate'}; turned {90 * turns} deg anticlockwise"
+             f"{', mirrored' if mirror else ''}")
+    if cut:
+        notes += f"; initials cut by the image edge, {visible:.0%} of their ink visible"
+        notes += " (under 40%)" if visible < 0.4 else ""
+    return sheet, source[:2], notes
+
+
+# scale-glyphs
+
+def _scan_area(rng: np.random.Generator, rows: int, columns: int) -> tuple[np.ndarray, str]:
+    """Mask (0..1) of an ultrasound image area, a sector (curved probe) or a rectangle (linear probe), leaving 44 px
+    on either side for the depth scale and the colour bar; and the probe kind."""
+    top = rows * rng.uniform(0.05, 0.12)
+    yy, xx = np.mgrid[0:rows, 0:columns].astype(np.float32)
+    if rng.random() < 0.25:
+        left, right = columns * rng.uniform(0.16, 0.25), columns * rng.uniform(0.75, 0.84)
+        edge = np.minimum.reduce([xx - left, right - xx, yy - top, rows * rng.uniform(0.88, 0.96) - yy])
+        return np.clip(edge + 0.5, 0, 1), "linear"
+    half, centre = np.radians(rng.uniform(28, 42)), columns * rng.uniform(0.48, 0.54)
+    inner = rows * rng.uniform(0.02, 0.12)
+    apex = top - inner
+    outer = min(rows * 0.96 - apex, (min(centre, columns - centre) - 44) / np.sin(half))
+    dy, dx = yy - apex, xx - centre
+    radius = np.hypot(dx, dy)
+    edge = np.minimum.reduce([radius - inner, outer - radius, (half - np.abs(np.arctan2(dx, dy))) * radius])
+    return np.clip(edge + 0.5, 0, 1), "sector"
+
+
+def _free_spot(rng: np.random.Generator, free: np.ndarray, taken: list[tuple[int, int, int, int]],
+               size: tuple[int, int], lowest: int) -> tuple[int, int] | None:
+    """Top-left of a ``size`` block wholly on ``free`` pixels (3 px around it too), not near ``taken`` blocks, with
+    its top above row ``lowest`` if it can; None when none is found."""
+    rows, columns = free.shape
+    height, width = size
+    for attempt in range(400):
+        bottom = lowest if attempt < 200 else rows
+        top = int(rng.integers(3, max(4, min(bottom, rows - height - 3))))
+        left = int(rng.integers(3, max(4, columns - width - 3)))
+        rect = (top - 3, left - 3, top + height + 3, left + width + 3)
+        if rect[2] <= rows and rect[3] <= columns and free[max(0, rect[0]):rect[2], max(0, rect[1]):rect[3]].all() \
+                and not any(r[0] < rect[2] and rect[0] < r[2] and r[1] < rect[3] and rect[1] < r[3] for r in taken):
+            taken.append(rect)
+            return top, left
+    return None
+
+
+def _stack(text: str, font: str, size: int, antialias: bool) -> np.ndarray:
+    """Alpha of ``text`` written one character per row, centred."""
+    glyphs = [render(c, font, size, antialias) for c in text]
+    width = max(g.shape[1] for g in glyphs)
+    return np.concatenate([np.pad(g, ((0, 0), ((width - g.shape[1]) // 2, (width - g.shape[1] + 1) // 2)))
+                           for g in glyphs])
+
+
+def _colour_bar(height: int, width: int, rgb: bool) -> np.ndarray:
+    """A velocity colour bar (yellow-red over blue-cyan) or a grey map bar (white over black)."""
+    t = np.linspace(0, 1, height)
+    if not rgb:
+        return np.repeat((1 - t)[:, None], width, axis=1).astype(np.float32)
+    stops = (0, 0.25, 0.5, 0.75, 1)
+    channels = [np.interp(t, stops, c) for c in ((1, 0.9, 0.05, 0, 0), (1, 0.1, 0.05, 0.3, 1), (0.3, 0, 0.05, 0.9, 1))]
+    return np.repeat(np.stack(channels, -1)[:, None], width, axis=1).astype(np.float32)
+
+
+def _depth_scale(rng: np.random.Generator, sheet: Sheet, area: np.ndarray, glyph: tuple[str, int, bool],
+                 colour: Colour, taken: list[tuple[int, int, int, int]]) -> str:
+    """Draw a depth scale down the left of ``area``: a dot or tick per centimetre (graphics, drawn with or without
+    the text), the digits 0, 5, 10 (15) beside every fifth; returns the kind of tick."""
+    image = sheet.image
+    inside = np.nonzero(area.max(axis=1) > 0.5)[0]
+    steps = 5 * int(rng.integers(2, 4))
+    depth_rows = inside[0] + np.round(np.arange(steps + 1) * (inside[-1] - inside[0]) * rng.uniform(0.85, 1) / steps)
+    edges = np.array([int(np.argmax(area[int(y)] > 0.5)) for y in depth_rows]) - int(rng.integers(3, 7))
+    if rng.random() < 0.5:
+        edges[:] = edges.min()        # a straight column of ticks beside the sector, else along its edge
+    tick = str(rng.choice(["dot", "tick"]))
+    for k, (y, x) in enumerate(zip(depth_rows.astype(int), edges)):
+        major = k % 5 == 0
+        length = (int(rng.integers(4, 8)) if major else 2) if tick == "tick" else (3 if major else 2)
+        thickness = length if tick == "dot" else (2 if major and glyph[1] > 12 else 1)
+        image[y - thickness // 2:y - thickness // 2 + thickness, x - length:x] = colour
+        taken.append((y - 3, x - length - 3, y + thickness + 3, x + 3))
+        if not major:
+            continue
+        digit = render(str(k), *glyph)
+        top, left = y - digit.shape[0] // 2, x - length - int(rng.integers(2, 5)) - digit.shape[1]
+        if left >= 0:
+            sheet.put([(digit, colour)], top, left, str(k), False)
+            taken.append((top - 3, left - 3, top + digit.shape[0] + 3, x + 3))
+    return tick
+
+
+def _scale_glyphs(rng: np.random.Generator, p: Person, draw: bool) -> tuple[Sheet, str, str]:
+    """An ultrasound sector with the lone small glyphs of its screen: depth digits beside ticks, a colour bar with
+    its units stacked beside it (graphics drawn with or without the text), orientation letters, another stack, a
+    placeholder clock (all not PHI) and one PHI date line."""
+    source = str(rng.choice(US_SOURCES))
+    planes = background(rng, source, int(rng.integers(560, 801)))
+    if planes.ndim == 4 and rng.random() < 0.25:
+        planes = planes @ np.array([0.299, 0.587, 0.114], np.float32)
+    image = planes[0]
+    rows, columns = image.shape[:2]
+    area, probe = _scan_area(rng, rows, columns)
+    image *= area[..., None] if image.ndim == 3 else area
+    sheet, rgb = Sheet(image, draw), image.ndim == 3
+    font, antialias, height = str(rng.choice(screen_fonts())), bool(rng.random() < 0.5), int(rng.integers(7, 13))
+    glyph = (font, size_for(font, height, antialias), antialias)
+    main = int(rng.integers(len(BRIGHT)))
+
+    def colour() -> Colour:
+        if rgb:
+            return np.array(BRIGHT[main if rng.random() < 0.7 else int(rng.integers(len(BRIGHT)))], np.float32) / 255
+        return np.float32(rng.uniform(0.6, 1))
+
+    taken: list[tuple[int, int, int, int]] = []
+    tick = _depth_scale(rng, sheet, area, glyph, colour(), taken)
+    free = area == 0
+    units = [str(u) for u in rng.permutation(UNIT_STACKS)[:int(rng.integers(1, 3))]]
+    first = _stack(units[0], *glyph)
+    bar = _colour_bar(int(rng.integers(max(first.shape[0], 50), max(first.shape[0], 130) + 1)),
+                      int(rng.integers(5, 10)), rgb)
+    gap = int(rng.integers(2, 6))
+    spot = _free_spot(rng, free, taken, (bar.shape[0], first.shape[1] + gap + bar.shape[1]), rows // 2)
+    if spot is not None:
+        top, left = spot
+        image[top:top + bar.shape[0], left + first.shape[1] + gap:left + first.shape[1] + gap + bar.shape[1]] = bar
+        sheet.put([(first, colour())], top + (bar.shape[0] - first.shape[0]) // 2, left, units[0], False)
+    texts = [(u, _stack(u, *glyph), False) for u in units[1:]]
+    texts += [(str(c), render(str(c), *glyph), False)
+              for c in rng.choice(list(ORIENTATION), size=int(rng.integers(1, 4)), replace=False)]
+    date = f"{_fmt_date(rng, p.study)} {_fmt_clock(rng, p.clock)}" if rng.random() < 0.5 else _fmt_date(rng, p.study)
+    texts += [("--:--:--", render("--:--:--", *glyph), False), (date, render(date, *glyph), True)]
+    for text, alpha, phi in texts:
+        spot = _free_spot(rng, free, taken, alpha.shape, rows // 3)
+        if spot is not None:
+            sheet.put([(alpha, colour())], *spot, text, phi)
+    notes = (f"background {source}, {probe} probe; font {Path(font).stem} at {glyph[1]} px (digits {height} px "
+             f"high); {'antialiased' if antialias else 'aliased'}; depth {tick}s")
+    return sheet, "US", notes
+
+
+# label-line
+
+def _stained(rng: np.random.Generator, grey: np.ndarray) -> np.ndarray:
+    """An H&E-like slide scan from a grey section: glass where it is dark, eosin pink to haematoxylin purple in the
+    tissue and a speckle of nuclei."""
+    import cv2
+    tissue = np.clip((grey - rng.uniform(0.12, 0.3)) / 0.15, 0, 1)[..., None]
+    dots = (rng.random(grey.shape) < rng.uniform(0.003, 0.01)).astype(np.float32)
+    nuclei = np.clip(cv2.GaussianBlur(dots, (0, 0), 1.2) * 6, 0, 1)[..., None] * tissue
+    glass, eosin, haem = (np.array(c, np.float32) for c in ((0.96, 0.95, 0.97), (0.92, 0.55, 0.72), (0.35, 0.18, 0.5)))
+    stain = eosin + (haem - eosin) * 0.6 * grey[..., None]
+    return (glass * (1 - tissue) + stain * tissue) * (1 - nuclei) + haem * 0.8 * nuclei
+
+
+def specimen_label(rng: np.random.Generator, p: Person) -> str:
+    """A specimen label line of 60-120 characters: number, name, block, stain and date, and more fields."""
+    number = f"S{p.study[0] % 100:02d}-{int(rng.integers(1, 10 ** 5)):05d}"
+    fields = [str(rng.choice([f"Specimen: {number}", f"Case {number}", f"Acc# {p.accession}"])),
+              str(rng.choice([f"{p.last}, {p.first}", f"{p.last}^{p.first}", f"{p.first} {p.last}"])),
+              f"Block {rng.choice(list('ABCDEF'))}{rng.integers(1, 10)}", str(rng.choice(STAINS)),
+              _fmt_date(rng, p.study)]
+    extra = [f"MRN {p.pid}", f"DOB {_fmt_date(rng, p.birth)}", p.institution, p.physician, str(rng.choice(SITES)),
+             f"Slide {rng.integers(1, 9)}/{rng.integers(9, 20)}", f"{p.age}Y {p.sex}"]
+    separator, target = str(rng.choice(["  ", " | ", "   ", " / "])), int(rng.integers(60, 121))
+    for i in rng.permutation(len(extra)):
+        if len(separator.join(fields)) >= target:
+            break
+        if len(separator.join(fields + [extra[i]])) <= 120:
+            fields.append(extra[i])
+    return separator.join(fields)
+
+
+def _label_line(rng: np.random.Generator, p: Person, draw: bool) -> tuple[Sheet, str, str]:
+    """A slide scan, endoscopy frame or photograph with a long PHI specimen label across the top, on a band the
+    scanner drew (a graphic) or over the picture, with a halo where it would not be legible."""
+    look = str(rng.choice(["slide", "endoscopy", "photo"]))
+    largest = int(rng.integers(900, 1401))
+    if look == "slide":
+        source = str(rng.choice(SECTION_SOURCES))
+        image = _stained(rng, background(rng, source, largest)[0])
+    else:
+        source = str(rng.choice(PHOTO_SOURCES))
+        image = background(rng, source, largest)[0]
+    rows, columns = image.shape[:2]
+    if columns < 800:
+        rows, columns = round(rows * 800 / columns), 800
+        image = resize(image, rows, columns)
+    if look == "endoscopy":     # reddened, seen through a round scope
+        yy, xx = np.mgrid[0:rows, 0:columns]
+        scope = np.hypot(yy - rows / 2, xx - columns / 2) <= min(rows, columns) * rng.uniform(0.48, 0.6)
+        image = image * np.array([1.0, 0.7, 0.65], np.float32) * scope[..., None]
+    sheet = Sheet(np.ascontiguousarray(image, np.float32), draw)
+    text, font = specimen_label(rng, p), str(rng.choice(font_files()))
+    margin = int(rng.integers(4, 21))
+    room = columns - 2 * margin
+    width = rng.uniform(640, min(room, 1300))
+    size = max(9, round(20 * width / render(text, font, 20, True).shape[1]))
+    alpha = render(text, font, size, True)
+    while alpha.shape[1] > room:
+        size -= 1
+        alpha = render(text, font, size, True)
+    left = margin if rng.random() < 0.6 else (columns - alpha.shape[1]) // 2
+    band = rng.random() < 0.5
+    if band:       # a strip the scanner drew behind the label
+        shade = np.float32(rng.choice([rng.uniform(0, 0.1), rng.uniform(0.9, 1)]))
+        sheet.image[:alpha.shape[0] + 2 * margin] = shade
+    under = sheet.under(alpha.shape, margin, left)
+    colour = _contrast(rng, under)
+    layers = [(alpha, colour)]
+    if not _legible(under, alpha, colour):
+        layers.insert(0, (_outline(alpha), np.float32(0.0 if np.mean(colour) > 0.5 else 1.0)))
+    sheet.put(layers, margin, left, text, True)
+    notes = (f"{look} background {source}; font {Path(font).stem} at {size} px; {len(text)} characters"
+             f"{', on a band' if band else ''}{', with a halo' if len(layers) > 1 else ''}")
+    return sheet, {"slide": "SM", "endoscopy": "ES", "photo": "XC"}[look], notes
+
+
+# anatomy-blobs
+
+def blob(rng: np.random.Generator, kind: str, height: int) -> np.ndarray:
+    """Alpha of a round anatomy-like shape ``height`` pixels tall: a disc or ring (any aspect and angle) or a ring
+    shaped like an O, 0, D or 6 by accident (near upright); sharp or soft-edged."""
+    width = max(4, round(height * rng.uniform(*BLOB_ASPECTS.get(kind, (0.5, 1.6)))))
+    stroke = max(1, round(height * rng.uniform(0.1, 0.3)))
+    s, pad = 4, 2 * stroke + 4          # drawn 4x larger and reduced (antialiased)
+    big = Image.new("L", (s * (width + 2 * pad), s * (height + 2 * pad)), 0)
+    pen = ImageDraw.Draw(big)
+    x0, y0, x1, y1 = s * pad, s * pad, s * (pad + width), s * (pad + height)
+    if kind == "disc":
+        pen.ellipse((x0, y0, x1, y1), fill=255)
+    elif kind == "D":
+        pen.chord((2 * x0 - x1, y0, x1, y1), 270, 90, outline=255, width=s * stroke)
+    elif kind == "6":       # a ring at the bottom, its tail curving up to the top
+        pen.ellipse((x0, y1 - (x1 - x0), x1, y1), outline=255, width=s * stroke)
+        middle, reach = y1 - (x1 - x0) / 2, 0.85 * (x1 - x0)
+        pen.arc((x0, y0, x0 + 2 * reach, 2 * middle - y0), 180, 270, fill=255, width=s * stroke)
+    else:
+        pen.ellipse((x0, y0, x1, y1), outline=255, width=s * stroke)
+    angle = rng.uniform(0, 360) if kind in ("disc", "ring") else rng.uniform(-12, 12)
+    big = big.rotate(float(angle), resample=Image.BICUBIC, expand=True)
+    small = big.resize((max(1, big.width // s), max(1, big.height // s)), Image.BOX)
+    if rng.random() < 0.7:
+        small = small.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.7, 2.5))))
+    return np.asarray(small, np.float32) / 255
+
+
+def _anatomy_blobs(rng: np.random.Generator, p: Person, draw: bool) -> tuple[Sheet, str, str]:
+    """A CT or MR section with round bright and dark blobs and rings, some shaped like letters or digits: no text."""
+    source = str(rng.choice(SECTION_SOURCES))
+    image = background(rng, source, int(rng.integers(320, 769)))[0]
+    rows, columns = image.shape
+    kinds = [str(k) for k in rng.choice(BLOBS, size=int(rng.integers(5, 15)), p=BLOB_SHARES)]
+    for kind in kinds:
+        alpha = blob(rng, kind, int(rng.integers(8, 30) if rng.random() < 0.6 else rng.integers(25, 71)))
+        inside, part = _window(image.shape, alpha.shape, int(rng.integers(-4, rows - 4)), int(rng.integers(-4, columns - 4)))
+        region, part = image[inside], alpha[part]
+        bright = (float(region.mean()) < 0.5) != (rng.random() < 0.2)
+        value = np.float32(rng.uniform(0.75, 1.0) if bright else rng.uniform(0.0, 0.2))
+        _blend(region, part * np.float32(rng.uniform(0.4, 1.0)), value)
+    return Sheet(image, draw), source[:2], f"background {source}; blobs {' '.join(kinds)}"
+
+
+REAL_DRAWERS = {"marker": _marker, "scale-glyphs": _scale_glyphs, "label-line": _label_line,
+                "anatomy-blobs": _anatomy_blobs}
+
+
+def build_real(seed: int, index: int, case: str | None = None, draw: bool = True) -> Sample:
+    """File ``index`` of set ``seed`` of one of REAL_CASES (in turn by index unless given); ``draw`` as in
+    :func:`build`."""
+    case = case or REAL_CASES[index % len(REAL_CASES)]
+    rng = np.random.default_rng([seed, index, 2000 + REAL_CASES.index(case)])
+    p = person(rng)
+    sheet, modality, notes = REAL_DRAWERS[case](rng, p, draw)
+    ds = dataset(seed, index, p, modality)
+    if sheet.image.ndim == 3:
+        set_pixels(ds, to_stored(sheet.image[None], 8), "RGB", 8)
+    else:
+        bits = 8 if case == "scale-glyphs" else int(rng.choice([10, 12, 16]))
+        mono1 = case == "marker" and rng.random() < 0.4
+        set_pixels(ds, to_stored(sheet.image[None], bits, mono1), "MONOCHROME1" if mono1 else "MONOCHROME2", bits)
+    set_sop_class(ds)
+    rows, columns = sheet.ink.shape
+    name = f"{index:04d}-{case}.dcm"
+    entry = {"path": name, "sha256": "", "text_present": bool(sheet.boxes), "frames": 1, "rows": rows,
+             "columns": columns, "case": case, "header_match": True, "boxes": sheet.boxes, "notes": notes}
+    return Sample(name, ds, entry, {(0, -1): sheet.ink})
+
+
 def write(sample: Sample, out: Path) -> dict:
     path = out / sample.name
     sample.dataset.save_as(path, enforce_file_format=True)
@@ -786,18 +1258,20 @@ def write(sample: Sample, out: Path) -> dict:
     return sample.entry
 
 
-def generate(out: Path, n: int, seed: int, forms: int = 0) -> dict:
-    """Write ``n`` files, then ``forms`` scanned forms, and ``out``/gt.json; return the GT document."""
+def generate(out: Path, n: int, seed: int, forms: int = 0, real: int = 0) -> dict:
+    """Write ``n`` files, then ``forms`` scanned forms, then ``real`` files of REAL_CASES, and ``out``/gt.json;
+    return the GT document."""
     out.mkdir(parents=True, exist_ok=True)
     entries = [write(build(seed, i), out) for i in range(n)]
-    if forms:
-        entries += [write(build_form(seed, i), out) for i in range(n, n + forms)]
-    asked = f"--n {n} --seed {seed}" + (f" --forms {forms}" if forms else "")
+    entries += [write(build_form(seed, i), out) for i in range(n, n + forms)]
+    entries += [write(build_real(seed, i), out) for i in range(n + forms, n + forms + real)]
+    asked = f"--n {n} --seed {seed}" + (f" --forms {forms}" if forms else "") + (f" --real {real}" if real else "")
     gt = {"version": 1, "root": ".",
           "description": f"Synthetic burned-in text (scripts/make_synthetic.py {asked}); paths are "
                          "relative to the directory of this file (use --root DIR). Complete GT: every drawn line is "
                          "boxed (every pixel the text changed), so precision is meaningful.",
-          "partial": False, "seed": seed, "cases": list(CASES) + ([FORM_CASE] if forms else []), "files": entries}
+          "partial": False, "seed": seed,
+          "cases": list(CASES) + ([FORM_CASE] if forms else []) + (list(REAL_CASES) if real else []), "files": entries}
     (out / "gt.json").write_text(json.dumps(gt, indent=1) + "\n")
     return gt
 
@@ -808,9 +1282,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=60)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--forms", type=int, default=0, metavar="M", help="also write M scanned forms (case form)")
+    parser.add_argument("--real", type=int, default=0, metavar="R",
+                        help="also write R files of the classes seen in real archives, after the forms (cases "
+                             + ", ".join(REAL_CASES) + ", in turn)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    gt = generate(args.out, args.n, args.seed, args.forms)
+    gt = generate(args.out, args.n, args.seed, args.forms, args.real)
     counts: dict[str, int] = {}
     for entry in gt["files"]:
         counts[entry["case"]] = counts.get(entry["case"], 0) + 1

@@ -20,6 +20,7 @@ SEED = 11
 
 synth = load_script("make_synthetic")
 ALL = range(len(synth.CASES))
+REAL = range(2 * len(synth.REAL_CASES))     # two files of every case of --real
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +41,40 @@ def written(tmp_path_factory):
     return root, entries
 
 
+@pytest.fixture(scope="module")
+def real_samples():
+    return [synth.build_real(SEED, i) for i in REAL]
+
+
+@pytest.fixture(scope="module")
+def real_written(tmp_path_factory):
+    """Two files of every case of --real, written with the text and without it."""
+    root = tmp_path_factory.mktemp("real")
+    (root / "text").mkdir()
+    (root / "bare").mkdir()
+    entries = []
+    for i in REAL:
+        entries.append(synth.write(synth.build_real(SEED, i), root / "text"))
+        synth.write(synth.build_real(SEED, i, draw=False), root / "bare")
+    return root, entries
+
+
 def _planes(path: Path) -> dict[tuple[int, int], object]:
     return {(p.frame, p.overlay): p for p in iter_planes(path)}
+
+
+def _changed(root: Path, entry: dict) -> dict[tuple[int, int], np.ndarray]:
+    """Per (frame, overlay): the pixels the text changed (file under text/ against the one under bare/)."""
+    with_text, bare = _planes(root / "text" / entry["path"]), _planes(root / "bare" / entry["path"])
+    assert with_text.keys() == bare.keys()
+    changed = {}
+    for key, after in with_text.items():
+        before = bare[key]
+        a = after.values if after.values is not None else after.image
+        b = before.values if before.values is not None else before.image
+        diff = np.abs(a.astype(np.int64) - b.astype(np.int64))
+        changed[key] = (diff.max(axis=-1) if diff.ndim == 3 else diff) > 0
+    return changed
 
 
 def _frames(box: dict, n_frames: int) -> list[int]:
@@ -91,8 +124,8 @@ def test_every_case_is_produced_with_its_features(written):
         assert any(b["phi"] for b in boxes) == (case != "no-text")
 
 
-def test_boxes_are_tight_around_drawn_ink_and_cover_all_of_it(samples):
-    for sample in samples:
+def test_boxes_are_tight_around_drawn_ink_and_cover_all_of_it(samples, real_samples):
+    for sample in samples + real_samples:
         frames = sample.entry["frames"]
         covered = {key: np.zeros(ink.shape, bool) for key, ink in sample.ink.items()}
         for box in sample.entry["boxes"]:
@@ -108,15 +141,7 @@ def test_boxes_are_tight_around_drawn_ink_and_cover_all_of_it(samples):
 def test_decoded_planes_carry_the_text_where_the_gt_says(written):
     root, entries = written
     for entry in entries:
-        with_text, bare = _planes(root / "text" / entry["path"]), _planes(root / "bare" / entry["path"])
-        assert with_text.keys() == bare.keys()
-        changed = {}
-        for key, plane in with_text.items():
-            before, after = bare[key], plane
-            a = after.values if after.values is not None else after.image
-            b = before.values if before.values is not None else before.image
-            diff = np.abs(a.astype(np.int64) - b.astype(np.int64))
-            changed[key] = (diff.max(axis=-1) if diff.ndim == 3 else diff) > 0
+        changed = _changed(root, entry)
         allowed = {key: np.zeros(mask.shape, bool) for key, mask in changed.items()}
         for box in entry["boxes"]:
             for frame in _frames(box, entry["frames"]):
@@ -131,7 +156,7 @@ def test_decoded_planes_carry_the_text_where_the_gt_says(written):
                 assert outside.mean() < 0.05, entry["path"]   # JPEG ringing around the text
             else:
                 assert not outside.any(), (entry["case"], key)
-        kinds = {p.kind for p in with_text.values()}
+        kinds = {p.kind for p in _planes(root / "text" / entry["path"]).values()}
         if entry["case"] == "overlay-highbit":
             assert PlaneKind.BIT_OVERLAY in kinds
         if entry["case"] == "overlay-60xx":
@@ -155,3 +180,95 @@ def test_cine_gt_uses_frame_minus_one_for_static_text_and_one_box_per_frame_for_
     assert len(set(texts)) == frames and all(b["phi"] for b in per_frame if ":" in b["text"])
     inks = [clock.ink[(f, -1)] for f in range(frames)]
     assert not all(np.array_equal(inks[0], ink) for ink in inks[1:])
+
+
+def test_real_cases_come_in_turn_after_the_files_and_forms_and_change_none_of_them(tmp_path):
+    assert not set(synth.REAL_CASES) & set(synth.CASES)
+    synth.generate(tmp_path / "a", 3, 1)
+    assert synth.main(["--out", str(tmp_path / "b"), "--n", "3", "--seed", "1", "--forms", "1", "--real", "5"]) == 0
+    synth.generate(tmp_path / "c", 0, 1, real=6)
+    a, b, c = (json.loads((tmp_path / d / "gt.json").read_text()) for d in "abc")
+    assert a["files"] == b["files"][:3]
+    for entry in a["files"]:
+        assert (tmp_path / "a" / entry["path"]).read_bytes() == (tmp_path / "b" / entry["path"]).read_bytes()
+    assert [e["case"] for e in b["files"][3:]] == [synth.FORM_CASE] + [synth.REAL_CASES[i % 4] for i in range(4, 9)]
+    assert b["cases"] == list(synth.CASES) + [synth.FORM_CASE] + list(synth.REAL_CASES)
+    for entry in c["files"][4:]:     # file i depends on (seed, i) only, not on what comes before it
+        assert (tmp_path / "c" / entry["path"]).read_bytes() == (tmp_path / "b" / entry["path"]).read_bytes()
+
+
+def test_real_cases_box_what_they_changed_and_no_more(real_written):
+    root, entries = real_written
+    assert [e["case"] for e in entries] == [synth.REAL_CASES[i % 4] for i in REAL]
+    for entry in entries:
+        boxes = entry["boxes"]
+        assert entry["text_present"] == bool(boxes) == (entry["case"] != "anatomy-blobs")
+        assert any(b["phi"] for b in boxes) == bool(boxes)
+        changed = _changed(root, entry)[(0, -1)]
+        allowed = np.zeros(changed.shape, bool)
+        for box in boxes:
+            assert 0 <= box["left"] <= box["right"] < entry["columns"]
+            assert 0 <= box["top"] <= box["bottom"] < entry["rows"]
+            region = changed[box["top"]:box["bottom"] + 1, box["left"]:box["right"] + 1]
+            assert region.mean() > 0.05, (entry["case"], box["text"])
+            allowed[box["top"]:box["bottom"] + 1, box["left"]:box["right"] + 1] = True
+        assert not (changed & ~allowed).any(), entry["path"]
+        if entry["case"] == "anatomy-blobs":
+            assert (root / "text" / entry["path"]).read_bytes() == (root / "bare" / entry["path"]).read_bytes()
+        if entry["case"] == "label-line":
+            (line,) = boxes
+            assert line["right"] - line["left"] + 1 > 600 and 60 <= len(line["text"]) <= 120 and line["phi"]
+            assert line["top"] < entry["rows"] // 8
+            assert pydicom.dcmread(root / "text" / entry["path"]).SamplesPerPixel == 3
+
+
+def _centre(box: dict) -> np.ndarray:
+    return np.array([box["left"] + box["right"], box["top"] + box["bottom"]]) / 2
+
+
+def test_markers_are_turned_and_mirrored_as_their_notes_say_with_the_initials_phi():
+    markers = [synth.build_real(SEED, i) for i in range(0, 120, 4)]
+    upright_ls = 0
+    for sample in markers:
+        entry = sample.entry
+        letter, initials = entry["boxes"]
+        assert letter["text"] in ("L", "R") and not letter["phi"]
+        assert re.fullmatch(r"[A-Z]{2,3}", initials["text"]) and initials["phi"]
+        turns = int(re.search(r"turned (\d+) deg", entry["notes"]).group(1)) // 90
+        mirrored, cut = "mirrored" in entry["notes"], "cut by the image edge" in entry["notes"]
+        way = np.array([1, 0])                    # initials right of the letter, turned anticlockwise, mirrored
+        for _ in range(turns):
+            way = np.array([way[1], -way[0]])
+        way[0] *= -1 if mirrored else 1
+        seen = _centre(initials) - _centre(letter)
+        assert np.sign(seen[np.argmax(np.abs(way))]) == way[np.argmax(np.abs(way))], entry["notes"]
+        if not cut:
+            wide = initials["right"] - initials["left"] > initials["bottom"] - initials["top"]
+            assert wide == (turns % 2 == 0), entry["notes"]
+        if letter["text"] == "L" and "no plate" in entry["notes"]:   # the L itself: stem left and foot below, upright
+            ink = sample.ink[(0, -1)][letter["top"]:letter["bottom"] + 1, letter["left"]:letter["right"] + 1]
+            upright = np.rot90(ink[:, ::-1] if mirrored else ink, -turns)
+            rows, columns = upright.shape
+            assert upright[:, :columns // 2].sum() > upright[:, columns - columns // 2:].sum()
+            assert upright[rows - rows // 2:].sum() > upright[:rows // 2].sum()
+            upright_ls += 1
+    assert upright_ls >= 2
+    assert any("cut by the image edge" in s.entry["notes"] for s in markers)
+    assert {int(re.search(r"turned (\d+)", s.entry["notes"]).group(1)) for s in markers} == {0, 90, 180, 270}
+
+
+def test_scale_glyphs_are_small_lone_glyphs_with_one_phi_date(real_written):
+    _, entries = real_written
+    for entry in (e for e in entries if e["case"] == "scale-glyphs"):
+        boxes = {b["text"]: b for b in entry["boxes"]}
+        assert [b["text"] for b in entry["boxes"] if b["phi"]] == [b["text"] for b in entry["boxes"][-1:]]
+        digits = [t for t in boxes if t.isdigit()]
+        assert digits[:3] == ["0", "5", "10"] and set(digits) <= {"0", "5", "10", "15"}
+        for text, box in boxes.items():
+            height, width = box["bottom"] - box["top"] + 1, box["right"] - box["left"] + 1
+            if text.isdigit() or text in synth.ORIENTATION:
+                assert 5 <= height <= 12 and not box["phi"], box
+            if text in synth.UNIT_STACKS:
+                assert height > 2 * width and not box["phi"], box
+        assert any(t in synth.ORIENTATION for t in boxes) and any(t in synth.UNIT_STACKS for t in boxes)
+        assert "--:--:--" in boxes and not boxes["--:--:--"]["phi"]
