@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 
+import cv2
 import numpy as np
 import pytest
 
@@ -371,3 +372,31 @@ def test_a_glyph_read_on_grain_is_dropped_and_letters_on_grain_are_kept():
     cv2.putText(lettered, "Dr", (40, 120), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 255, 3, cv2.LINE_AA)
     letters = word(30, 80, 120, 135, "Dr", 0.8)              # a short unsure read of real letters on the same grain
     assert drop_graphics([letters], lettered) == [letters]
+
+
+# ---------------------------------------------------------------- glyph boxes and the two-tone test
+
+def _letter_on_flat_ground() -> np.ndarray:
+    image = np.full((60, 80), 20, np.uint8)
+    cv2.putText(image, "T", (30, 40), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 230, 2)
+    return image
+
+
+def test_a_detector_box_far_larger_than_its_glyph_is_trimmed_to_it():
+    from dicom_ocr.regions.glyphs import trimmed
+    image = _letter_on_flat_ground()
+    box = trimmed(image, Box(5, 5, 75, 55))
+    assert box.width <= 20 and box.height <= 22          # the letter is about 12 x 14 px
+    assert box.left <= 31 and box.right >= 41 and box.top <= 27 and box.bottom >= 40
+
+
+def test_flat_lettering_is_two_tone_and_noisy_anatomy_is_not():
+    from dicom_ocr.regions.glyphs import ink, two_tone
+    lettering = _letter_on_flat_ground()
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[:60, :80]
+    anatomy = np.clip(120 + 60 * np.exp(-((yy - 30) ** 2 + (xx - 40) ** 2) / 300) + rng.normal(0, 25, (60, 80)),
+                      0, 255).astype(np.uint8)
+    box = Box(20, 15, 60, 45)
+    assert two_tone(lettering, box, ink(lettering, box)) > 0.9
+    assert two_tone(anatomy, box, ink(anatomy, box)) < 0.76

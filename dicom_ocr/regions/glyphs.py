@@ -60,6 +60,20 @@ def ink_pieces(mask: np.ndarray | None) -> int:
     return count - 1
 
 
+def two_tone(image: np.ndarray, box: Box, mask: np.ndarray | None) -> float:
+    """How much of the grey variance under ``box`` the split into ``mask`` (its ink, :func:`ink`) and ground explains
+    (Otsu's effectiveness, 0..1): near 1 for glyphs drawn in one flat ink on a flat ground with sharp edges, lower for
+    anatomy, whose shading and noise lie on both sides of any threshold."""
+    if mask is None or mask.all() or not mask.any():
+        return 0.0
+    crop = grey(image)[box.top:box.bottom + 1, box.left:box.right + 1].astype(np.float64)
+    variance = float(crop.var())
+    if variance == 0:
+        return 0.0
+    share = float(mask.mean())
+    return share * (1 - share) * (float(crop[mask].mean()) - float(crop[~mask].mean())) ** 2 / variance
+
+
 def looks_like_lettering(image: np.ndarray, box: Box, characters: int = 1) -> bool:
     """Whether the ink under ``box`` is drawn in thin strokes, as lettering is (see the module docstring), and in
     few enough blobs for ``characters`` characters: the ink of a read of grainy texture or of a fill's edge on noise
@@ -93,15 +107,46 @@ def ink_rows(image: np.ndarray, box: Box) -> tuple[int, int] | None:
     return box.top + first, box.top + last
 
 
+MARKED = 0.25       # share of the ink's contrast with its ground from which a pixel is a mark (a faint glyph, an edge)
+END_SLACK = 0.25     # a box trimmed to its marks keeps this share of the marks' shorter extent on each side
+
+
+def marked(image: np.ndarray, box: Box) -> np.ndarray | None:
+    """The pixels under ``box`` that stand out from its ground (the median of its border) by at least ``MARKED`` of
+    the contrast of its ink (:func:`ink`): the glyphs with their faint edges and any fainter glyph beside them; None
+    when the box has no ink."""
+    mask = ink(image, box)
+    if mask is None or not mask.any() or mask.all():
+        return None
+    crop = grey(image)[box.top:box.bottom + 1, box.left:box.right + 1].astype(np.float32)
+    border = np.concatenate([crop[0], crop[-1], crop[:, 0], crop[:, -1]])
+    ground = float(np.median(border))
+    contrast = abs(float(crop[mask].mean()) - ground)
+    return np.abs(crop - ground) >= max(1.0, MARKED * contrast)
+
+
+def trimmed(image: np.ndarray, box: Box) -> Box:
+    """``box`` without the rows and columns at its ends that hold no mark (:func:`marked`), plus ``END_SLACK`` of the
+    marks' shorter extent on each side. Only empty ends go: a box over texture or a line of glyphs is kept whole
+    between its first and last mark. Detector boxes of short text on small planes are 2-4 times the size of their
+    glyphs (their unclip ratio at the enlarged scale), so that rects would cover anatomy around a lone letter."""
+    mask = marked(image, box)
+    if mask is None:
+        return box
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    height, width = rows[-1] - rows[0] + 1, columns[-1] - columns[0] + 1
+    slack = max(1, round(END_SLACK * min(height, width)))
+    return Box(max(box.left, box.left + int(columns[0]) - slack), max(box.top, box.top + int(rows[0]) - slack),
+               min(box.right, box.left + int(columns[-1]) + slack), min(box.bottom, box.top + int(rows[-1]) + slack))
+
+
 def tightened(image: np.ndarray, box: Box) -> Box:
     """``box`` of a horizontal line with its top and bottom moved in to the rows its glyphs' ink spans (see
-    ``ink_rows``), plus ``BAND_SLACK``; unchanged when that is not clear. A detector's line box is up to three times as tall as the
-    glyphs of small text (its boxes are grown by an unclip ratio), so that its rect would cover the lines above
-    and below."""
-    if box.width < box.height:
-        return box
-    rows = ink_rows(image, box)
-    if rows is None:
-        return box
-    slack = max(1, round(BAND_SLACK * (rows[1] - rows[0] + 1)))
-    return Box(box.left, max(box.top, rows[0] - slack), box.right, min(box.bottom, rows[1] + slack))
+    ``ink_rows``), plus ``BAND_SLACK``, then any box without its empty ends (:func:`trimmed`); unchanged where that is
+    not clear. A detector's line box is up to three times as tall as the glyphs of small text (its boxes are grown by
+    an unclip ratio), so that its rect would cover the lines above and below."""
+    rows = ink_rows(image, box) if box.width >= box.height else None
+    if rows is not None:
+        slack = max(1, round(BAND_SLACK * (rows[1] - rows[0] + 1)))
+        box = Box(box.left, max(box.top, rows[0] - slack), box.right, min(box.bottom, rows[1] + slack))
+    return trimmed(image, box)
