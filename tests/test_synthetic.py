@@ -28,17 +28,22 @@ def samples():
     return [synth.build(SEED, i) for i in ALL]
 
 
-@pytest.fixture(scope="module")
-def written(tmp_path_factory):
-    """One file of every case, written with the text and without it (same background)."""
-    root = tmp_path_factory.mktemp("synth")
+def _write_with_and_without_text(root, build, indices):
+    """Files ``build(SEED, i)`` for ``indices``, written with the text under ``root/text`` and without it (same
+    background) under ``root/bare``; their ground-truth entries."""
     (root / "text").mkdir()
     (root / "bare").mkdir()
     entries = []
-    for i in ALL:
-        entries.append(synth.write(synth.build(SEED, i), root / "text"))
-        synth.write(synth.build(SEED, i, draw=False), root / "bare")
+    for i in indices:
+        entries.append(synth.write(build(SEED, i), root / "text"))
+        synth.write(build(SEED, i, draw=False), root / "bare")
     return root, entries
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """One file of every case, written with the text and without it (same background)."""
+    return _write_with_and_without_text(tmp_path_factory.mktemp("synth"), synth.build, ALL)
 
 
 @pytest.fixture(scope="module")
@@ -49,14 +54,7 @@ def real_samples():
 @pytest.fixture(scope="module")
 def real_written(tmp_path_factory):
     """Two files of every case of --real, written with the text and without it."""
-    root = tmp_path_factory.mktemp("real")
-    (root / "text").mkdir()
-    (root / "bare").mkdir()
-    entries = []
-    for i in REAL:
-        entries.append(synth.write(synth.build_real(SEED, i), root / "text"))
-        synth.write(synth.build_real(SEED, i, draw=False), root / "bare")
-    return root, entries
+    return _write_with_and_without_text(tmp_path_factory.mktemp("real"), synth.build_real, REAL)
 
 
 def _planes(path: Path) -> dict[tuple[int, int], object]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from ..engines.base import Word
-from .glyphs import ink, looks_like_lettering, two_tone
+from .glyphs import looks_like_lettering
 
 STROKES = frozenset("lIij")
 """Letters that texture edges are read as, repeated ("lll", "iii"); real repeats such as "ZZZ" or "111" stay."""
@@ -57,8 +57,6 @@ SURE = 0.9          # a short read this confident is kept whatever its ink looks
 SHORT = 2           # letters and digits, at most, in a read that may be a mark misread as text
 BESIDE = 3.0        # line heights: a short read this close to other text on its line is part of that line
 MEASURABLE = 8      # px: the shorter side a box needs for its strokes to be measured
-TWO_TONE = 0.76     # share of a short read's grey variance its ink/ground split explains, at least, for lettering:
-                    # real glyphs of the devset 0.77-0.99, real anatomy of text-free slices and XA noise 0.55-0.76
 
 
 def _is_short(word: Word) -> bool:
@@ -86,7 +84,7 @@ def drop_graphics(words: Sequence[Word], image: np.ndarray) -> list[Word]:
     """``words`` without short unsure reads of graphics and anatomy: a read of at most ``SHORT`` letters or digits
     less confident than ``SURE`` (or a lone glyph other than a Latin letter or digit) is kept only beside other text on its line (a digit of a measurement line) or when its ink, in a box
     of ``MEASURABLE`` px or more, is lettering: drawn in one flat tone on a flat ground (:func:`.glyphs.two_tone` at
-    least ``TWO_TONE``) in thin strokes (:func:`.glyphs.looks_like_lettering`). Caliper crosses, ruler dots, bone
+    least ``glyphs.TWO_TONE``) in thin strokes (:func:`.glyphs.looks_like_lettering`). Caliper crosses, ruler dots, bone
     edges, Doppler blobs and round anatomy read as ``+``, ``1``, ``Y`` or ``O`` are not. A sure short read is kept:
     synthetic text over moving anatomy scores as low on ``two_tone`` (0.60) as sure reads of real anatomy do."""
     sure = [w for w in words if not _is_doubtful(w)]
@@ -95,7 +93,6 @@ def drop_graphics(words: Sequence[Word], image: np.ndarray) -> list[Word]:
         if not _is_doubtful(word) or any(_beside(word, other) for other in sure):
             return True
         return min(word.box.height, word.box.width) >= MEASURABLE \
-            and two_tone(image, word.box, ink(image, word.box)) >= TWO_TONE \
             and looks_like_lettering(image, word.box, max(1, len(word.text.strip())))
 
     return [w for w in words if kept(w)]
