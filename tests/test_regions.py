@@ -359,6 +359,19 @@ def test_a_lone_cjk_stroke_on_an_edge_is_dropped_even_when_sure():
     assert drop_graphics([word(36, 45, 72, 82, "L", 0.97)], left) != []
 
 
+def test_a_lone_cross_mark_is_dropped_however_sure_and_kept_beside_text():
+    import cv2
+
+    from dicom_ocr.regions import drop_graphics
+    mark = np.random.default_rng(5).normal(110, 12, (120, 200)).clip(0, 255).astype(np.uint8)
+    cv2.line(mark, (40, 60), (80, 60), 255, 6)                # a flat white crosshair on a mammogram
+    cv2.line(mark, (60, 40), (60, 80), 255, 6)
+    for text in ("\u5341", "+"):                              # read as 十 (ten) or as a plus sign
+        assert drop_graphics([word(36, 36, 84, 84, text, 0.99)], mark) == []
+    sum_line = [word(36, 36, 84, 84, "+", 0.99), word(90, 40, 150, 80, "5dB", 0.95)]   # a gain of "+5dB"
+    assert drop_graphics(sum_line, mark) == sum_line
+
+
 def test_a_glyph_read_on_grain_is_dropped_and_letters_on_grain_are_kept():
     import cv2
 

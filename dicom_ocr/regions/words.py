@@ -57,6 +57,8 @@ SURE = 0.9          # a short read this confident is kept whatever its ink looks
 SHORT = 2           # letters and digits, at most, in a read that may be a mark misread as text
 BESIDE = 3.0        # line heights: a short read this close to other text on its line is part of that line
 MEASURABLE = 8      # px: the shorter side a box needs for its strokes to be measured
+CROSSES = frozenset("+十×╋┼✚✕")
+"""Lone reads of a cross: crosshair, caliper and lesion marks (a flat white cross on a mammogram reads ``十``)."""
 
 
 def _is_short(word: Word) -> bool:
@@ -85,12 +87,18 @@ def drop_graphics(words: Sequence[Word], image: np.ndarray) -> list[Word]:
     less confident than ``SURE`` (or a lone glyph other than a Latin letter or digit) is kept only beside other text on its line (a digit of a measurement line) or when its ink, in a box
     of ``MEASURABLE`` px or more, is lettering: drawn in one flat tone on a flat ground (:func:`.glyphs.two_tone` at
     least ``glyphs.TWO_TONE``) in thin strokes (:func:`.glyphs.looks_like_lettering`). Caliper crosses, ruler dots, bone
-    edges, Doppler blobs and round anatomy read as ``+``, ``1``, ``Y`` or ``O`` are not. A sure short read is kept:
+    edges, Doppler blobs and round anatomy read as ``+``, ``1``, ``Y`` or ``O`` are not. A lone cross (``CROSSES``,
+    however sure and flat: a mark drawn like lettering) is kept only beside text. A sure short read is kept:
     synthetic text over moving anatomy scores as low on ``two_tone`` (0.60) as sure reads of real anatomy do."""
     sure = [w for w in words if not _is_doubtful(w)]
 
+    def beside_text(word: Word) -> bool:
+        return any(_beside(word, other) for other in sure if other is not word)
+
     def kept(word: Word) -> bool:
-        if not _is_doubtful(word) or any(_beside(word, other) for other in sure):
+        if word.text.strip() in CROSSES:
+            return beside_text(word)
+        if not _is_doubtful(word) or beside_text(word):
             return True
         return min(word.box.height, word.box.width) >= MEASURABLE \
             and looks_like_lettering(image, word.box, max(1, len(word.text.strip())))
