@@ -5,13 +5,14 @@ import logging
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pydicom.dataset import Dataset
 
 from . import __version__
 from .auditdb import FileRecord, RectRow
 from .detection import Detector
+from .detection.reuse import PlaneMemory
 from .documents import FormsMode, document_boxes
 from .errors import DicomOcrError, NotDicomError
 from .geometry import Box
@@ -46,6 +47,17 @@ class FileTags:
         if not isinstance(image_type, str):
             image_type = "\\".join(str(v) for v in image_type)
         return cls(image_type, str(ds.get("Manufacturer") or ""), str(ds.get("BurnedInAnnotation") or ""))
+
+
+@dataclass(frozen=True)
+class PlaneText:
+    """What one plane of a file holds, once its pixels are done with: its text regions and, on a document, the boxes
+    of ink no OCR read (or the whole page)."""
+
+    frame: int
+    overlay: int
+    regions: list[Region]
+    document: list[Box]
 
 
 @dataclass
@@ -83,25 +95,28 @@ class Scanner:
         started = time.perf_counter()
         ocr_before = sum(self.detector.seconds.values())
         rects: list[RectRow] = []
-        n_planes = 0
+        found: list[PlaneText] = []
         try:
             header = read_header(path)
             facts = HeaderFacts.from_dataset(header)
             rects.extend(self._source_rows(filename, header))
             areas = clinical_areas(header)
-            planes = self.detector.detect_planes(iter_planes(path, header=header), moving=moving_areas(header))
-            for plane, regions in planes:
-                n_planes += 1
-                rects.extend(self._plane_rows(filename, plane, regions, facts, areas, header))
+            memory = PlaneMemory()
+            for plane, regions in self.detector.detect_planes(iter_planes(path, header=header),
+                                                              moving=moving_areas(header), memory=memory):
+                found.append(PlaneText(plane.frame, plane.overlay, regions,
+                                       document_boxes(plane, header, [region.box for region in regions], self.forms)))
+            for plane in with_static_text(found, memory):
+                rects.extend(self._plane_rows(filename, plane, facts, areas))
         except DicomOcrError as exc:      # the batch writer logs each bad file's line, wherever the file was read
             log.debug("%s [%s]", exc, exc.cause)
-            return FileScan(self._record(filename, started, ocr_before, n_planes, [], exc.cause, exc.message,
+            return FileScan(self._record(filename, started, ocr_before, len(found), [], exc.cause, exc.message,
                                          skipped=isinstance(exc, NotDicomError)), [])
         except Exception as exc:  # a bug or an unforeseen file: record it and let the batch go on
             log.debug("%s: internal error", path, exc_info=True)
-            return FileScan(self._record(filename, started, ocr_before, n_planes, [], "internal-error",
+            return FileScan(self._record(filename, started, ocr_before, len(found), [], "internal-error",
                                          f"{type(exc).__name__}: {exc}"), [])
-        return FileScan(self._record(filename, started, ocr_before, n_planes, rects), rects, FileTags.from_dataset(header))
+        return FileScan(self._record(filename, started, ocr_before, len(found), rects), rects, FileTags.from_dataset(header))
 
     def _source_rows(self, filename: str, ds: Dataset) -> list[RectRow]:
         """Rows for the regions the header-based sources name, one per frame the region applies to.
@@ -118,23 +133,22 @@ class Scanner:
                 rows.append(_source_row(filename, region, frame))
         return rows
 
-    def _plane_rows(self, filename: str, plane: Plane, regions: list[Region], facts: HeaderFacts,
-                    areas: list[Box], header: Dataset) -> list[RectRow]:
+    def _plane_rows(self, filename: str, plane: PlaneText, facts: HeaderFacts, areas: list[Box]) -> list[RectRow]:
+        regions = plane.regions
         verdicts = [judge(region.text, facts, default_pii=self.default_pii) for region in regions]
         clear = [region for region, verdict in zip(regions, verdicts) if not verdict.pii]
         # a PHI line's margin stays off the label or technical line beside it; PHI lines may overlap each other
         regions = [stop_short_of([region], clear)[0] if verdict.pii else region
                    for region, verdict in zip(regions, verdicts)]
         rows = [self._region_row(filename, plane, region, verdict, areas) for region, verdict in zip(regions, verdicts)]
-        rows += [_document_row(filename, plane, box, self.forms)
-                 for box in document_boxes(plane, header, [region.box for region in regions], self.forms)]
+        rows += [_document_row(filename, plane, box, self.forms) for box in plane.document]
         if rows:
             text = " ".join(row.ocrtext for row in rows)
             rows.append(RectRow(filename, None, plane.frame, plane.overlay, rows[0].ocrengine, text, NERENGINE,
                                 max(row.nerpii for row in rows), source="summary"))
         return rows
 
-    def _region_row(self, filename: str, plane: Plane, region: Region, verdict: Verdict, areas: list[Box]) -> RectRow:
+    def _region_row(self, filename: str, plane: PlaneText, region: Region, verdict: Verdict, areas: list[Box]) -> RectRow:
         reason = f"{verdict.method}: {verdict.reason}"
         if plane.overlay == -1 and outside_clinical_area(region.box, areas):
             reason += "; outside the ultrasound clinical area"
@@ -158,6 +172,12 @@ class Scanner:
                           engine_version=self.detector.engine_versions, tool_version=__version__)
 
 
+def with_static_text(found: list[PlaneText], memory: PlaneMemory) -> list[PlaneText]:
+    """``found`` with each frame given the static text other frames of its stream showed (:meth:`PlaneMemory.static_text`)."""
+    static = memory.static_text()
+    return [replace(plane, regions=static.get((plane.frame, plane.overlay), plane.regions)) for plane in found]
+
+
 def _frames_per_overlay(ds: Dataset) -> dict[int, int]:
     """Frame counts of the image (-1) and of each overlay, from the header."""
     counts = {-1: number_of_frames(ds)}
@@ -171,7 +191,7 @@ def _source_row(filename: str, region: SourceRegion, frame: int) -> RectRow:
                    source=region.label, reason="named by a rule, not read")
 
 
-def _document_row(filename: str, plane: Plane, box: Box, mode: FormsMode) -> RectRow:
+def _document_row(filename: str, plane: PlaneText, box: Box, mode: FormsMode) -> RectRow:
     """A document plane's extra region, judged PHI: a group of unread ink, or the whole page (dcmaudit's scanned form)."""
     if mode is FormsMode.WHOLE:
         return RectRow(filename, box, plane.frame, plane.overlay, OCRENGINE_SCANNED_FORM, "[scanned form]",

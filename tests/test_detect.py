@@ -111,6 +111,24 @@ def test_a_reread_cine_frame_keeps_what_earlier_frames_found():
     assert merged.box == Box(5, 20, 200, 50)
 
 
+def test_static_text_found_on_a_later_frame_is_given_to_the_frames_that_show_it():
+    from dicom_ocr.detection.reuse import Fingerprint, PlaneMemory
+    from dicom_ocr.geometry import Box
+    from dicom_ocr.regions import Region
+
+    scale = draw_lines((100, 300), [("15", (250, 40))])           # a depth-scale digit on every frame
+    clocks = [np.maximum(scale, draw_lines((100, 300), [(f"10:42:0{i}", (10, 80))])) for i in range(3)]
+    moved = np.maximum(draw_lines((100, 300), [("15", (250, 20))]), clocks[0] * 0)   # the digit moved away
+    digit = Region(Box(245, 20, 290, 50), "15", 0.9, 6)
+    memory = PlaneMemory()
+    memory.remember(Fingerprint.of(plane_of(clocks[0])), [])       # OCR missed the digit on the first two frames
+    memory.remember(Fingerprint.of(plane_of(clocks[1], frame=1)), [])
+    memory.remember(Fingerprint.of(plane_of(clocks[2], frame=2)), [digit])
+    memory.remember(Fingerprint.of(plane_of(moved, frame=3)), [])
+    gained = memory.static_text()
+    assert gained == {(0, -1): [digit], (1, -1): [digit]}         # not frame 3, where its pixels are not
+
+
 def test_turned_copy_reads_vertical_text_only():
     need("rapidocr")
     import cv2

@@ -96,10 +96,13 @@ class Detector:
                       for p in self.passes]
         return build_regions(word_lists, plane.rows, plane.columns, image=plane.image)
 
-    def detect_planes(self, planes: Iterable[Plane], moving: Sequence[Box] = ()) -> Iterator[tuple[Plane, list[Region]]]:
+    def detect_planes(self, planes: Iterable[Plane], moving: Sequence[Box] = (),
+                      memory: PlaneMemory | None = None) -> Iterator[tuple[Plane, list[Region]]]:
         """Regions of each plane of one file, reading identical and unchanged cine planes only once; changes inside
-        the ``moving`` areas of the image (its ultrasound regions) do not make a frame be read again."""
-        memory = PlaneMemory()
+        the ``moving`` areas of the image (its ultrasound regions) do not make a frame be read again. Pass a fresh
+        ``memory`` to ask it, once every plane is done, for the static text some frames missed
+        (:meth:`PlaneMemory.static_text`)."""
+        memory = PlaneMemory() if memory is None else memory
         readings = {p.engine: RememberedReadings(self.engines[p.engine]) for p in self.passes if p.once_per_line}
         for plane in planes:
             if plane.blank:

@@ -6,6 +6,10 @@ header declares: tissue, M-mode, Doppler, ECG) are left out of that comparison. 
 ticking, a new label) is read again, and the earlier regions whose text is still there are kept beside its own (a
 field read again keeps its new text, over both boxes: ``regions.supersede``): a flicker in OCR never loses text.
 
+Text is found on some frames of a cine and missed on others (OCR flickers on small glyphs such as depth-scale
+digits). Once every frame has been seen, :meth:`PlaneMemory.static_text` gives each frame the regions found on other
+frames of its stream whose top-of-range pixels it shows too: static text is covered on every frame that shows it.
+
 On a frame that is read again, the lines whose pixels did not change (text on the black border of an ultrasound cine
 while the image moves) are not recognised again: :class:`RememberedReadings` keeps, per file, the reading of every line
 crop recognised (half of the crops of the corpus's three cines that are read on many frames are repeats).
@@ -37,6 +41,7 @@ class Fingerprint:
     overlay: int
     digest: bytes
     mask: np.ndarray
+    frame: int = 0
 
     @classmethod
     def of(cls, plane: Plane, moving: Sequence[Box] = ()) -> Fingerprint:
@@ -45,28 +50,41 @@ class Fingerprint:
         mask = (grey(plane) >= TOP_LEVEL).astype(np.uint8)
         for box in moving:
             mask[max(box.top, 0):box.bottom + 1, max(box.left, 0):box.right + 1] = 0
-        return cls(plane.overlay, _digest(plane), mask)
+        return cls(plane.overlay, _digest(plane), mask, plane.frame)
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """One plane of a stream as the memory saw it: its top-of-range pixels (bit-packed) and the regions it got."""
+
+    frame: int
+    packed: np.ndarray
+    shape: tuple[int, int]
+    regions: list[Region]
+
+    def mask(self) -> np.ndarray:
+        return np.unpackbits(self.packed, count=self.shape[0] * self.shape[1]).reshape(self.shape)
 
 
 class PlaneMemory:
-    """Remembers, per overlay stream of one file, the last plane read and its regions."""
+    """Remembers, per overlay stream of one file, the last plane read and its regions, and what every plane showed
+    (for :meth:`static_text`)."""
 
     def __init__(self) -> None:
         self._by_digest: dict[bytes, list[Region]] = {}
         self._last: dict[int, tuple[np.ndarray, list[Region]]] = {}
+        self._frames: dict[int, list[_Frame]] = {}
 
     def recall(self, seen: Fingerprint) -> list[Region] | None:
         """Regions for the plane ``seen`` from an earlier plane, or None when it must be read."""
-        known = self._by_digest.get(seen.digest)
-        if known is not None:
-            return known
+        regions = self._by_digest.get(seen.digest)
         last = self._last.get(seen.overlay)
-        if last is None:
-            return None
-        mask, regions = last
-        if seen.mask.shape == mask.shape and _changed_pixels(mask, seen.mask) <= MAX_CHANGED_PIXELS:
-            return regions
-        return None
+        if regions is None and last is not None and seen.mask.shape == last[0].shape \
+                and _changed_pixels(last[0], seen.mask) <= MAX_CHANGED_PIXELS:
+            regions = last[1]
+        if regions is not None:
+            self._note(seen, regions)
+        return regions
 
     def remember(self, seen: Fingerprint, regions: list[Region]) -> list[Region]:
         """Store the regions just read for the plane ``seen`` (plus earlier ones whose text is still there); return
@@ -76,7 +94,29 @@ class PlaneMemory:
             regions = supersede(regions, [r for r in last[1] if _still_there(r, last[0], seen.mask)])
         self._by_digest[seen.digest] = regions
         self._last[seen.overlay] = (seen.mask, regions)
+        self._note(seen, regions)
         return regions
+
+    def _note(self, seen: Fingerprint, regions: list[Region]) -> None:
+        self._frames.setdefault(seen.overlay, []).append(
+            _Frame(seen.frame, np.packbits(seen.mask, axis=None), seen.mask.shape, regions))
+
+    def static_text(self) -> dict[tuple[int, int], list[Region]]:
+        """The regions of each ``(frame, overlay)`` plane that gains text found on other frames of its stream whose
+        top-of-range pixels it shows as well (``STILL_THERE`` of them, within a pixel); planes that gain nothing are
+        left out."""
+        gained = {}
+        for overlay, frames in self._frames.items():
+            if len(frames) < 2 or len({frame.shape for frame in frames}) > 1:
+                continue
+            found = _distinct_with_pixels(frames)
+            for frame in frames:
+                mask = cv2.dilate(frame.mask(), np.ones((3, 3), np.uint8))   # frames drawn a pixel apart match
+                there = [region for region, pixels in found if pixels.any() and _shown(region, pixels, mask)]
+                regions = supersede(frame.regions, there)
+                if len(regions) != len(frame.regions) or regions != sorted(frame.regions, key=_reading_order):
+                    gained[(frame.frame, overlay)] = regions
+        return gained
 
 
 def _digest(plane: Plane) -> bytes:
@@ -88,6 +128,29 @@ def _changed_pixels(before: np.ndarray, after: np.ndarray) -> int:
     appeared = after & (1 - cv2.dilate(before, kernel))
     vanished = before & (1 - cv2.dilate(after, kernel))
     return int(appeared.sum() + vanished.sum())
+
+
+def _reading_order(region: Region) -> tuple[int, int]:
+    return region.box.top, region.box.left
+
+
+def _distinct_with_pixels(frames: Sequence[_Frame]) -> list[tuple[Region, np.ndarray]]:
+    """Every distinct region (box and text) of a stream, with the top-of-range pixels of its box on the first frame it
+    was found on."""
+    found: dict[tuple[Box, str], tuple[Region, np.ndarray]] = {}
+    for frame in frames:
+        fresh = [r for r in frame.regions if (r.box, r.text) not in found]
+        if fresh:
+            mask = frame.mask()
+            for r in fresh:
+                found[(r.box, r.text)] = (r, mask[r.box.top:r.box.bottom + 1, r.box.left:r.box.right + 1].copy())
+    return list(found.values())
+
+
+def _shown(region: Region, pixels: np.ndarray, mask: np.ndarray) -> bool:
+    """Whether ``mask`` shows ``STILL_THERE`` of the top-of-range ``pixels`` a region had where it was found."""
+    b = region.box
+    return int((pixels & mask[b.top:b.bottom + 1, b.left:b.right + 1]).sum()) >= STILL_THERE * int(pixels.sum())
 
 
 def _still_there(region: Region, before: np.ndarray, after: np.ndarray) -> bool:
