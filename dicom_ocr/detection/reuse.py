@@ -8,7 +8,8 @@ field read again keeps its new text, over both boxes: ``regions.supersede``): a 
 
 Text is found on some frames of a cine and missed on others (OCR flickers on small glyphs such as depth-scale
 digits). Once every frame has been seen, :meth:`PlaneMemory.static_text` gives each frame the regions found on other
-frames of its stream whose top-of-range pixels it shows too: static text is covered on every frame that shows it.
+frames of its stream, where it has none, whose top-of-range pixels it shows too: static text is covered on every
+frame that shows it.
 
 On a frame that is read again, the lines whose pixels did not change (text on the black border of an ultrasound cine
 while the image moves) are not recognised again: :class:`RememberedReadings` keeps, per file, the reading of every line
@@ -102,9 +103,9 @@ class PlaneMemory:
             _Frame(seen.frame, np.packbits(seen.mask, axis=None), seen.mask.shape, regions))
 
     def static_text(self) -> dict[tuple[int, int], list[Region]]:
-        """The regions of each ``(frame, overlay)`` plane that gains text found on other frames of its stream whose
-        top-of-range pixels it shows as well (``STILL_THERE`` of them, within a pixel); planes that gain nothing are
-        left out."""
+        """The regions of each ``(frame, overlay)`` plane that gains text found on other frames of its stream: a region
+        where the plane has none, whose top-of-range pixels it shows as well (``STILL_THERE`` of them, within a
+        pixel). Planes that gain nothing are left out."""
         gained = {}
         for overlay, frames in self._frames.items():
             if len(frames) < 2 or len({frame.shape for frame in frames}) > 1:
@@ -112,10 +113,13 @@ class PlaneMemory:
             found = _distinct_with_pixels(frames)
             for frame in frames:
                 mask = cv2.dilate(frame.mask(), np.ones((3, 3), np.uint8))   # frames drawn a pixel apart match
-                there = [region for region, pixels in found if pixels.any() and _shown(region, pixels, mask)]
-                regions = supersede(frame.regions, there)
-                if len(regions) != len(frame.regions) or regions != sorted(frame.regions, key=_reading_order):
-                    gained[(frame.frame, overlay)] = regions
+                regions = list(frame.regions)
+                for region, pixels in found:
+                    if pixels.any() and not any(region.box.intersection(r.box) for r in regions) \
+                            and _shown(region, pixels, mask):
+                        regions.append(region)
+                if len(regions) > len(frame.regions):
+                    gained[(frame.frame, overlay)] = sorted(regions, key=_reading_order)
         return gained
 
 
@@ -135,8 +139,8 @@ def _reading_order(region: Region) -> tuple[int, int]:
 
 
 def _distinct_with_pixels(frames: Sequence[_Frame]) -> list[tuple[Region, np.ndarray]]:
-    """Every distinct region (box and text) of a stream, with the top-of-range pixels of its box on the first frame it
-    was found on."""
+    """Every distinct region (box and text) of a stream, largest first, with the top-of-range pixels of its box on the
+    first frame it was found on."""
     found: dict[tuple[Box, str], tuple[Region, np.ndarray]] = {}
     for frame in frames:
         fresh = [r for r in frame.regions if (r.box, r.text) not in found]
@@ -144,7 +148,7 @@ def _distinct_with_pixels(frames: Sequence[_Frame]) -> list[tuple[Region, np.nda
             mask = frame.mask()
             for r in fresh:
                 found[(r.box, r.text)] = (r, mask[r.box.top:r.box.bottom + 1, r.box.left:r.box.right + 1].copy())
-    return list(found.values())
+    return sorted(found.values(), key=lambda item: -item[0].box.area)   # the fullest read of a spot first
 
 
 def _shown(region: Region, pixels: np.ndarray, mask: np.ndarray) -> bool:
