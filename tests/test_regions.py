@@ -403,6 +403,21 @@ def test_a_detector_box_far_larger_than_its_glyph_is_trimmed_to_it():
     assert box.left <= 31 and box.right >= 41 and box.top <= 27 and box.bottom >= 40
 
 
+def test_a_soft_key_border_or_colour_bar_the_box_cuts_is_trimmed_off_and_a_second_line_is_not():
+    from dicom_ocr.regions.glyphs import trimmed
+    key = _letter_on_flat_ground()
+    key[52:55, :] = 120                                   # the top border of a soft key under the label
+    box = trimmed(key, Box(5, 5, 75, 54))
+    assert box.width <= 20 and box.bottom <= 44           # the border is not part of the label
+    assert box.left <= 31 and box.right >= 41 and box.top <= 27 and box.bottom >= 40
+    bar = _letter_on_flat_ground()
+    bar[46:, 32:40] = 200                                 # a colour bar starting under the label, beyond the box
+    assert trimmed(bar, Box(5, 5, 75, 55)).bottom <= 44
+    two_lines = _letter_on_flat_ground()
+    cv2.putText(two_lines, "4", (30, 56), cv2.FONT_HERSHEY_SIMPLEX, 0.4, 230, 1)   # a value under its label
+    assert trimmed(two_lines, Box(5, 5, 75, 58)).bottom >= 54                        # not cut by the box: kept
+
+
 def test_flat_lettering_is_two_tone_and_noisy_anatomy_is_not():
     from dicom_ocr.regions.glyphs import ink, two_tone
     lettering = _letter_on_flat_ground()

@@ -128,14 +128,43 @@ def marked(image: np.ndarray, box: Box) -> np.ndarray | None:
     return np.abs(crop - ground) >= max(1.0, MARKED * contrast)
 
 
+def _runs(profile: np.ndarray) -> list[tuple[int, int]]:
+    """The first and last index of each run of True in ``profile``."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], profile.astype(np.int8), [0]])))
+    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def without_cut_marks(mask: np.ndarray, across_rows: bool = True) -> np.ndarray:
+    """``mask`` (the marks under a box) without the marks the box cuts across its line: the runs of marked rows (of
+    columns when ``across_rows`` is False: a vertical line) that touch the box's edge, apart from the run at the box's
+    centre. A detector frames its text in the middle of its box, with room above and below; marks at the edge
+    beyond an empty row are a soft key's border, a colour bar or anatomy the box reached into. Unchanged when the
+    centre run itself touches an edge (no room to tell)."""
+    across = mask if across_rows else mask.T
+    runs = _runs(across.any(axis=1))
+    if not runs:
+        return mask
+    centre = (across.shape[0] - 1) / 2
+    middle = min(runs, key=lambda run: max(run[0] - centre, centre - run[1], 0))   # the run at, or nearest, the centre
+    last = across.shape[0] - 1
+    if middle[0] == 0 or middle[1] == last:
+        return mask
+    kept = across.copy()
+    for first, final in runs:
+        if first == 0 or final == last:
+            kept[first:final + 1] = False
+    return kept if across_rows else kept.T
+
+
 def trimmed(image: np.ndarray, box: Box) -> Box:
-    """``box`` without the rows and columns at its ends that hold no mark (:func:`marked`), plus ``END_SLACK`` of the
-    marks' shorter extent on each side. Only empty ends go: a box over texture or a line of glyphs is kept whole
-    between its first and last mark. Detector boxes of short text on small planes are 2-4 times the size of their
+    """``box`` without the rows and columns at its ends that hold no mark (:func:`marked`) or only marks the box cuts
+    (:func:`without_cut_marks`), plus ``END_SLACK`` of the marks' shorter extent on each side. Between its first and
+    last glyph mark a box is kept whole: a box over texture or a line of glyphs. Detector boxes of short text on small planes are 2-4 times the size of their
     glyphs (their unclip ratio at the enlarged scale), so that rects would cover anatomy around a lone letter."""
     mask = marked(image, box)
     if mask is None:
         return box
+    mask = without_cut_marks(mask, across_rows=box.width >= box.height)
     rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     height, width = rows[-1] - rows[0] + 1, columns[-1] - columns[0] + 1
     slack = max(1, round(END_SLACK * min(height, width)))
