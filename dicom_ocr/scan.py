@@ -173,7 +173,8 @@ class Scanner:
 
 
 def with_static_text(found: list[PlaneText], memory: PlaneMemory) -> list[PlaneText]:
-    """``found`` with each frame given the static text other frames of its stream showed (:meth:`PlaneMemory.static_text`)."""
+    """``found`` with each frame given the static text other frames of its stream showed
+    (:meth:`PlaneMemory.static_text`)."""
     static = memory.static_text()
     return [replace(plane, regions=static.get((plane.frame, plane.overlay), plane.regions)) for plane in found]
 

@@ -416,6 +416,9 @@ def test_a_soft_key_border_or_colour_bar_the_box_cuts_is_trimmed_off_and_a_secon
     two_lines = _letter_on_flat_ground()
     cv2.putText(two_lines, "4", (30, 56), cv2.FONT_HERSHEY_SIMPLEX, 0.4, 230, 1)   # a value under its label
     assert trimmed(two_lines, Box(5, 5, 75, 58)).bottom >= 54                        # not cut by the box: kept
+    label_above = _letter_on_flat_ground()
+    cv2.putText(label_above, "Name:", (12, 9), cv2.FONT_HERSHEY_SIMPLEX, 0.3, 230, 1)  # tiny glyphs the box cuts
+    assert trimmed(label_above, Box(5, 6, 75, 55)).top == 6                           # may be text: kept covered
 
 
 def test_flat_lettering_is_two_tone_and_noisy_anatomy_is_not():

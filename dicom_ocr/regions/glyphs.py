@@ -134,12 +134,16 @@ def _runs(profile: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2])]
 
 
+CUT_PIECES = 2       # blobs of marks, at most, in a run the box cuts for it to be a graphic (a border, a bar), not glyphs
+
+
 def without_cut_marks(mask: np.ndarray, across_rows: bool = True) -> np.ndarray:
-    """``mask`` (the marks under a box) without the marks the box cuts across its line: the runs of marked rows (of
+    """``mask`` (the marks under a box) without the graphics the box cuts across its line: the runs of marked rows (of
     columns when ``across_rows`` is False: a vertical line) that touch the box's edge, apart from the run at the box's
-    centre. A detector frames its text in the middle of its box, with room above and below; marks at the edge
-    beyond an empty row are a soft key's border, a colour bar or anatomy the box reached into. Unchanged when the
-    centre run itself touches an edge (no room to tell)."""
+    centre, and are drawn in at most ``CUT_PIECES`` blobs. A detector frames its text in the middle of its box, with
+    room above and below; one or two blobs at the edge beyond an empty row are a soft key's border, a colour bar or an
+    edge the box reached into. A run in more pieces may be the glyphs of a line above or below, and stays covered.
+    Unchanged when the centre run itself touches an edge (no room to tell)."""
     across = mask if across_rows else mask.T
     runs = _runs(across.any(axis=1))
     if not runs:
@@ -151,7 +155,7 @@ def without_cut_marks(mask: np.ndarray, across_rows: bool = True) -> np.ndarray:
         return mask
     kept = across.copy()
     for first, final in runs:
-        if first == 0 or final == last:
+        if (first == 0 or final == last) and ink_pieces(across[first:final + 1]) <= CUT_PIECES:
             kept[first:final + 1] = False
     return kept if across_rows else kept.T
 

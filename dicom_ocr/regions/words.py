@@ -84,8 +84,8 @@ def _beside(word: Word, other: Word) -> bool:
 
 def drop_graphics(words: Sequence[Word], image: np.ndarray) -> list[Word]:
     """``words`` without short unsure reads of graphics and anatomy: a read of at most ``SHORT`` letters or digits
-    less confident than ``SURE`` (or a lone glyph other than a Latin letter or digit) is kept only beside other text on its line (a digit of a measurement line) or when its ink, in a box
-    of ``MEASURABLE`` px or more, is lettering: drawn in one flat tone on a flat ground (:func:`.glyphs.two_tone` at
+    less confident than ``SURE`` (or a lone glyph other than a Latin letter or digit) is kept only beside other text
+    on its line (a digit of a measurement line) or when its ink, in a box of ``MEASURABLE`` px or more, is lettering: drawn in one flat tone on a flat ground (:func:`.glyphs.two_tone` at
     least ``glyphs.TWO_TONE``) in thin strokes (:func:`.glyphs.looks_like_lettering`). Caliper crosses, ruler dots, bone
     edges, Doppler blobs and round anatomy read as ``+``, ``1``, ``Y`` or ``O`` are not. A lone cross (``CROSSES``,
     however sure and flat: a mark drawn like lettering) is kept only beside text. A sure short read is kept:
