@@ -372,6 +372,25 @@ def test_a_lone_cross_mark_is_dropped_however_sure_and_kept_beside_text():
     assert drop_graphics(sum_line, mark) == sum_line
 
 
+def test_an_unsure_line_read_on_shaded_anatomy_is_dropped_and_one_drawn_over_it_is_kept():
+    import cv2
+
+    from dicom_ocr.regions import drop_graphics
+    rng = np.random.default_rng(7)
+    yy, xx = np.mgrid[:120, :240]
+    anatomy = np.clip(90 + 50 * np.sin(xx / 9.0) * np.exp(-((yy - 60) ** 2) / 400) + rng.normal(0, 14, (120, 240)),
+                      0, 255).astype(np.uint8)                      # ridged tissue in speckle, read as "2008"
+    junk = word(40, 45, 200, 75, "2008", 0.76)
+    assert drop_graphics([junk], anatomy) == []
+    assert drop_graphics([word(40, 45, 200, 75, "2008", 0.9)], anatomy) != []        # a confident read stays
+    drawn_over = anatomy.copy()
+    cv2.putText(drawn_over, "Fr 6", (50, 72), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 2, cv2.LINE_AA)
+    label = word(40, 45, 200, 75, "Fr 6", 0.73)    # flat white ink over the same tissue: not two-tone, but flat
+    assert drop_graphics([label], drawn_over) == [label]
+    beside = [junk, word(205, 45, 238, 75, "cm", 0.95)]
+    assert drop_graphics(beside, anatomy) == beside                    # part of a line of text: kept
+
+
 def test_a_glyph_read_on_grain_is_dropped_and_letters_on_grain_are_kept():
     import cv2
 

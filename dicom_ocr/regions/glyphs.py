@@ -76,6 +76,32 @@ def two_tone(image: np.ndarray, box: Box, mask: np.ndarray | None) -> float:
     return share * (1 - share) * (float(crop[mask].mean()) - float(crop[~mask].mean())) ** 2 / variance
 
 
+FLAT_INK = 0.3       # share of the ink at its extreme tone, at least, for rendered glyphs: real and synthetic text read
+                     # with little confidence 0.32-1.0, reads of anatomy and XA noise 0.05-0.21 (BENCHMARKS.md)
+
+
+def flat_ink(image: np.ndarray, box: Box, mask: np.ndarray | None) -> float:
+    """The share of the ink under ``box`` (``mask``, :func:`ink`) within a tenth of its contrast of the ink's extreme
+    tone (its 90th percentile when brighter than the ground, 10th when darker): rendered glyphs are filled with one
+    tone, even when drawn over shaded anatomy (which lowers :func:`two_tone`); anatomy read as text is shaded
+    throughout. 0.0 when there is no ink."""
+    if mask is None or mask.all() or not mask.any():
+        return 0.0
+    crop = grey(image)[box.top:box.bottom + 1, box.left:box.right + 1].astype(np.float32)
+    ink_tones, ground = crop[mask], float(np.median(crop[~mask]))
+    bright = float(np.median(ink_tones)) > ground
+    extreme = float(np.percentile(ink_tones, 90 if bright else 10))
+    contrast = abs(float(np.median(ink_tones)) - ground)
+    return float(np.mean(np.abs(ink_tones - extreme) <= 0.1 * contrast)) if contrast else 0.0
+
+
+def drawn_in_flat_ink(image: np.ndarray, box: Box) -> bool:
+    """Whether the ink under ``box`` is rendered lettering by its tones: two-tone (:func:`two_tone`) or filled with one
+    flat tone (:func:`flat_ink`). The test for longer unsure reads, whose strokes and pieces vary too much to count."""
+    mask = ink(image, box)
+    return two_tone(image, box, mask) >= TWO_TONE or flat_ink(image, box, mask) >= FLAT_INK
+
+
 def looks_like_lettering(image: np.ndarray, box: Box, characters: int = 1) -> bool:
     """Whether the ink under ``box`` is drawn in one flat tone on a flat ground (:func:`two_tone`), in thin strokes,
     as lettering is (see the module docstring), and in few enough blobs for ``characters`` characters: the ink of a

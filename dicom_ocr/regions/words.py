@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from ..engines.base import Word
-from .glyphs import looks_like_lettering
+from .glyphs import drawn_in_flat_ink, looks_like_lettering
 
 STROKES = frozenset("lIij")
 """Letters that texture edges are read as, repeated ("lll", "iii"); real repeats such as "ZZZ" or "111" stay."""
@@ -55,6 +55,8 @@ def filter_words(words: Iterable[Word], rows: int, columns: int, *, min_confiden
 
 SURE = 0.9          # a short read this confident is kept whatever its ink looks like
 SHORT = 2           # letters and digits, at most, in a read that may be a mark misread as text
+LINE_SURE = 0.85    # a longer read (up to ``LONG`` letters and digits) this confident is kept whatever its ink
+LONG = 8            # letters and digits, at most, in a read of anatomy or noise seen (BENCHMARKS.md: 3 to 7)
 BESIDE = 3.0        # line heights: a short read this close to other text on its line is part of that line
 MEASURABLE = 8      # px: the shorter side a box needs for its strokes to be measured
 CROSSES = frozenset("+十×╋┼✚✕")
@@ -72,6 +74,12 @@ def _is_doubtful(word: Word) -> bool:
     return _is_short(word) and (word.confidence < SURE or (len(text) == 1 and not (text.isascii() and text.isalnum())))
 
 
+def _is_unsure_line(word: Word) -> bool:
+    """A read of ``SHORT`` + 1 to ``LONG`` letters and digits less confident than ``LINE_SURE``: anatomy and XA noise
+    read as ``2008``, ``525`` or ``MPRREES`` score 0.50-0.81."""
+    return SHORT < sum(ch.isalnum() for ch in word.text) <= LONG and word.confidence < LINE_SURE
+
+
 def _beside(word: Word, other: Word) -> bool:
     """Whether ``other`` is on ``word``'s line (half the smaller height overlapping, heights within 2x) and at most
     ``BESIDE`` line heights away along it."""
@@ -83,14 +91,20 @@ def _beside(word: Word, other: Word) -> bool:
 
 
 def drop_graphics(words: Sequence[Word], image: np.ndarray) -> list[Word]:
-    """``words`` without short unsure reads of graphics and anatomy: a read of at most ``SHORT`` letters or digits
-    less confident than ``SURE`` (or a lone glyph other than a Latin letter or digit) is kept only beside other text
-    on its line (a digit of a measurement line) or when its ink, in a box of ``MEASURABLE`` px or more, is lettering: drawn in one flat tone on a flat ground (:func:`.glyphs.two_tone` at
-    least ``glyphs.TWO_TONE``) in thin strokes (:func:`.glyphs.looks_like_lettering`). Caliper crosses, ruler dots, bone
-    edges, Doppler blobs and round anatomy read as ``+``, ``1``, ``Y`` or ``O`` are not. A lone cross (``CROSSES``,
-    however sure and flat: a mark drawn like lettering) is kept only beside text. A sure short read is kept:
-    synthetic text over moving anatomy scores as low on ``two_tone`` (0.60) as sure reads of real anatomy do."""
-    sure = [w for w in words if not _is_doubtful(w)]
+    """``words`` without unsure reads of graphics, anatomy and noise. Any read beside other text on its line (a digit
+    of a measurement line) is kept. Otherwise:
+
+    - a read of at most ``SHORT`` letters or digits less confident than ``SURE`` (or a lone glyph other than a Latin
+      letter or digit) is kept when its ink, in a box of ``MEASURABLE`` px or more, is lettering: drawn in one flat
+      tone on a flat ground (:func:`.glyphs.two_tone` at least ``glyphs.TWO_TONE``) in thin strokes
+      (:func:`.glyphs.looks_like_lettering`). Caliper crosses, ruler dots, bone edges, Doppler blobs and round anatomy
+      read as ``+``, ``1``, ``Y`` or ``O`` are not. A sure short read is kept: synthetic text over moving anatomy
+      scores as low on ``two_tone`` (0.60) as sure reads of real anatomy do.
+    - a longer read less confident than ``LINE_SURE`` (:func:`_is_unsure_line`) is kept when its ink has the tones of
+      rendered lettering (:func:`.glyphs.drawn_in_flat_ink`).
+    - a lone cross (``CROSSES``, however sure and flat: a mark drawn like lettering) is dropped.
+    """
+    sure = [w for w in words if not (_is_doubtful(w) or _is_unsure_line(w))]
 
     def beside_text(word: Word) -> bool:
         return any(_beside(word, other) for other in sure if other is not word)
@@ -98,6 +112,8 @@ def drop_graphics(words: Sequence[Word], image: np.ndarray) -> list[Word]:
     def kept(word: Word) -> bool:
         if word.text.strip() in CROSSES:
             return beside_text(word)
+        if _is_unsure_line(word):
+            return beside_text(word) or drawn_in_flat_ink(image, word.box)
         if not _is_doubtful(word) or beside_text(word):
             return True
         return min(word.box.height, word.box.width) >= MEASURABLE \
