@@ -387,8 +387,22 @@ def test_an_unsure_line_read_on_shaded_anatomy_is_dropped_and_one_drawn_over_it_
     cv2.putText(drawn_over, "Fr 6", (50, 72), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 2, cv2.LINE_AA)
     label = word(40, 45, 200, 75, "Fr 6", 0.73)    # flat white ink over the same tissue: not two-tone, but flat
     assert drop_graphics([label], drawn_over) == [label]
+    unit = anatomy.copy()
+    cv2.putText(unit, "cm", (207, 70), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 255, 2, cv2.LINE_AA)
     beside = [junk, word(205, 45, 238, 75, "cm", 0.95)]
-    assert drop_graphics(beside, anatomy) == beside                    # part of a line of text: kept
+    assert drop_graphics(beside, unit) == beside                       # part of a line of text: kept
+
+
+def test_a_sure_digit_read_on_ct_grain_is_dropped_and_a_sure_letter_over_anatomy_is_kept():
+    import cv2
+
+    from dicom_ocr.regions import drop_graphics
+    grain = np.random.default_rng(11).normal(110, 30, (120, 160)).clip(0, 255).astype(np.uint8)
+    grain = cv2.GaussianBlur(grain, (3, 3), 0)                # CT grain: a read "2" in a dozen pieces of ink
+    assert drop_graphics([word(60, 40, 100, 80, "2", 0.98)], grain) == []
+    marker = grain.copy()
+    cv2.putText(marker, "R", (64, 76), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 255, 3, cv2.LINE_AA)
+    assert drop_graphics([word(60, 40, 100, 80, "R", 0.98)], marker) != []      # flat white lettering over it
 
 
 def test_a_glyph_read_on_grain_is_dropped_and_letters_on_grain_are_kept():

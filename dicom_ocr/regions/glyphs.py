@@ -102,6 +102,16 @@ def drawn_in_flat_ink(image: np.ndarray, box: Box) -> bool:
     return two_tone(image, box, mask) >= TWO_TONE or flat_ink(image, box, mask) >= FLAT_INK
 
 
+def speckled(image: np.ndarray, box: Box, characters: int = 1) -> bool:
+    """Whether the ink under ``box`` is speckle rather than ``characters`` rendered glyphs: in more pieces than they
+    are drawn in (``PIECES_PER_CHARACTER`` each, plus ``PIECES_SLACK``) and without the tones of lettering
+    (:func:`drawn_in_flat_ink`). Sure reads of real text, of the synthetic set and of the devset, are never both;
+    sure reads of CT and MR grain (``2``, ``:`` and ``三`` in 12-18 pieces) are."""
+    mask = ink(image, box)
+    return ink_pieces(mask) > PIECES_PER_CHARACTER * characters + PIECES_SLACK \
+        and two_tone(image, box, mask) < TWO_TONE and flat_ink(image, box, mask) < FLAT_INK
+
+
 def looks_like_lettering(image: np.ndarray, box: Box, characters: int = 1) -> bool:
     """Whether the ink under ``box`` is drawn in one flat tone on a flat ground (:func:`two_tone`), in thin strokes,
     as lettering is (see the module docstring), and in few enough blobs for ``characters`` characters: the ink of a

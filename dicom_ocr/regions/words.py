@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from ..engines.base import Word
-from .glyphs import drawn_in_flat_ink, looks_like_lettering
+from .glyphs import drawn_in_flat_ink, looks_like_lettering, speckled
 
 STROKES = frozenset("lIij")
 """Letters that texture edges are read as, repeated ("lll", "iii"); real repeats such as "ZZZ" or "111" stay."""
@@ -99,7 +99,8 @@ def drop_graphics(words: Sequence[Word], image: np.ndarray) -> list[Word]:
       tone on a flat ground (:func:`.glyphs.two_tone` at least ``glyphs.TWO_TONE``) in thin strokes
       (:func:`.glyphs.looks_like_lettering`). Caliper crosses, ruler dots, bone edges, Doppler blobs and round anatomy
       read as ``+``, ``1``, ``Y`` or ``O`` are not. A sure short read is kept: synthetic text over moving anatomy
-      scores as low on ``two_tone`` (0.60) as sure reads of real anatomy do.
+      scores as low on ``two_tone`` (0.60) as sure reads of real anatomy do, unless its ink is speckle
+      (:func:`.glyphs.speckled`: grain read as a digit).
     - a longer read less confident than ``LINE_SURE`` (:func:`_is_unsure_line`) is kept when its ink has the tones of
       rendered lettering (:func:`.glyphs.drawn_in_flat_ink`).
     - a lone cross (``CROSSES``, however sure and flat: a mark drawn like lettering) is dropped.
@@ -114,8 +115,10 @@ def drop_graphics(words: Sequence[Word], image: np.ndarray) -> list[Word]:
             return beside_text(word)
         if _is_unsure_line(word):
             return beside_text(word) or drawn_in_flat_ink(image, word.box)
-        if not _is_doubtful(word) or beside_text(word):
+        if beside_text(word):
             return True
+        if not _is_doubtful(word):
+            return not _is_short(word) or not speckled(image, word.box, max(1, len(word.text.strip())))
         return min(word.box.height, word.box.width) >= MEASURABLE \
             and looks_like_lettering(image, word.box, max(1, len(word.text.strip())))
 
