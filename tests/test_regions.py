@@ -405,6 +405,20 @@ def test_a_sure_digit_read_on_ct_grain_is_dropped_and_a_sure_letter_over_anatomy
     assert drop_graphics([word(60, 40, 100, 80, "R", 0.98)], marker) != []      # flat white lettering over it
 
 
+def test_a_scale_dot_read_as_digits_is_dropped_and_a_tiny_letter_is_kept():
+    import cv2
+
+    from dicom_ocr.regions import drop_graphics
+    dots = np.zeros((60, 120), np.uint8)
+    for x in (10, 40, 70, 100):
+        dots[30:32, x:x + 2] = 255                             # a depth scale's dots, 2 x 2 px
+    for confidence in (0.55, 0.95):
+        assert drop_graphics([word(64, 25, 83, 36, "99", confidence)], dots) == []
+    letter = np.zeros((60, 120), np.uint8)
+    cv2.putText(letter, "R", (66, 35), cv2.FONT_HERSHEY_PLAIN, 0.5, 255, 1)   # 5 px tall
+    assert drop_graphics([word(62, 25, 80, 38, "R", 0.95)], letter) != []
+
+
 def test_a_glyph_read_on_grain_is_dropped_and_letters_on_grain_are_kept():
     import cv2
 

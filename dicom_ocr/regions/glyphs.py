@@ -102,6 +102,19 @@ def drawn_in_flat_ink(image: np.ndarray, box: Box) -> bool:
     return two_tone(image, box, mask) >= TWO_TONE or flat_ink(image, box, mask) >= FLAT_INK
 
 
+GLYPH_SPAN = 4       # px: the least extent of the ink of a legible glyph (real reads 5 px and more in every set)
+
+
+def is_dot(image: np.ndarray, box: Box) -> bool:
+    """Whether the ink under ``box`` spans fewer than ``GLYPH_SPAN`` pixels both ways: a scale or caliper dot, read
+    as ``99`` or ``G9`` in a box five times its size, not a glyph."""
+    mask = ink(image, box)
+    if mask is None or not mask.any():
+        return False
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return rows[-1] - rows[0] + 1 < GLYPH_SPAN and columns[-1] - columns[0] + 1 < GLYPH_SPAN
+
+
 def speckled(image: np.ndarray, box: Box, characters: int = 1) -> bool:
     """Whether the ink under ``box`` is speckle rather than ``characters`` rendered glyphs: in more pieces than they
     are drawn in (``PIECES_PER_CHARACTER`` each, plus ``PIECES_SLACK``) and without the tones of lettering

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from ..engines.base import Word
-from .glyphs import drawn_in_flat_ink, looks_like_lettering, speckled
+from .glyphs import drawn_in_flat_ink, is_dot, looks_like_lettering, speckled
 
 STROKES = frozenset("lIij")
 """Letters that texture edges are read as, repeated ("lll", "iii"); real repeats such as "ZZZ" or "111" stay."""
@@ -103,7 +103,8 @@ def drop_graphics(words: Sequence[Word], image: np.ndarray) -> list[Word]:
       (:func:`.glyphs.speckled`: grain read as a digit).
     - a longer read less confident than ``LINE_SURE`` (:func:`_is_unsure_line`) is kept when its ink has the tones of
       rendered lettering (:func:`.glyphs.drawn_in_flat_ink`).
-    - a lone cross (``CROSSES``, however sure and flat: a mark drawn like lettering) is dropped.
+    - a lone cross (``CROSSES``, however sure and flat: a mark drawn like lettering) is dropped, and so is a short
+      read of a dot (:func:`.glyphs.is_dot`).
     """
     sure = [w for w in words if not (_is_doubtful(w) or _is_unsure_line(w))]
 
@@ -117,6 +118,8 @@ def drop_graphics(words: Sequence[Word], image: np.ndarray) -> list[Word]:
             return beside_text(word) or drawn_in_flat_ink(image, word.box)
         if beside_text(word):
             return True
+        if _is_short(word) and is_dot(image, word.box):
+            return False
         if not _is_doubtful(word):
             return not _is_short(word) or not speckled(image, word.box, max(1, len(word.text.strip())))
         return min(word.box.height, word.box.width) >= MEASURABLE \
