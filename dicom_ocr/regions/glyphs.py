@@ -212,8 +212,9 @@ def without_cut_marks(mask: np.ndarray, across_rows: bool = True) -> np.ndarray:
 def trimmed(image: np.ndarray, box: Box) -> Box:
     """``box`` without the rows and columns at its ends that hold no mark (:func:`marked`) or only marks the box cuts
     (:func:`without_cut_marks`), plus ``END_SLACK`` of the marks' shorter extent on each side. Between its first and
-    last glyph mark a box is kept whole: a box over texture or a line of glyphs. Detector boxes of short text on small planes are 2-4 times the size of their
-    glyphs (their unclip ratio at the enlarged scale), so that rects would cover anatomy around a lone letter."""
+    last glyph mark a box is kept whole: a box over texture or a line of glyphs. Detector boxes of short text on
+    small planes are 2-4 times the size of their glyphs (their unclip ratio at the enlarged scale), so that rects
+    would cover anatomy around a lone letter."""
     mask = marked(image, box)
     if mask is None:
         return box
