@@ -23,6 +23,7 @@ from . import __version__, logs
 from .errors import DicomOcrError, NotDicomError
 from .inputs import count_input_files, iter_input_files
 from .planes import Plane, iter_planes, number_of_frames, read_header
+from .privacy import make_outputs_private
 from .pngs import plane_png_name, write_png
 from .progress import Progress
 
@@ -45,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
+    umask = make_outputs_private(args.group_readable)   # for this command only: main() is also called in-process
     try:
         return args.run(args)
     except Refused as exc:
@@ -56,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:   # output piped into head & co.: stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    finally:
+        os.umask(umask)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -93,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report(commands)
     _add_redact(commands)
     _add_rules(commands)
+    for command in commands.choices.values():
+        command.add_argument("--group-readable", action="store_true",
+                             help="let the group read the files and folders this command creates (PHI); by default "
+                                  "they are owner-only (0600 files, 0700 folders) whatever the umask")
     return parser
 
 

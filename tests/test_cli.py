@@ -175,3 +175,47 @@ def test_frames_lists_planes_writes_pngs_and_goes_on_after_a_bad_file(tmp_path, 
     assert [(p["frame"], p["overlay"], p["kind"], p["blank"]) for p in lines[1]["planes"]] == [
         (0, -1, "image", False), (0, 8, "bit-overlay", False)]
     assert sorted(p.name for p in pngs.iterdir()) == ["xa_f0000_o-1.png", "xa_f0000_o8.png"]
+
+
+def _modes_under(*roots: Path) -> dict[str, int]:
+    """The permission bits of each root and of every file and folder under it."""
+    found = {}
+    for root in roots:
+        for path in [root, *root.rglob("*")]:
+            found[str(path)] = path.stat().st_mode & 0o777
+    return found
+
+
+def _run_with_umask_022(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dicom_ocr", *args], capture_output=True, text=True, env=ENV, cwd=ROOT,
+                          timeout=120, preexec_fn=lambda: os.umask(0o022))
+
+
+def test_what_holds_phi_is_created_owner_only_whatever_the_umask(tmp_path, files):
+    db_dir, exports, report = tmp_path / "db", tmp_path / "exports", tmp_path / "report"
+    exports.mkdir(mode=0o700)
+    scan = _run_with_umask_022("scan", files[0], "--db", str(db_dir), *OCR, "--csv", str(exports / "rects.csv"))
+    assert scan.returncode == 0, scan.stderr
+    assert _run_with_umask_022("report", "--db", str(db_dir), "--out", str(report)).returncode == 0
+    modes = _modes_under(db_dir, exports, report)
+    assert len(modes) >= 6                                   # DB folder and files, the export, report and pictures
+    assert {mode for path, mode in modes.items() if Path(path).is_dir()} == {0o700}
+    assert {mode for path, mode in modes.items() if Path(path).is_file()} == {0o600}
+
+
+def test_group_readable_lets_the_group_read_and_nobody_else(tmp_path, files):
+    db_dir = tmp_path / "db"
+    scan = _run_with_umask_022("scan", files[0], "--db", str(db_dir), *OCR, "--group-readable")
+    assert scan.returncode == 0, scan.stderr
+    modes = _modes_under(db_dir)
+    assert {mode for path, mode in modes.items() if Path(path).is_dir()} == {0o750}
+    assert {mode for path, mode in modes.items() if Path(path).is_file()} == {0o640}
+
+
+def test_an_in_process_command_leaves_the_callers_umask_as_it_was(tmp_path):
+    before = os.umask(0o022)
+    try:
+        assert main(["status", "--db", str(tmp_path / "none")]) in (0, 1, 2)
+        assert os.umask(0o022) == 0o022
+    finally:
+        os.umask(before)
