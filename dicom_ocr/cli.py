@@ -595,7 +595,7 @@ def run_frames(args: argparse.Namespace) -> int:
         counts.update(files=1, planes=len(planes), pngs=sum(1 for p in planes if "png" in p))
         if args.json:
             print(json.dumps({"path": path, "planes": planes, "error": error}), flush=True)
-        else:
+        elif planes or not error:      # a file that gave no plane is named once, by its error line on stderr
             _print_file(path, planes)
         if error:
             counts["not_dicom" if error["cause"] == NotDicomError.cause else "failed"] += 1
