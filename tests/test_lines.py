@@ -369,3 +369,18 @@ def test_a_plane_with_faint_text_is_searched_again_on_its_equalised_copy(rapidoc
     monkeypatch.setattr(lines_module, "holds_faint_text", lambda ground, words: False)
     unsearched = read_once_per_line(rapidocr, plane)
     assert covered(searched) >= covered(unsearched) + 0.2         # here 0.80 of its width against 0.54
+
+
+
+def test_stacked_letters_beside_a_real_colour_bar_are_read_glyph_by_glyph(shared):
+    """``CS`` written one letter above the other beside the colour bar of a real HP colour-flow cine (devset): the
+    strip reads as nothing upright and turned; read glyph by glyph it is ``CS``."""
+    from dicom_ocr.planes import iter_planes, read_header
+
+    path = shared / "devset" / "files" / "go-dicom" / "I_000003.dcm"
+    if not path.exists():
+        pytest.skip("the devset is not here")
+    plane = next(iter(iter_planes(str(path), header=read_header(str(path)))))
+    regions = Detector(parse_passes("rapidocr:lines"), {"rapidocr": {"threads": 1}}).detect(plane)
+    label = Box(113, 57, 118, 81)                            # the devset's box of the stacked CS
+    assert any(r.box.intersection(label) == label and r.text.upper() == "CS" for r in regions)
