@@ -264,6 +264,13 @@ def number_of_frames(ds: Dataset) -> int:
         return 1
 
 
+def frames_per_overlay(ds: Dataset) -> dict[int, int]:
+    """Frame counts of the image (-1) and of each overlay, from the header."""
+    counts = {-1: number_of_frames(ds)}
+    counts.update({spec.index: spec.frames for spec in overlay_specs(ds)})
+    return counts
+
+
 def check_pixel_data(ds: Dataset, path: str) -> None:
     """Raise the typed error that says why the image pixels of ``ds`` cannot be decoded, if they cannot."""
     if not any(keyword in ds for keyword in PIXEL_KEYWORDS):

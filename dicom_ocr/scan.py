@@ -17,7 +17,7 @@ from .documents import FormsMode, document_boxes
 from .errors import DicomOcrError, NotDicomError
 from .geometry import Box
 from .phi import NERENGINE, HeaderFacts, Verdict, judge
-from .planes import Plane, iter_planes, number_of_frames, overlay_specs, read_header
+from .planes import Plane, frames_per_overlay, iter_planes, read_header
 from .regions import Region, stop_short_of
 from .rules.ultrasound import clinical_areas, moving_areas, outside_clinical_area
 from .sources import (
@@ -126,7 +126,7 @@ class Scanner:
         found = [region for source in self.sources for region in source.regions(ds)]
         if not found:
             return []
-        frames = _frames_per_overlay(ds)
+        frames = frames_per_overlay(ds)
         rows = []
         for region in found:
             for frame in (range(frames.get(region.overlay, 1)) if region.frame == -1 else [region.frame]):
@@ -177,13 +177,6 @@ def with_static_text(found: list[PlaneText], memory: PlaneMemory) -> list[PlaneT
     (:meth:`PlaneMemory.static_text`)."""
     static = memory.static_text()
     return [replace(plane, regions=static.get((plane.frame, plane.overlay), plane.regions)) for plane in found]
-
-
-def _frames_per_overlay(ds: Dataset) -> dict[int, int]:
-    """Frame counts of the image (-1) and of each overlay, from the header."""
-    counts = {-1: number_of_frames(ds)}
-    counts.update({spec.index: spec.frames for spec in overlay_specs(ds)})
-    return counts
 
 
 def _source_row(filename: str, region: SourceRegion, frame: int) -> RectRow:

@@ -12,11 +12,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from pydicom.dataset import Dataset
-
 from ..auditdb import RectRow
 from ..geometry import Box
-from ..planes import number_of_frames, overlay_specs
 
 SAME_REGION_IOU = 0.5
 
@@ -123,10 +120,3 @@ def _overlay_groups(overlay: int, n_frames: int, per_frame: Mapping[tuple[int, i
                     group.regions[i].texts.append(rect.ocrtext)
         previous = group
     return groups
-
-
-def frame_counts(header: Dataset) -> dict[int, int]:
-    """Frames of the image (-1) and of each overlay, from a file's header."""
-    counts = {-1: number_of_frames(header)}
-    counts.update({spec.index: spec.frames for spec in overlay_specs(header)})
-    return counts

@@ -16,10 +16,10 @@ from .. import __version__
 from ..auditdb import AuditDB, FileFacts, FileRecord, RectRow
 from ..errors import DicomOcrError
 from ..exports import OCR_ENGINE_NAMES, engine_name
-from ..planes import read_header
+from ..planes import frames_per_overlay, read_header
 from ..sources import OCRENGINE_CTP_RULE, OCRENGINE_DEID_RULE, OCRENGINE_LEARNED
 from .classes import TRIAGE_LABELS, TRIAGE_ORDER, triage
-from .grouping import GroupRegion, PlaneGroup, frame_counts, group_planes
+from .grouping import GroupRegion, PlaneGroup, group_planes
 from .overview import build_overview
 from .sampling import Selection, first_in_triage_order, stratified_sample
 from .signatures import SignatureLookup
@@ -127,7 +127,7 @@ def _file_view(record: FileRecord, anchor: str, signature: str, rects: list[Rect
     except (DicomOcrError, OSError) as error:
         header = None
         view.picture_error = str(getattr(error, "message", error))
-    groups = group_planes(rects, frame_counts(header) if header is not None else {-1: 1})
+    groups = group_planes(rects, frames_per_overlay(header) if header is not None else {-1: 1})
     found: dict[tuple[int, int], PlanePicture] = {}
     if header is not None and pictures is not None:
         found, view.picture_error = plane_pictures(record.filename, header, groups)
