@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..detection import DEFAULT_PASSES, Detector, parse_passes
+from ..detection.reuse import PlaneMemory
 from ..phi import HeaderFacts, judge
 from ..planes import iter_planes, read_header
 from ..rules.ultrasound import moving_areas
@@ -52,9 +53,12 @@ class Verifier:
     def verify(self, copy: str, facts: HeaderFacts, engine_spec: str) -> Verification:
         """Every plane of ``copy`` read again, its regions judged with the input's ``facts``."""
         header = read_header(copy)
-        planes = self.detector(engine_spec).detect_planes(iter_planes(copy, header=header),
-                                                          moving=moving_areas(header))
-        found = [(plane, region) for plane, regions in planes for region in regions]
-        return Verification(tuple(region.text for _, region in found),
-                            tuple(RedactBox(region.box, plane.frame, plane.overlay) for plane, region in found),
-                            tuple(judge(region.text, facts).pii for _, region in found))
+        memory = PlaneMemory()
+        planes = [(plane.frame, plane.overlay, regions) for plane, regions in self.detector(engine_spec).detect_planes(
+            iter_planes(copy, header=header), moving=moving_areas(header), memory=memory)]
+        static = memory.static_text()          # as a scan does: text found on one cine frame, on every frame showing it
+        found = [(frame, overlay, region) for frame, overlay, regions in planes
+                 for region in static.get((frame, overlay), regions)]
+        return Verification(tuple(region.text for *_, region in found),
+                            tuple(RedactBox(region.box, frame, overlay) for frame, overlay, region in found),
+                            tuple(judge(region.text, facts).pii for *_, region in found))
