@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from tqdm import tqdm
 
 from . import __version__, logs
-from .errors import DicomOcrError, NotDicomError
+from .errors import DicomOcrError, ExitCode, NotDicomError
 from .inputs import count_input_files, iter_input_files
 from .planes import Plane, iter_planes, number_of_frames, read_header
 from .privacy import make_outputs_private
@@ -36,7 +36,9 @@ log = logging.getLogger("dicom_ocr")
 
 
 class Refused(Exception):
-    """A command refused before it touched anything: its message is the one line the user sees (exit status 2)."""
+    """A command refused before it touched anything: its message is the one line the user sees."""
+
+    exit_code = ExitCode.REFUSED
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,19 +47,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.configure(logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING)
     if not hasattr(args, "run"):
         parser.print_help()
-        return 2
+        return ExitCode.REFUSED
     umask = make_outputs_private(args.group_readable)   # for this command only: main() is also called in-process
     try:
         return args.run(args)
     except Refused as exc:
         print(f"dicom_ocr: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     except sqlite3.Error as exc:     # not an SQLite file, a full disk: one line, the rows written so far are kept
         print(f"dicom_ocr: the audit DB in {getattr(args, 'db', '?')} cannot be used: {exc}", file=sys.stderr)
-        return 1
+        return ExitCode.FILES_FAILED
     except BrokenPipeError:   # output piped into head & co.: stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return ExitCode.FILES_FAILED
     finally:
         os.umask(umask)
 
@@ -66,7 +68,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse with its usage errors on one line (``dicom_ocr scan: argument --jobs: ...``), exit status 2."""
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+        self.exit(ExitCode.REFUSED, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def usable_cores() -> int:
@@ -305,14 +307,14 @@ def run_scan(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         progress.close()
         print("dicom_ocr: interrupted; run the same command again to scan the rest", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     except BaseException:
         progress.close()     # end the bar's line before main() prints the error
         raise
     progress.close()
     if not args.quiet:
         _print_run_summary(stats, time.monotonic() - progress.started, args.db)
-    return 1 if stats.failed or (args.strict and stats.not_dicom) else 0
+    return ExitCode.FILES_FAILED if stats.failed or (args.strict and stats.not_dicom) else ExitCode.OK
 
 
 def _check_paths(paths: list[str]) -> None:
@@ -451,7 +453,7 @@ def run_rules_export(args: argparse.Namespace) -> int:
     with AuditDB(args.db) as db:
         labels = export_recipe(db, args.output)
     print(f"{args.output}: {labels} scanner signature(s)")
-    return 0
+    return ExitCode.OK
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -467,7 +469,7 @@ def run_report(args: argparse.Namespace) -> int:
     how = "not in the sample" if args.sample is not None else "left out by --limit"
     print(f"dicom_ocr report: {summary.index} ({shown or 'no files'}; {summary.left_out} {how}). "
           "It contains PHI.", file=sys.stderr)
-    return 0
+    return ExitCode.OK
 
 
 def run_redact(args: argparse.Namespace) -> int:
@@ -486,7 +488,7 @@ def run_redact(args: argparse.Namespace) -> int:
             verifier.detector(spec)        # fail early when an engine of the scan cannot run here
     except (EngineUnavailableError, ValueError) as exc:
         print(f"dicom_ocr: --verify: {exc}", file=sys.stderr)
-        return 2
+        return ExitCode.REFUSED
     progress = Progress.for_stream(sys.stderr, quiet=args.quiet, interval=args.log_every,
                                    command="dicom_ocr redact", planes=False)
     progress.set_total(len(done))
@@ -501,7 +503,7 @@ def run_redact(args: argparse.Namespace) -> int:
         progress.close()
     if not args.quiet:
         _print_redact_summary(args, counts, records, verifier is not None)
-    return 1 if counts["failed"] or counts["unverified"] else 0
+    return ExitCode.FILES_FAILED if counts["failed"] or counts["unverified"] else ExitCode.OK
 
 
 def _count_copy(result: Redacted, counts: Counter, progress: Progress) -> None:
@@ -544,7 +546,7 @@ def run_status(args: argparse.Namespace) -> int:
         summary = db.summary()
     summary.update(redaction_summary(args.db))
     print(json.dumps(summary) if args.json else _status_text(summary))
-    return 0
+    return ExitCode.OK
 
 
 def _status_text(s: dict) -> str:
@@ -603,7 +605,7 @@ def run_frames(args: argparse.Namespace) -> int:
     print(f"dicom_ocr frames: {counts['files']} files, {counts['planes']} planes, {counts['not_dicom']} not DICOM "
           f"(skipped), {counts['failed']} failed" + (f"; {counts['pngs']} PNGs written to {args.png}" if args.png else ""),
           file=sys.stderr)
-    return 1 if counts["failed"] else 0
+    return ExitCode.FILES_FAILED if counts["failed"] else ExitCode.OK
 
 
 def _describe_file(path: str, png_dir: Path | None) -> tuple[list[dict], dict | None]:

@@ -1,11 +1,25 @@
-"""Typed errors: each names the file and the cause, so a batch can record it and go on."""
+"""Typed errors: each names the file and the cause, so a batch can record it and go on; the exit statuses they lead
+to."""
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """A command's exit status."""
+
+    OK = 0
+    FILES_FAILED = 1        # some file failed (the others are done), or the audit DB could not be used
+    REFUSED = 2             # unusable options, paths or engines: refused before anything was written
+    INTERRUPTED = 130       # Ctrl-C (128 + SIGINT): run the same command again to finish
 
 
 class DicomOcrError(Exception):
-    """Base of every error dicom_ocr raises on purpose. ``cause`` is a short machine-readable tag."""
+    """Base of every error dicom_ocr raises on purpose. ``cause`` is a short machine-readable tag; a run where one
+    was raised for a file ends with ``exit_code``."""
 
     cause = "error"
+    exit_code = ExitCode.FILES_FAILED
 
     def __init__(self, path: str, message: str):
         super().__init__(f"{path}: {message}")
@@ -68,3 +82,5 @@ class WorkerCrashedError(DicomOcrError):
 
 class EngineUnavailableError(Exception):
     """An OCR engine cannot run here: its package or its model files are missing. The message says how to get them."""
+
+    exit_code = ExitCode.REFUSED

@@ -334,3 +334,13 @@ def test_fuzzed_corpus_files_all_get_a_named_cause(tmp_path, shared):
     sources = [shared / "corpus" / name for name in CORPUS_FUZZ_SOURCES]
     kinds = _fuzz_folder(tmp_path / "fuzzed", sources, seed=16)
     _check_fuzzed_scan(tmp_path / "fuzzed", kinds, tmp_path / "db")
+
+
+def test_exit_codes_are_named_and_carried_by_the_error_classes(tmp_path):
+    from dicom_ocr.cli import main
+    from dicom_ocr.errors import DicomOcrError, EngineUnavailableError, ExitCode
+
+    assert [int(code) for code in ExitCode] == [0, 1, 2, 130]          # what scripts around us test for
+    assert DicomOcrError.exit_code is ExitCode.FILES_FAILED and EngineUnavailableError.exit_code is ExitCode.REFUSED
+    assert main(["scan", str(tmp_path / "missing"), "--db", str(tmp_path / "db")]) is ExitCode.REFUSED
+    assert not (tmp_path / "db").exists()
