@@ -17,7 +17,7 @@ from .documents import FormsMode, document_boxes
 from .errors import DicomOcrError, NotDicomError
 from .geometry import Box
 from .phi import NERENGINE, HeaderFacts, Verdict, judge
-from .planes import Plane, frames_per_overlay, iter_planes, read_header
+from .planes import frames_per_overlay, iter_planes, read_header
 from .regions import Region, stop_short_of
 from .rules.ultrasound import clinical_areas, moving_areas, outside_clinical_area
 from .sources import (
