@@ -36,7 +36,7 @@ from ..engines.base import Detection, LineEngine, Word
 from ..geometry import Box
 from ..planes import Plane
 from ..regions import components, is_multiline_lump
-from ..regions.glyphs import ink
+from ..regions.glyphs import ink, runs_of
 from .fields import split_all
 from .variants import Variant, dark_parts, dark_strokes, enlarged_parts, equalised, grey, make_variants
 
@@ -205,14 +205,13 @@ def _stacked_glyphs(crop: np.ndarray) -> list[np.ndarray]:
     mask = ink(crop, Box(0, 0, crop.shape[1] - 1, crop.shape[0] - 1))
     if mask is None:
         return []
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.any(axis=1).astype(np.int8), [0]])))
-    runs = list(zip(edges[::2], edges[1::2]))
+    runs = runs_of(mask.any(axis=1))
     if not 2 <= len(runs) <= STACKED_MAX:
         return []
     ground = np.median(crop[~mask], axis=0).astype(crop.dtype)
     glyphs = []
-    for first, end in runs:
-        piece = crop[max(0, first - 1):end + 1]
+    for first, last in runs:
+        piece = crop[max(0, first - 1):last + 2]
         side = max(piece.shape[:2]) + 4
         canvas = np.empty((side, 2 * side, *crop.shape[2:]), crop.dtype)
         canvas[...] = ground

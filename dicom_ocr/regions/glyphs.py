@@ -29,10 +29,15 @@ def grey(image: np.ndarray) -> np.ndarray:
     return cv2.max(cv2.max(channels[0], channels[1]), channels[2])
 
 
+def grey_under(image: np.ndarray, box: Box) -> np.ndarray:
+    """The grey (:func:`grey`) of the pixels under ``box`` only: the whole plane's channel maximum is not needed."""
+    return grey(image[box.top:box.bottom + 1, box.left:box.right + 1])
+
+
 def ink(image: np.ndarray, box: Box) -> np.ndarray | None:
     """The ink under ``box`` (True pixels): the side of an Otsu threshold of the box's pixels that its border,
     mostly background, is not on; None when the box is flat."""
-    crop = grey(image)[box.top:box.bottom + 1, box.left:box.right + 1]
+    crop = grey_under(image, box)
     if crop.size == 0 or int(crop.max()) == int(crop.min()):
         return None
     _, mask = cv2.threshold(np.ascontiguousarray(crop), 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -68,7 +73,7 @@ def two_tone(image: np.ndarray, box: Box, mask: np.ndarray | None) -> float:
     anatomy, whose shading and noise lie on both sides of any threshold."""
     if mask is None or mask.all() or not mask.any():
         return 0.0
-    crop = grey(image)[box.top:box.bottom + 1, box.left:box.right + 1].astype(np.float64)
+    crop = grey_under(image, box).astype(np.float64)
     variance = float(crop.var())
     if variance == 0:
         return 0.0
@@ -87,7 +92,7 @@ def flat_ink(image: np.ndarray, box: Box, mask: np.ndarray | None) -> float:
     throughout. 0.0 when there is no ink."""
     if mask is None or mask.all() or not mask.any():
         return 0.0
-    crop = grey(image)[box.top:box.bottom + 1, box.left:box.right + 1].astype(np.float32)
+    crop = grey_under(image, box).astype(np.float32)
     ink_tones, ground = crop[mask], float(np.median(crop[~mask]))
     bright = float(np.median(ink_tones)) > ground
     extreme = float(np.percentile(ink_tones, 90 if bright else 10))
@@ -95,42 +100,41 @@ def flat_ink(image: np.ndarray, box: Box, mask: np.ndarray | None) -> float:
     return float(np.mean(np.abs(ink_tones - extreme) <= 0.1 * contrast)) if contrast else 0.0
 
 
-def drawn_in_flat_ink(image: np.ndarray, box: Box) -> bool:
-    """Whether the ink under ``box`` is rendered lettering by its tones: two-tone (:func:`two_tone`) or filled with one
-    flat tone (:func:`flat_ink`). The test for longer unsure reads, whose strokes and pieces vary too much to count."""
-    mask = ink(image, box)
+def drawn_in_flat_ink(image: np.ndarray, box: Box, mask: np.ndarray | None = None) -> bool:
+    """Whether the ink under ``box`` (``mask``, :func:`ink` when not given) is rendered lettering by its tones:
+    two-tone (:func:`two_tone`) or filled with one flat tone (:func:`flat_ink`). The test for longer unsure reads,
+    whose strokes and pieces vary too much to count."""
+    mask = ink(image, box) if mask is None else mask
     return two_tone(image, box, mask) >= TWO_TONE or flat_ink(image, box, mask) >= FLAT_INK
 
 
 GLYPH_SPAN = 4       # px: the least extent of the ink of a legible glyph (real reads 5 px and more in every set)
 
 
-def is_dot(image: np.ndarray, box: Box) -> bool:
-    """Whether the ink under ``box`` spans fewer than ``GLYPH_SPAN`` pixels both ways: a scale or caliper dot, read
-    as ``99`` or ``G9`` in a box five times its size, not a glyph."""
-    mask = ink(image, box)
+def is_dot(mask: np.ndarray | None) -> bool:
+    """Whether ``mask``, the ink under a box (:func:`ink`), spans fewer than ``GLYPH_SPAN`` pixels both ways: a scale
+    or caliper dot, read as ``99`` or ``G9`` in a box five times its size, not a glyph."""
     if mask is None or not mask.any():
         return False
     rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     return rows[-1] - rows[0] + 1 < GLYPH_SPAN and columns[-1] - columns[0] + 1 < GLYPH_SPAN
 
 
-def speckled(image: np.ndarray, box: Box, characters: int = 1) -> bool:
-    """Whether the ink under ``box`` is speckle rather than ``characters`` rendered glyphs: in more pieces than they
-    are drawn in (``PIECES_PER_CHARACTER`` each, plus ``PIECES_SLACK``) and without the tones of lettering
-    (:func:`drawn_in_flat_ink`). Sure reads of real text, of the synthetic set and of the devset, are never both;
-    sure reads of CT and MR grain (``2``, ``:`` and ``三`` in 12-18 pieces) are."""
-    mask = ink(image, box)
+def speckled(image: np.ndarray, box: Box, mask: np.ndarray | None, characters: int = 1) -> bool:
+    """Whether ``mask``, the ink under ``box`` (:func:`ink`), is speckle rather than ``characters`` rendered glyphs:
+    in more pieces than they are drawn in (``PIECES_PER_CHARACTER`` each, plus ``PIECES_SLACK``) and without the
+    tones of lettering (:func:`drawn_in_flat_ink`). Sure reads of real text, of the synthetic set and of the devset,
+    are never both; sure reads of CT and MR grain (``2``, ``:`` and ``三`` in 12-18 pieces) are."""
     return ink_pieces(mask) > PIECES_PER_CHARACTER * characters + PIECES_SLACK \
-        and two_tone(image, box, mask) < TWO_TONE and flat_ink(image, box, mask) < FLAT_INK
+        and not drawn_in_flat_ink(image, box, mask)
 
 
-def looks_like_lettering(image: np.ndarray, box: Box, characters: int = 1) -> bool:
+def looks_like_lettering(image: np.ndarray, box: Box, characters: int = 1, mask: np.ndarray | None = None) -> bool:
     """Whether the ink under ``box`` is drawn in one flat tone on a flat ground (:func:`two_tone`), in thin strokes,
     as lettering is (see the module docstring), and in few enough blobs for ``characters`` characters: the ink of a
     read of grainy texture or of a fill's edge on noise (an ``一`` over a black box in speckle, hundreds of specks)
-    is not."""
-    mask = ink(image, box)       # thresholded once for all three tests
+    is not. ``mask``: the ink under ``box`` when already thresholded (:func:`ink`)."""
+    mask = ink(image, box) if mask is None else mask       # thresholded once for all three tests
     return two_tone(image, box, mask) >= TWO_TONE and stroke_ratio(mask, box) <= THIN_STROKES \
         and ink_pieces(mask) <= PIECES_PER_CHARACTER * characters + PIECES_SLACK
 
@@ -170,14 +174,14 @@ def marked(image: np.ndarray, box: Box) -> np.ndarray | None:
     mask = ink(image, box)
     if mask is None or not mask.any() or mask.all():
         return None
-    crop = grey(image)[box.top:box.bottom + 1, box.left:box.right + 1].astype(np.float32)
+    crop = grey_under(image, box).astype(np.float32)
     border = np.concatenate([crop[0], crop[-1], crop[:, 0], crop[:, -1]])
     ground = float(np.median(border))
     contrast = abs(float(crop[mask].mean()) - ground)
     return np.abs(crop - ground) >= max(1.0, MARKED * contrast)
 
 
-def _runs(profile: np.ndarray) -> list[tuple[int, int]]:
+def runs_of(profile: np.ndarray) -> list[tuple[int, int]]:
     """The first and last index of each run of True in ``profile``."""
     edges = np.flatnonzero(np.diff(np.concatenate([[0], profile.astype(np.int8), [0]])))
     return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2])]
@@ -194,7 +198,7 @@ def without_cut_marks(mask: np.ndarray, across_rows: bool = True) -> np.ndarray:
     edge the box reached into. A run in more pieces may be the glyphs of a line above or below, and stays covered.
     Unchanged when the centre run itself touches an edge (no room to tell)."""
     across = mask if across_rows else mask.T
-    runs = _runs(across.any(axis=1))
+    runs = runs_of(across.any(axis=1))
     if not runs:
         return mask
     centre = (across.shape[0] - 1) / 2

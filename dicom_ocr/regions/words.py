@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from ..engines.base import Word
-from .glyphs import drawn_in_flat_ink, is_dot, looks_like_lettering, speckled
+from .glyphs import drawn_in_flat_ink, ink, is_dot, looks_like_lettering, speckled
 
 STROKES = frozenset("lIij")
 """Letters that texture edges are read as, repeated ("lll", "iii"); real repeats such as "ZZZ" or "111" stay."""
@@ -116,13 +116,15 @@ def drop_graphics(words: Sequence[Word], image: np.ndarray) -> list[Word]:
             return beside_text(word)
         if _is_unsure_line(word):
             return beside_text(word) or drawn_in_flat_ink(image, word.box)
-        if beside_text(word):
+        if beside_text(word) or not _is_short(word):
             return True
-        if _is_short(word) and is_dot(image, word.box):
+        mask = ink(image, word.box)                  # thresholded once for every test of a short read
+        if is_dot(mask):
             return False
+        characters = max(1, len(word.text.strip()))
         if not _is_doubtful(word):
-            return not _is_short(word) or not speckled(image, word.box, max(1, len(word.text.strip())))
+            return not speckled(image, word.box, mask, characters)
         return min(word.box.height, word.box.width) >= MEASURABLE \
-            and looks_like_lettering(image, word.box, max(1, len(word.text.strip())))
+            and looks_like_lettering(image, word.box, characters, mask)
 
     return [w for w in words if kept(w)]
