@@ -42,7 +42,7 @@ class Fingerprint:
     overlay: int
     digest: bytes
     mask: np.ndarray
-    frame: int = 0
+    frame: int
 
     @classmethod
     def of(cls, plane: Plane, moving: Sequence[Box] = ()) -> Fingerprint:
