@@ -26,6 +26,7 @@ from .auditdb import FILES_TABLE, AuditDB, FileRecord, RectRow
 from .detection import Detector, Pass
 from .documents import FormsMode
 from .engines import check_engine
+from .engines.options import EngineOptions, one_thread_each
 from .errors import WorkerCrashedError
 from .pool import IN_FLIGHT_PER_WORKER, run_pool
 from .scan import FileScan, Scanner, stored_filename
@@ -48,24 +49,24 @@ class ScanSettings:
     default_pii: bool = True
     sources: tuple[RegionSource, ...] = ()   # built (rule files parsed) once per run, then shipped to workers
     single_threaded: bool = False            # engines use one thread each: several workers share the cores
-    backend: str = "auto"                    # RapidOCR's inference backend (engines.rapidocr.choose_backend)
-    device: str = "cpu"
+    engine_options: EngineOptions = field(default_factory=dict)   # by engine name (--engine-option NAME.KEY=VALUE)
     forms: FormsMode = FormsMode.INK           # what document planes get besides OCR (scan --forms)
 
-    def engine_options(self) -> dict[str, dict]:
+    @property
+    def engines(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.engine for p in self.passes))
+
+    def worker_engine_options(self) -> EngineOptions:
         """The options each worker builds its engines with."""
-        rapidocr: dict = {"backend": self.backend, "device": self.device}
-        if self.single_threaded:
-            rapidocr["threads"] = 1
-        return {"rapidocr": rapidocr}
+        return one_thread_each(self.engine_options, self.engines) if self.single_threaded else self.engine_options
 
     def detector(self) -> Detector:
-        return Detector(self.passes, self.engine_options())
+        return Detector(self.passes, self.worker_engine_options())
 
     def check_engines(self) -> None:
         """Raise EngineUnavailableError (or ValueError) unless every engine can run here, without loading models."""
-        options = self.engine_options()
-        for name in dict.fromkeys(p.engine for p in self.passes):
+        options = self.worker_engine_options()
+        for name in self.engines:
             check_engine(name, **options.get(name, {}))
 
     def scanner(self) -> Scanner:

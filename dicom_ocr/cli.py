@@ -23,8 +23,8 @@ from . import __version__, logs
 from .errors import DicomOcrError, ExitCode, NotDicomError
 from .inputs import count_input_files, iter_input_files
 from .planes import Plane, iter_planes, number_of_frames, read_header
-from .privacy import make_outputs_private
 from .pngs import plane_png_name, write_png
+from .privacy import make_outputs_private
 from .progress import Progress
 
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ def _add_scan(commands) -> None:
     from .batch import DASK_CONNECT_TIMEOUT_S
     from .detection.variants import VARIANT_NAMES
     from .documents import FormsMode
-    from .engines import ENGINE_NAMES
+    from .engines import engine_names
 
     scan = commands.add_parser(
         "scan", help="find burned-in text in DICOM files and record it in the reviewers' audit DB",
@@ -149,11 +149,8 @@ def _add_scan(commands) -> None:
                       help="engines and preprocessing variants, e.g. 'rapidocr:plain+x2,tesseract:top' (each variant "
                            "read whole) or 'rapidocr:lines' (lines detected on the plane and an enlarged copy, each "
                            f"recognised once; rapidocr only); default: {_default_ocr()}; engines: "
-                           f"{', '.join(ENGINE_NAMES)}; variants: {', '.join(VARIANT_NAMES)}")
-    scan.add_argument("--backend", choices=("auto", "openvino", "onnxruntime"), default="auto",
-                      help="RapidOCR's inference backend (default auto: OpenVINO when installed, else onnxruntime)")
-    scan.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
-                      help="where RapidOCR runs (cuda: onnxruntime's CUDA provider; needs onnxruntime-gpu and a GPU)")
+                           f"{', '.join(engine_names())}; variants: {', '.join(VARIANT_NAMES)}")
+    _add_engine_options(scan)
     scan.add_argument("--rules", metavar="FILE", nargs="+", action="extend", default=[],
                       help="extra region rule files, deid recipes or RSNA CTP scripts (on top of the built-in ones)")
     scan.add_argument("--no-default-rules", action="store_true",
@@ -192,6 +189,35 @@ def _add_scan(commands) -> None:
     scan.add_argument("--log-every", metavar="SECONDS", type=float, default=30.0,
                       help="when stderr is not a terminal, one progress line every SECONDS (default 30)")
     scan.set_defaults(run=run_scan)
+
+
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--engine-option", metavar="NAME.KEY=VALUE", action="append", default=[],
+                        help="an option of one engine (repeatable), e.g. rapidocr.backend=onnxruntime (auto, openvino, "
+                             "onnxruntime), rapidocr.device=cuda (needs onnxruntime-gpu and a GPU), tesseract.psm=11, "
+                             "easyocr.gpu=true; the options are the engine class's (README, 'Engines')")
+    for flag, key in (("--backend", "backend"), ("--device", "device")):     # before --engine-option: kept working
+        parser.add_argument(flag, dest="engine_option", metavar=key.upper(), action=_LegacyEngineOption,
+                            help=argparse.SUPPRESS)
+
+
+class _LegacyEngineOption(argparse.Action):
+    """``--backend X`` / ``--device X``, the RapidOCR flags before ``--engine-option``: still taken, with a warning."""
+
+    def __call__(self, parser, namespace, value, option_string=None) -> None:
+        key = option_string.lstrip("-")
+        print(f"dicom_ocr: {option_string} is deprecated; use --engine-option rapidocr.{key}={value}", file=sys.stderr)
+        getattr(namespace, self.dest).append(f"rapidocr.{key}={value}")
+
+
+def _engine_options(args: argparse.Namespace) -> dict[str, dict]:
+    """The ``--engine-option`` values by engine (Refused when one names an unknown engine or option)."""
+    from .engines.options import parse_engine_options
+
+    try:
+        return parse_engine_options(args.engine_option)
+    except ValueError as exc:
+        raise Refused(f"--engine-option: {exc}") from None
 
 
 def _add_db_argument(parser: argparse.ArgumentParser) -> None:
@@ -281,6 +307,7 @@ def _add_redact(commands) -> None:
                              "(recorded, exit status 1; the copy stays, to be looked at: release only verified copies)")
     redact.add_argument("--no-refill", dest="refill_rounds", action="store_const", const=0,
                         default=REFILL_ROUNDS, help="with --verify: only check, fill nothing the copy shows")
+    _add_engine_options(redact)
     redact.add_argument("-j", "--jobs", type=positive_int, default=usable_cores(), metavar="N",
                         help="local worker processes making (and verifying) copies, each running its engines on one "
                              f"thread (default: one per core, {usable_cores()} here)")
@@ -351,7 +378,7 @@ def _scan_settings(args: argparse.Namespace) -> ScanSettings:
                                                             ultrasound=args.ultrasound_regions,
                                                             ultrasound_recipe=args.ultrasound_recipe)),
                                 single_threaded=args.jobs > 1 or bool(args.dask),
-                                backend=args.backend, device=args.device, forms=FormsMode(args.forms))
+                                engine_options=_engine_options(args), forms=FormsMode(args.forms))
         if not args.dask:
             settings.check_engines()  # fail early, with a clear message, when an engine cannot run here
     except (EngineUnavailableError, RecipeError, OSError, ValueError) as exc:
@@ -482,7 +509,7 @@ def run_redact(args: argparse.Namespace) -> int:
     with AuditDB(args.db) as db:
         records = list(db.file_records().values())
     done = [r for r in records if r.state == "done"]
-    verifier = Verifier() if args.verify else None
+    verifier = Verifier(_engine_options(args)) if args.verify else None
     try:
         for spec in {r.engine for r in done} if verifier else ():
             verifier.detector(spec)        # fail early when an engine of the scan cannot run here

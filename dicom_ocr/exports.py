@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import TextIO
 
 from .auditdb import RectRow
+from .engines import ocrengine_names
 
 CSV_COLUMNS = ("filename", "frame", "overlay", "imagetype", "manufacturer", "burnedinannotation", "ocr_engine",
                "left", "top", "right", "bottom", "ocr_text", "ner_engine", "is_sensitive")
 
-OCR_ENGINE_NAMES: dict[int, str] = {-1: "manual", 1: "tesseract", 2: "easyocr", 3: "keras", 4: "ultrasound-regions",
-                                    5: "scanned-form", 6: "rapidocr", 53: "ink"}
 NER_ENGINE_NAMES: dict[int, str] = {-1: "none", 10: "spacy", 11: "spacy", 12: "spacy", 13: "spacy", 20: "flair",
                                     30: "stanford", 40: "stanza", 50: "allowlist", 60: "scanned-form"}
 
@@ -32,7 +31,7 @@ class _StreamWriter:
     def __init__(self, path: str | Path, ocr_names: Mapping[int, str] | None = None,
                  ner_names: Mapping[int, str] | None = None):
         self.path = Path(path)
-        self.ocr_names = {**OCR_ENGINE_NAMES, **(ocr_names or {})}
+        self.ocr_names = {**ocrengine_names(), **(ocr_names or {})}
         self.ner_names = {**NER_ENGINE_NAMES, **(ner_names or {})}
         self._new = not self.path.exists() or self.path.stat().st_size == 0
         self._file: TextIO = open(self.path, "a", newline="", encoding="utf-8")

@@ -14,6 +14,7 @@ from .auditdb import FileRecord, RectRow
 from .detection import Detector
 from .detection.reuse import PlaneMemory
 from .documents import FormsMode, document_boxes
+from .engines import ocrengine_names
 from .errors import DicomOcrError, NotDicomError
 from .geometry import Box
 from .phi import NERENGINE, HeaderFacts, Verdict, judge
@@ -29,9 +30,6 @@ from .sources import (
 )
 
 log = logging.getLogger(__name__)
-
-ENGINE_NAMES = {1: "tesseract", 2: "easyocr", 6: "rapidocr"}
-
 
 @dataclass(frozen=True)
 class FileTags:
@@ -153,7 +151,7 @@ class Scanner:
         if plane.overlay == -1 and outside_clinical_area(region.box, areas):
             reason += "; outside the ultrasound clinical area"
         return RectRow(filename, region.box, plane.frame, plane.overlay, region.ocrengine, region.text, NERENGINE,
-                       int(verdict.pii), source=ENGINE_NAMES.get(region.ocrengine, str(region.ocrengine)),
+                       int(verdict.pii), source=ocrengine_names().get(region.ocrengine, str(region.ocrengine)),
                        reason=reason, confidence=round(region.confidence, 4))
 
     def _record(self, filename: str, started: float, ocr_before: float, n_planes: int, rects: list[RectRow],

@@ -15,6 +15,8 @@ from pydicom.dataset import Dataset
 
 from .geometry import Box
 
+OCRENGINE_MANUAL = -1             # dcmaudit's number: a rectangle a reviewer drew
+OCRENGINE_KERAS = 3                # dcmaudit's number for its Keras detector (not ours)
 OCRENGINE_ULTRASOUND_REGIONS = 4   # dcmaudit's number
 OCRENGINE_DEID_RULE = 50           # a deid recipe %filter rule (coordinates / ctpcoordinates / all / from:)
 OCRENGINE_CTP_RULE = 51            # an RSNA CTP DicomPixelAnonymizer.script signature
@@ -22,6 +24,12 @@ OCRENGINE_LEARNED = 52             # rectangles reviewers drew or kept on files 
 OCRENGINE_SCANNED_FORM = 5         # dcmaudit's number: the whole page of a document plane
 OCRENGINE_INK = 53                 # ink on a document plane that no OCR region covers (signature, stamp, handwriting)
 NERENGINE_SCANNED_FORM = 60        # dcmaudit's judgement "a scanned form": the whole page is PHI
+
+SOURCE_NAMES: dict[int, str] = {
+    OCRENGINE_MANUAL: "manual", OCRENGINE_KERAS: "keras", OCRENGINE_ULTRASOUND_REGIONS: "ultrasound-regions",
+    OCRENGINE_SCANNED_FORM: "scanned-form", OCRENGINE_DEID_RULE: "deid-rule", OCRENGINE_CTP_RULE: "ctp-rule",
+    OCRENGINE_LEARNED: "learned", OCRENGINE_INK: "ink"}
+"""The ``ocrengine`` numbers that are not OCR engines, by name; no engine may take one (:mod:`.engines.registry`)."""
 
 
 @dataclass(frozen=True)

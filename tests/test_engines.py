@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from dicom_ocr.engines import ENGINE_NAMES, EngineUnavailableError, engine_status, get_engine, polygon_box
+from dicom_ocr.engines import EngineUnavailableError, engine_names, engine_status, get_engine, polygon_box
 from dicom_ocr.engines import easyocr as easyocr_engine
 from dicom_ocr.engines import tesseract as tesseract_engine
 from dicom_ocr.geometry import Box
@@ -55,7 +55,7 @@ def status() -> dict[str, str | None]:
     return engine_status()
 
 
-@pytest.fixture(scope="module", params=ENGINE_NAMES)
+@pytest.fixture(scope="module", params=engine_names())
 def engine(request, status):
     if status[request.param] is not None:
         pytest.skip(status[request.param])
@@ -101,7 +101,7 @@ def test_engine_rejects_16_bit_images(status):
 
 
 def test_unknown_engine_name_lists_the_known_ones():
-    with pytest.raises(ValueError, match="rapidocr.*tesseract.*easyocr"):
+    with pytest.raises(ValueError, match="tesseract.*easyocr.*rapidocr"):
         get_engine("abbyy")
 
 
@@ -194,7 +194,7 @@ def _run(model, image: np.ndarray) -> np.ndarray:
 
 def test_the_detectors_upsampling_rewritten_gives_the_same_output():
     pytest.importorskip("openvino")
-    from dicom_ocr.engines.upsampling import as_depth_to_space
+    from dicom_ocr.engines.rapidocr.upsampling import as_depth_to_space
     image = np.random.default_rng(1).random((1, 3, 5, 7), dtype=np.float32)
     model = _upsampling_model(stride=2, pads=0)
     before = _run(model, image)
@@ -207,14 +207,14 @@ def test_the_detectors_upsampling_rewritten_gives_the_same_output():
 
 def test_upsampling_the_rewrite_is_not_exact_for_is_left_alone():
     pytest.importorskip("openvino")
-    from dicom_ocr.engines.upsampling import as_depth_to_space
+    from dicom_ocr.engines.rapidocr.upsampling import as_depth_to_space
     assert as_depth_to_space(_upsampling_model(stride=1, pads=0)) == 0
     assert as_depth_to_space(_upsampling_model(stride=2, pads=1)) == 0
 
 
 def test_the_wheels_detector_has_both_its_upsamplings_rewritten():
     pytest.importorskip("openvino")
-    from dicom_ocr.engines.upsampling import as_depth_to_space
+    from dicom_ocr.engines.rapidocr.upsampling import as_depth_to_space
     engine = get_engine("rapidocr", backend="openvino", threads=1)
     library_model = engine._ocr._load_det_model().session.model       # before the first detection wraps it
     assert as_depth_to_space(library_model.clone()) == 2

@@ -217,17 +217,21 @@ def test_lines_needs_a_split_engine_and_variants_are_checked():
 
 
 @pytest.mark.skipif(_cuda_available(), reason="a CUDA GPU is present")
-def test_scan_on_a_missing_gpu_is_refused_before_anything_is_written(tmp_path):
+@pytest.mark.parametrize("option, warning", [
+    (["--engine-option", "rapidocr.device=cuda"], []),
+    (["--device", "cuda"], ["dicom_ocr: --device is deprecated; use --engine-option rapidocr.device=cuda"])],
+    ids=["engine-option", "deprecated-flag"])
+def test_scan_on_a_missing_gpu_is_refused_before_anything_is_written(tmp_path, option, warning):
     import subprocess
 
     from pydicom.data import get_testdata_file
 
     db = tmp_path / "db"
     result = subprocess.run([sys.executable, "-m", "dicom_ocr", "scan", get_testdata_file("CT_small.dcm"),
-                             "--db", str(db), "--device", "cuda"], capture_output=True, text=True)
+                             "--db", str(db), *option], capture_output=True, text=True)
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == ["dicom_ocr: --device cuda needs onnxruntime-gpu and a CUDA GPU; "
-                                                  "none is available here"]
+    assert result.stderr.strip().splitlines() == [*warning, "dicom_ocr: rapidocr.device=cuda needs onnxruntime-gpu "
+                                                  "and a CUDA GPU; none is available here"]
     assert not db.exists()
 
 
@@ -307,7 +311,7 @@ def test_a_shape_the_detector_keeps_seeing_is_compiled_for_it_with_the_same_line
     import importlib.util
     if importlib.util.find_spec("openvino") is None:
         pytest.skip("openvino is not installed")
-    from dicom_ocr.engines import static_shapes
+    from dicom_ocr.engines.rapidocr import static_shapes
     image, _ = mixed_plane()
     engine = get_engine("rapidocr", backend="openvino", threads=1)
     dynamic = sorted((tuple(d.quad.round().ravel()), round(d.score, 2)) for d in engine.detect(image))

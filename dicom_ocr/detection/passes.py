@@ -13,12 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..engines import ENGINE_NAMES
+from ..engines import engine_class, engine_names, reads_lines
 from .variants import VARIANT_NAMES
 
 LINES = "lines"
-LINE_ENGINES = ("rapidocr",)
-ENGINE_DEFAULTS = {"rapidocr": (LINES,), "tesseract": ("plain",), "easyocr": ("plain",)}
 
 DEFAULT_SPEC = "rapidocr:lines"
 PREVIOUS_DEFAULT_SPEC = "rapidocr:plain+x2+rot90"
@@ -47,16 +45,16 @@ class Pass:
 
 
 def parse_passes(spec: str) -> tuple[Pass, ...]:
-    """Passes from ``engine:variant+variant,engine:variant``; an engine alone takes its default (``rapidocr``:
-    ``lines``, the others ``plain``). Raises OcrSpecError naming what is wrong."""
+    """Passes from ``engine:variant+variant,engine:variant``; an engine alone takes its class's ``default_variants``
+    (``rapidocr``: ``lines``, the others ``plain``). Raises OcrSpecError naming what is wrong."""
     passes = []
     for part in filter(None, (s.strip() for s in spec.split(","))):
         engine, _, variants = part.partition(":")
         engine = engine.strip()
-        if engine not in ENGINE_NAMES:
+        if engine not in engine_names():
             raise OcrSpecError(f"unknown OCR engine {engine!r} in --ocr {spec!r}; known engines: "
-                               f"{', '.join(ENGINE_NAMES)}")
-        chosen = tuple(v.strip() for v in variants.split("+") if v.strip()) or ENGINE_DEFAULTS[engine]
+                               f"{', '.join(engine_names())}")
+        chosen = tuple(v.strip() for v in variants.split("+") if v.strip()) or engine_class(engine).default_variants
         passes.append(_checked(Pass(engine, chosen), spec))
     if not passes:
         raise OcrSpecError("no OCR engine given in --ocr")
@@ -65,9 +63,10 @@ def parse_passes(spec: str) -> tuple[Pass, ...]:
 
 def _checked(p: Pass, spec: str) -> Pass:
     if LINES in p.variants:
-        if p.engine not in LINE_ENGINES:
+        if not reads_lines(p.engine):
+            line_engines = ", ".join(name for name in engine_names() if reads_lines(name))
             raise OcrSpecError(f"'{LINES}' (one recognition per line) needs an engine whose detection and recognition "
-                               f"run apart ({', '.join(LINE_ENGINES)}), not {p.engine!r}")
+                               f"run apart ({line_engines}), not {p.engine!r}")
         if len(p.variants) > 1:
             raise OcrSpecError(f"'{LINES}' takes no other variants in the same pass: {p.spec!r}")
         return p

@@ -1,10 +1,16 @@
 """The one interface every OCR engine implements (an 8-bit image in, word boxes out), and the split one of engines
-whose detection and recognition run apart."""
+whose detection and recognition run apart.
+
+An engine is a class. What the registry (:mod:`.registry`) reads off the class, before building one: its ``name``,
+its ``ocrengine`` number in the audit DB, its ``default_variants`` (what ``--ocr NAME`` alone runs), its
+``check(**options)`` (can it run here, without loading models) and whether it reads line by line
+(:class:`LineReader`).
+"""
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -21,10 +27,18 @@ class Word:
 
 
 class OcrEngine(Protocol):
-    """An OCR engine. ``ocrengine`` is its number in the audit DB (dcmaudit: 1 tesseract, 2 easyocr; ours 6-49)."""
+    """An OCR engine. ``ocrengine`` is its number in the audit DB (dcmaudit: 1 tesseract, 2 easyocr; ours 6-49), unique
+    among engines and the region sources' numbers (:data:`dicom_ocr.sources.SOURCE_NAMES`). Its constructor takes the
+    engine's options as keywords (``--engine-option NAME.KEY=VALUE``)."""
 
-    name: str
-    ocrengine: int
+    name: ClassVar[str]
+    ocrengine: ClassVar[int]
+    default_variants: ClassVar[tuple[str, ...]]
+
+    @classmethod
+    def check(cls, **options: Any) -> None:
+        """Raise EngineUnavailableError (saying what to install) unless the engine can run here with ``options``,
+        without loading its models; ValueError for an option value it cannot take."""
 
     @property
     def version(self) -> str:
@@ -43,8 +57,10 @@ class Detection:
     score: float
 
 
-class LineEngine(OcrEngine, Protocol):
-    """An engine whose detection and recognition run apart, so each line found at any scale is recognised once."""
+@runtime_checkable
+class LineReader(Protocol):
+    """Detection and recognition apart, so each line found at any scale is recognised once (``--ocr NAME:lines``).
+    ``issubclass(engine_class, LineReader)`` says whether an engine has them."""
 
     def detect(self, image: np.ndarray) -> list[Detection]:
         """The text lines of ``image``, without their text."""
@@ -54,3 +70,7 @@ class LineEngine(OcrEngine, Protocol):
 
     def recognise(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
         """The text and confidence of each crop (empty text when nothing was read)."""
+
+
+class LineEngine(OcrEngine, LineReader, Protocol):
+    """An engine whose detection and recognition run apart."""

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import EngineUnavailableError
-from . import check_image, polygon_box
 from .base import Word
+from .images import check_image, polygon_box
 
 log = logging.getLogger(__name__)
 
@@ -109,18 +109,18 @@ def _import():
     return easyocr
 
 
-def check(model_dir: str | Path | None = None, **_options) -> None:
-    """Raise EngineUnavailableError unless easyocr and torch are installed and the weights are found and intact."""
-    _check_packages()
-    find_weights(model_dir)
-
-
-
 class EasyOcrEngine:
     """Line-ish text boxes from EasyOCR. Options: ``model_dir`` (folder of the two weight files), ``gpu``."""
 
     name = "easyocr"
     ocrengine = 2
+    default_variants = ("plain",)
+
+    @classmethod
+    def check(cls, model_dir: str | Path | None = None, **_options) -> None:
+        """Raise EngineUnavailableError unless easyocr and torch are installed and the weights are found and intact."""
+        _check_packages()
+        find_weights(model_dir)
 
     def __init__(self, model_dir: str | Path | None = None, gpu: bool = False):
         _check_packages()

@@ -18,8 +18,8 @@ import numpy as np
 
 from ..errors import EngineUnavailableError
 from ..geometry import Box
-from . import check_image
 from .base import Word
+from .images import check_image
 
 log = logging.getLogger(__name__)
 
@@ -76,19 +76,19 @@ def _pick_backend(backend: str) -> tuple[str, object]:
     raise reason
 
 
-def check(backend: str = "auto", lang: str = "eng", **_options) -> None:
-    """Raise EngineUnavailableError unless the Tesseract backend and the language data asked for are present."""
-    _pick_backend(backend)
-    find_tessdata(lang)
-
-
-
 class TesseractEngine:
     """Word boxes from Tesseract. Options: ``psm`` (page segmentation mode), ``lang``, ``backend``
     ("auto", "tesserocr" or "pytesseract"). Not thread-safe: use one engine object per thread."""
 
     name = "tesseract"
     ocrengine = 1
+    default_variants = ("plain",)
+
+    @classmethod
+    def check(cls, backend: str = "auto", lang: str = "eng", **_options) -> None:
+        """Raise EngineUnavailableError unless the Tesseract backend and the language data asked for are present."""
+        _pick_backend(backend)
+        find_tessdata(lang)
 
     def __init__(self, psm: int = DEFAULT_PSM, lang: str = "eng", backend: str = "auto"):
         self.psm = psm

@@ -20,6 +20,8 @@ from pathlib import Path
 
 from .. import logs
 from ..auditdb import FileRecord
+from ..engines import engine_names
+from ..engines.options import EngineOptions, one_thread_each
 from ..errors import DicomOcrError, RedactionError, WorkerCrashedError
 from ..phi import HeaderFacts
 from ..planes import read_header
@@ -103,7 +105,8 @@ def _outcomes(work: Iterator[CopyTask | Redacted], verifier: Verifier | None, jo
         for item in work:
             yield item if isinstance(item, Redacted) else make_copy(item, verifier)
         return
-    initargs = (verifier is not None, logging.getLogger("dicom_ocr").getEffectiveLevel())
+    initargs = (verifier.engine_options if verifier is not None else None,
+                logging.getLogger("dicom_ocr").getEffectiveLevel())
     for item, outcome in run_pool(work, _copy_in_worker, jobs, _init_worker, initargs):
         if outcome is None:      # a worker died (a crash in a codec or OCR library): the pool is gone
             outcome = item if isinstance(item, Redacted) else _lost(item)
@@ -123,10 +126,11 @@ def _lost(task: CopyTask) -> Redacted:
 _verifier: Verifier | None = None
 
 
-def _init_worker(verifying: bool, log_level: int) -> None:
+def _init_worker(engine_options: EngineOptions | None, log_level: int) -> None:
+    """A worker verifies (when given the verifier's ``engine_options``) with its engines on one thread each."""
     global _verifier
     logs.configure(log_level)
-    _verifier = Verifier(engine_options={"rapidocr": {"threads": 1}}) if verifying else None
+    _verifier = Verifier(one_thread_each(engine_options, engine_names())) if engine_options is not None else None
 
 
 def _copy_in_worker(item: CopyTask | Redacted) -> Redacted:

@@ -2,11 +2,11 @@
 PHI verdicts, judged against the header of the input (the copy's header may have been de-identified)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..detection import DEFAULT_PASSES, Detector, parse_passes
 from ..detection.reuse import PlaneMemory
+from ..engines.options import EngineOptions
 from ..phi import HeaderFacts, judge
 from ..planes import iter_planes, read_header
 from ..rules.ultrasound import moving_areas
@@ -38,16 +38,16 @@ class Verifier:
     """Detectors by engine spec, each loaded once, their engines built with ``engine_options`` (as
     :class:`~dicom_ocr.detection.Detector` takes them)."""
 
-    def __init__(self, engine_options: Mapping[str, Mapping] | None = None) -> None:
+    def __init__(self, engine_options: EngineOptions | None = None) -> None:
         self._detectors: dict[str, Detector] = {}
-        self._engine_options = engine_options
+        self.engine_options: EngineOptions = engine_options or {}
 
     def detector(self, engine_spec: str) -> Detector:
         """The detector of ``engine_spec`` (``engine:variant+variant,...``; the default when empty); raises
         EngineUnavailableError when an engine cannot run here."""
         if engine_spec not in self._detectors:
             passes = parse_passes(engine_spec) if engine_spec else DEFAULT_PASSES
-            self._detectors[engine_spec] = Detector(passes, self._engine_options)
+            self._detectors[engine_spec] = Detector(passes, self.engine_options)
         return self._detectors[engine_spec]
 
     def verify(self, copy: str, facts: HeaderFacts, engine_spec: str) -> Verification:

@@ -14,8 +14,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from .. import __version__
 from ..auditdb import AuditDB, FileFacts, FileRecord, RectRow
+from ..engines import ocrengine_names
 from ..errors import DicomOcrError
-from ..exports import OCR_ENGINE_NAMES, engine_name
+from ..exports import engine_name
 from ..planes import frames_per_overlay, read_header
 from ..sources import OCRENGINE_CTP_RULE, OCRENGINE_DEID_RULE, OCRENGINE_LEARNED
 from .classes import TRIAGE_LABELS, TRIAGE_ORDER, triage
@@ -85,8 +86,8 @@ class FileView:
 def source_name(rect: RectRow) -> str:
     """Who named a region: its rule (``file:LABEL``) for rule regions, else the OCR engine's name."""
     if rect_kind(rect) == "rule":
-        return rect.source or _RULE_NAMES.get(rect.ocrengine) or engine_name(rect.ocrengine, OCR_ENGINE_NAMES)
-    return engine_name(rect.ocrengine, OCR_ENGINE_NAMES)
+        return rect.source or _RULE_NAMES.get(rect.ocrengine) or engine_name(rect.ocrengine, ocrengine_names())
+    return engine_name(rect.ocrengine, ocrengine_names())
 
 
 def _row(region: GroupRegion) -> RowView:

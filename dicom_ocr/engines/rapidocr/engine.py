@@ -42,9 +42,9 @@ from importlib import metadata
 import cv2
 import numpy as np
 
-from ..errors import EngineUnavailableError
-from . import check_image, polygon_box, quad_size
-from .base import Detection, Word
+from ...errors import EngineUnavailableError
+from ..base import Detection, Word
+from ..images import check_image, polygon_box, quad_size
 from .static_shapes import StaticShapes
 
 log = logging.getLogger(__name__)
@@ -83,14 +83,8 @@ def choose_backend(backend: str = "auto", device: str = "cpu") -> str:
     if device == "cuda":
         import onnxruntime
         if "CUDAExecutionProvider" not in onnxruntime.get_available_providers():
-            raise EngineUnavailableError("--device cuda needs onnxruntime-gpu and a CUDA GPU; none is available here")
+            raise EngineUnavailableError("rapidocr.device=cuda needs onnxruntime-gpu and a CUDA GPU; none is available here")
     return backend
-
-
-def check(backend: str = "auto", device: str = "cpu", **_options) -> None:
-    """Raise EngineUnavailableError unless rapidocr and the backend chosen for ``backend`` and ``device`` can run."""
-    _import()
-    choose_backend(backend, device)
 
 
 def _params(backend: str, device: str, threads: int) -> dict:
@@ -160,6 +154,13 @@ class RapidOcrEngine:
 
     name = "rapidocr"
     ocrengine = 6
+    default_variants = ("lines",)
+
+    @classmethod
+    def check(cls, backend: str = "auto", device: str = "cpu", **_options) -> None:
+        """Raise EngineUnavailableError unless rapidocr and the backend chosen for ``backend`` and ``device`` can run."""
+        _import()
+        choose_backend(backend, device)
 
     def __init__(self, box_thresh: float = 0.3, text_score: float = 0.5, limit_side_len: int = 2000,
                  limit_type: str = "max", max_side_len: int = 2000, classify: bool = False, recognise: bool = True,
