@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Protocol
 
@@ -26,10 +26,12 @@ from .auditdb import FILES_TABLE, AuditDB, FileRecord, RectRow
 from .detection import Detector, Pass
 from .documents import FormsMode
 from .engines import check_engine
-from .engines.options import EngineOptions, one_thread_each
+from .engines.options import EngineOptions, FrozenEngineOptions, frozen, one_thread_each, thawed
 from .errors import WorkerCrashedError
 from .pool import IN_FLIGHT_PER_WORKER, run_pool
-from .scan import FileScan, Scanner, stored_filename
+from .results import FileResult
+from .rows import file_rows
+from .scan import Scanner, stored_filename
 from .sources import RegionSource
 
 log = logging.getLogger(__name__)
@@ -49,8 +51,12 @@ class ScanSettings:
     default_pii: bool = True
     sources: tuple[RegionSource, ...] = ()   # built (rule files parsed) once per run, then shipped to workers
     single_threaded: bool = False            # engines use one thread each: several workers share the cores
-    engine_options: EngineOptions = field(default_factory=dict)   # by engine name (--engine-option NAME.KEY=VALUE)
+    engine_options: FrozenEngineOptions = ()   # by engine name (--engine-option NAME.KEY=VALUE), see with_options
     forms: FormsMode = FormsMode.INK           # what document planes get besides OCR (scan --forms)
+
+    def with_options(self, options: EngineOptions) -> ScanSettings:
+        """These settings with the engines built with ``options``."""
+        return replace(self, engine_options=frozen(options))
 
     @property
     def engines(self) -> tuple[str, ...]:
@@ -58,7 +64,8 @@ class ScanSettings:
 
     def worker_engine_options(self) -> EngineOptions:
         """The options each worker builds its engines with."""
-        return one_thread_each(self.engine_options, self.engines) if self.single_threaded else self.engine_options
+        options = thawed(self.engine_options)
+        return one_thread_each(options, self.engines) if self.single_threaded else options
 
     def detector(self) -> Detector:
         return Detector(self.passes, self.worker_engine_options())
@@ -117,9 +124,9 @@ class RunStats:
             self.failed_by_cause[record.error_cause or "error"] += 1
 
 
-def error_outcome(filename: str, cause: str, message: str) -> FileScan:
+def error_outcome(filename: str, cause: str, message: str) -> FileResult:
     """The outcome of a file whose worker failed (not the file's own fault, or not only)."""
-    return FileScan(FileRecord(filename, "error", cause, message), [])
+    return FileResult.failed(filename, cause, message)
 
 
 # ---------------------------------------------------------------- local processes
@@ -133,12 +140,12 @@ def _init_worker(job: Job) -> None:
     _worker = job.settings.scanner()
 
 
-def _scan_in_worker(path: str) -> FileScan:
+def _scan_in_worker(path: str) -> FileResult:
     assert _worker is not None
     return _worker.scan_file(path)
 
 
-def scan_local(paths: Iterable[str], job: Job, jobs: int = 1) -> Iterator[FileScan]:
+def scan_local(paths: Iterable[str], job: Job, jobs: int = 1) -> Iterator[FileResult]:
     """Scan ``paths`` here (``jobs`` 1) or in ``jobs`` spawned processes (:func:`.pool.run_pool`), yielding
     outcomes as files finish.
 
@@ -159,7 +166,7 @@ def scan_local(paths: Iterable[str], job: Job, jobs: int = 1) -> Iterator[FileSc
 _dask_local = threading.local()
 
 
-def _scan_on_dask_worker(path: str, job: Job) -> FileScan:
+def _scan_on_dask_worker(path: str, job: Job) -> FileResult:
     """Runs on a dask worker: one Scanner per worker thread and settings, built on first use."""
     cache = getattr(_dask_local, "scanners", None)
     if cache is None:
@@ -177,7 +184,7 @@ def check_dask_scheduler(address: str) -> None:
         pass
 
 
-def scan_dask(paths: Iterable[str], job: Job, address: str) -> Iterator[FileScan]:
+def scan_dask(paths: Iterable[str], job: Job, address: str) -> Iterator[FileResult]:
     """Scan ``paths`` on the dask.distributed cluster at ``address``; this process only submits and collects.
 
     Workers must see the files at the same paths. A task whose worker died too often (``KilledWorker``) or that
@@ -251,7 +258,7 @@ def _log_bad_file(record: FileRecord) -> None:
 
 def run_scan(db: AuditDB, paths: Iterable[str], settings: ScanSettings, jobs: int = 1, rescan: bool = False,
              dask: str | None = None, exporters: Iterable[Exporter] = (), log_level: int = logging.WARNING,
-             on_result: Callable[[FileScan], None] | None = None,
+             on_result: Callable[[FileResult], None] | None = None,
              on_skip: Callable[[int], None] | None = None, strict: bool = False) -> RunStats:
     """Scan the files of ``paths`` not yet done in ``db`` and write each one's rows to ``exporters``, then to ``db``;
     ``strict`` reads files recorded as not DICOM again (the caller counts them as failures).
@@ -270,14 +277,15 @@ def run_scan(db: AuditDB, paths: Iterable[str], settings: ScanSettings, jobs: in
     todo = pending_files(db, paths, settings, rescan, count_done, strict)
     outcomes = scan_dask(todo, job, dask) if dask else scan_local(todo, job, jobs)
     for outcome in outcomes:
-        if outcome.record.state == "done":
+        record, rects = file_rows(outcome)
+        if record.state == "done":
             tags = outcome.tags
             for exporter in exporters:
-                exporter.write_file(outcome.rects, tags.imagetype, tags.manufacturer, tags.burnedinannotation)
-        db.write_file(outcome.record, outcome.rects)
-        stats.add(outcome.record)
-        if outcome.record.state != "done":
-            _log_bad_file(outcome.record)
+                exporter.write_file(rects, tags.imagetype, tags.manufacturer, tags.burnedinannotation)
+        db.write_file(record, rects)
+        stats.add(record)
+        if record.state != "done":
+            _log_bad_file(record)
         if on_result is not None:
             on_result(outcome)
     return stats

@@ -12,24 +12,21 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
-from contextlib import ExitStack
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
 from . import __version__, logs
-from .errors import DicomOcrError, ExitCode, NotDicomError
+from .errors import ExitCode, NotDicomError
 from .inputs import count_input_files, iter_input_files
-from .planes import Plane, iter_planes, number_of_frames, read_header
-from .pngs import plane_png_name, write_png
 from .privacy import make_outputs_private
 from .progress import Progress
 
 if TYPE_CHECKING:
+    from .api import ScanOptions
     from .auditdb import FileRecord
-    from .batch import RunStats, ScanSettings
+    from .batch import RunStats
     from .redact import Redacted
 
 log = logging.getLogger("dicom_ocr")
@@ -325,12 +322,12 @@ def _default_ocr() -> str:
 
 def run_scan(args: argparse.Namespace) -> int:
     _check_scan_arguments(args)
-    settings = _scan_settings(args)
+    options = _scan_options(args)
     logging.getLogger("dicom_ocr").setLevel(logging.ERROR if args.quiet else logging.NOTSET)
     progress = Progress.for_stream(sys.stderr, quiet=args.quiet, interval=args.log_every)
     try:
         with progress.keeping_log_lines_apart():
-            stats = _scan_with_progress(args, settings, progress)
+            stats = _scan_with_progress(args, options, progress)
     except KeyboardInterrupt:
         progress.close()
         print("dicom_ocr: interrupted; run the same command again to scan the rest", file=sys.stderr)
@@ -362,35 +359,38 @@ def _check_scan_arguments(args: argparse.Namespace) -> None:
     _check_output_dir("--db", args.db)
 
 
-def _scan_settings(args: argparse.Namespace) -> ScanSettings:
-    """The run's settings, with the OCR spec, rules and engines (or the Dask scheduler) checked (Refused if not)."""
-    from .batch import ScanSettings, check_dask_scheduler
-    from .detection import DEFAULT_PASSES, parse_passes
+def _scan_options(args: argparse.Namespace) -> ScanOptions:
+    """The API's options for these arguments, with the OCR spec, rules and engines (or the Dask scheduler) checked
+    (Refused if not)."""
+    from .api import ScanOptions
     from .documents import FormsMode
     from .errors import EngineUnavailableError
     from .rules import RecipeError
-    from .rules.sources import build_sources
 
+    options = ScanOptions.of(_engine_options(args), rules=args.rules, forms=FormsMode(args.forms),
+                             ocr=args.ocr or ScanOptions.ocr, default_rules=not args.no_default_rules,
+                             ultrasound_regions=args.ultrasound_regions, ultrasound_recipe=args.ultrasound_recipe,
+                             learned=not args.no_learned, absolute_paths=not args.relative_paths)
     try:
-        settings = ScanSettings(parse_passes(args.ocr) if args.ocr else DEFAULT_PASSES,
-                                absolute_paths=not args.relative_paths,
-                                sources=tuple(build_sources(args.rules, default_rules=not args.no_default_rules,
-                                                            ultrasound=args.ultrasound_regions,
-                                                            ultrasound_recipe=args.ultrasound_recipe)),
-                                single_threaded=args.jobs > 1 or bool(args.dask),
-                                engine_options=_engine_options(args), forms=FormsMode(args.forms))
+        settings = options.settings(single_threaded=args.jobs > 1 or bool(args.dask))
         if not args.dask:
             settings.check_engines()  # fail early, with a clear message, when an engine cannot run here
     except (EngineUnavailableError, RecipeError, OSError, ValueError) as exc:
         raise Refused(str(exc)) from None
     if args.dask:
-        if importlib.util.find_spec("distributed") is None:
-            raise Refused("--dask needs the 'distributed' package (pip install distributed)")
-        try:
-            check_dask_scheduler(args.dask)
-        except (OSError, ValueError, TypeError) as exc:
-            raise Refused(f"--dask {args.dask}: no scheduler answers there ({exc})") from None
-    return settings
+        _check_dask(args.dask)
+    return options
+
+
+def _check_dask(address: str) -> None:
+    from .batch import check_dask_scheduler
+
+    if importlib.util.find_spec("distributed") is None:
+        raise Refused("--dask needs the 'distributed' package (pip install distributed)")
+    try:
+        check_dask_scheduler(address)
+    except (OSError, ValueError, TypeError) as exc:
+        raise Refused(f"--dask {address}: no scheduler answers there ({exc})") from None
 
 
 def _check_output_file(option: str, path: Path | None) -> None:
@@ -409,30 +409,15 @@ def _check_output_dir(option: str, path: Path | None) -> None:
         raise Refused(f"{option} {path}: exists and is not a directory")
 
 
-def _scan_with_progress(args: argparse.Namespace, settings: ScanSettings, progress: Progress) -> RunStats:
-    from .auditdb import AuditDB
-    from .batch import run_scan as run_batch
-    from .exports import CsvExporter, JsonlExporter
-    from .learned import LearnedSource
+def _scan_with_progress(args: argparse.Namespace, options: ScanOptions, progress: Progress) -> RunStats:
+    from .api import scan
 
     if progress.mode != "quiet":
         threading.Thread(target=_count_inputs, args=(args.paths, progress), daemon=True).start()
-    level = logging.getLogger("dicom_ocr").getEffectiveLevel()
-    with ExitStack() as stack:
-        db = stack.enter_context(AuditDB(args.db))
-        if not args.no_learned:
-            learned = LearnedSource.from_db(db)
-            if learned.rects:
-                settings = replace(settings, sources=settings.sources + (learned,))
-        exporters = []
-        if args.csv:
-            exporters.append(stack.enter_context(CsvExporter(args.csv)))
-        if args.jsonl:
-            exporters.append(stack.enter_context(JsonlExporter(args.jsonl)))
-        return run_batch(db, iter_input_files(args.paths), settings, jobs=args.jobs, rescan=args.rescan,
-                         dask=args.dask, exporters=exporters, log_level=level, strict=args.strict,
-                         on_result=lambda o: progress.update(o.record.state == "error", o.record.n_planes),
-                         on_skip=progress.skip)
+    return scan(args.paths, args.db, options, jobs=args.jobs, rescan=args.rescan, strict=args.strict, dask=args.dask,
+                csv=args.csv, jsonl=args.jsonl, log_level=logging.getLogger("dicom_ocr").getEffectiveLevel(),
+                on_result=lambda result: progress.update(result.state == "error", result.planes_read),
+                on_skip=progress.skip)
 
 
 def _count_inputs(paths: list[str], progress: Progress) -> None:
@@ -484,12 +469,13 @@ def run_rules_export(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from .reports import TRIAGE_ORDER, ReportOutputError, write_report
+    from .api import report
+    from .reports import TRIAGE_ORDER, ReportOutputError
 
     _require_audit_db(args.db)
     try:
-        summary = write_report(args.db, args.out, sample=args.sample, seed=args.seed, limit=args.limit,
-                               only=args.only or TRIAGE_ORDER, images=args.images)
+        summary = report(args.db, args.out, sample=args.sample, seed=args.seed, limit=args.limit,
+                         only=args.only or TRIAGE_ORDER, images=args.images)
     except (ReportOutputError, OSError) as exc:
         raise Refused(str(exc)) from None
     shown = ", ".join(f"{n} {kind}" for kind, n in summary.shown.items() if n)
@@ -500,36 +486,33 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_redact(args: argparse.Namespace) -> int:
+    from .api import redact
     from .auditdb import AuditDB
     from .errors import EngineUnavailableError
-    from .redact import Policy, Verifier, redact_scan
 
     _require_audit_db(args.db)
     _check_output_dir("--out", args.out)
+    engine_options = _engine_options(args)
     with AuditDB(args.db) as db:
         records = list(db.file_records().values())
-    done = [r for r in records if r.state == "done"]
-    verifier = Verifier(_engine_options(args)) if args.verify else None
     try:
-        for spec in {r.engine for r in done} if verifier else ():
-            verifier.detector(spec)        # fail early when an engine of the scan cannot run here
+        copies = redact(args.db, args.out, root=args.root, policy=args.policy, deid_header=args.deid_header,
+                        verify=args.verify, refill_rounds=args.refill_rounds, jobs=args.jobs,
+                        engine_options=engine_options)
     except (EngineUnavailableError, ValueError) as exc:
-        print(f"dicom_ocr: --verify: {exc}", file=sys.stderr)
-        return ExitCode.REFUSED
+        raise Refused(f"--verify: {exc}") from None
     progress = Progress.for_stream(sys.stderr, quiet=args.quiet, interval=args.log_every,
                                    command="dicom_ocr redact", planes=False)
-    progress.set_total(len(done))
+    progress.set_total(sum(r.state == "done" for r in records))
     counts: Counter[str] = Counter()
     try:
         with progress.keeping_log_lines_apart():
-            for result in redact_scan(args.db, args.out, done, root=args.root, policy=Policy(args.policy),
-                                      header_recipe=args.deid_header, verifier=verifier,
-                                      refill_rounds=args.refill_rounds, jobs=args.jobs):
+            for result in copies:
                 _count_copy(result, counts, progress)
     finally:
         progress.close()
     if not args.quiet:
-        _print_redact_summary(args, counts, records, verifier is not None)
+        _print_redact_summary(args, counts, records, args.verify)
     return ExitCode.FILES_FAILED if counts["failed"] or counts["unverified"] else ExitCode.OK
 
 
@@ -565,13 +548,10 @@ def _print_redact_summary(args: argparse.Namespace, counts: Counter, records: li
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from .auditdb import AuditDB
-    from .redact import redaction_summary
+    from .api import status
 
     _require_audit_db(args.db)
-    with AuditDB(args.db) as db:
-        summary = db.summary()
-    summary.update(redaction_summary(args.db))
+    summary = status(args.db)
     print(json.dumps(summary) if args.json else _status_text(summary))
     return ExitCode.OK
 
@@ -612,6 +592,8 @@ def _counts(counts: dict) -> str:
 
 
 def run_frames(args: argparse.Namespace) -> int:
+    from .api import describe_planes
+
     _check_paths(args.paths)
     _check_output_dir("--png", args.png)
     if args.png:
@@ -620,7 +602,7 @@ def run_frames(args: argparse.Namespace) -> int:
     if not args.json:
         print(f"{'':2}{'frame':>6} {'overlay':>7} {'columns':>7} x {'rows':<5} {'kind':<11} {'colour':<6} blank")
     for path in iter_input_files(args.paths):
-        planes, error = _describe_file(path, args.png)
+        planes, error = describe_planes(path, args.png)
         counts.update(files=1, planes=len(planes), pngs=sum(1 for p in planes if "png" in p))
         if args.json:
             print(json.dumps({"path": path, "planes": planes, "error": error}), flush=True)
@@ -633,30 +615,6 @@ def run_frames(args: argparse.Namespace) -> int:
           f"(skipped), {counts['failed']} failed" + (f"; {counts['pngs']} PNGs written to {args.png}" if args.png else ""),
           file=sys.stderr)
     return ExitCode.FILES_FAILED if counts["failed"] else ExitCode.OK
-
-
-def _describe_file(path: str, png_dir: Path | None) -> tuple[list[dict], dict | None]:
-    """The planes of one file (with the PNG written for each, if asked) and the error that stopped it, if any."""
-    planes: list[dict] = []
-    try:
-        header = read_header(path)
-        frames = number_of_frames(header)
-        for plane in iter_planes(path, header=header):
-            summary = _plane_summary(plane)
-            if png_dir is not None:
-                target = png_dir / plane_png_name(plane, frames)
-                write_png(target, plane.image)
-                summary["png"] = str(target)
-            planes.append(summary)
-    except DicomOcrError as exc:
-        return planes, {"cause": exc.cause, "message": exc.message}
-    return planes, None
-
-
-def _plane_summary(plane: Plane) -> dict:
-    return {"frame": plane.frame, "overlay": plane.overlay, "rows": plane.rows, "columns": plane.columns,
-            "kind": plane.kind.value, "colour": plane.is_colour, "blank": plane.blank,
-            "origin": list(plane.origin), "image_frame": plane.image_frame}
 
 
 def _print_file(path: str, planes: list[dict]) -> None:

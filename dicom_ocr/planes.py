@@ -187,7 +187,7 @@ def _vr_message(exc: Exception) -> str:
 def _check_parsed_to_the_end(name: str, ds: Dataset) -> None:
     """Raise CorruptHeaderError when parsing a file without pixel data stopped before its last byte (a damaged tag or
     length ends pydicom's reading early) or its last element runs past the end of the file."""
-    if _transfer_syntax(ds) == DeflatedExplicitVRLittleEndian:
+    if transfer_syntax(ds) == DeflatedExplicitVRLittleEndian:
         return   # positions are in the inflated stream, not in the file
     if not ds._dict:
         raise CorruptHeaderError(name, "no data element could be read after the file meta information")
@@ -288,7 +288,7 @@ def check_pixel_data(ds: Dataset, path: str) -> None:
     frame_bytes = rows * columns * samples * max(1, allocated // 8)
     if frame_bytes > MAX_FRAME_BYTES or frames > MAX_FRAMES:
         raise AbsurdDimensionsError(path, f"{frames} frames of {rows} x {columns} x {samples} x {allocated} bits")
-    syntax = _transfer_syntax(ds)
+    syntax = transfer_syntax(ds)
     try:
         decoder = get_decoder(syntax)
     except NotImplementedError as exc:
@@ -305,7 +305,8 @@ def _syntax_name(syntax: UID) -> str:
     return f"{name} ({syntax})" if name != str(syntax) else str(syntax)
 
 
-def _transfer_syntax(ds: Dataset) -> UID:
+def transfer_syntax(ds: Dataset) -> UID:
+    """The file's transfer syntax: its file meta's, else the encoding pydicom read a headless stream with."""
     syntax = getattr(ds.get("file_meta", FileMetaDataset()), "TransferSyntaxUID", None)
     if syntax:
         return UID(syntax)
@@ -354,7 +355,7 @@ def _image_planes(path: str, ds: Dataset, frames: Iterable[int] | None,
 
 def _decode_error(path: str, ds: Dataset, exc: Exception) -> DicomOcrError:
     """A decoder failure: a syntax variant the installed plugins cannot read, or broken pixel data."""
-    syntax = _transfer_syntax(ds)
+    syntax = transfer_syntax(ds)
     first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     missing = get_decoder(syntax).missing_dependencies if syntax.is_compressed else []
     if "all available plugins" in str(exc) and missing:
@@ -383,7 +384,7 @@ def read_dataset(path: str | Path, header: Dataset | None = None) -> Dataset:
     full = pydicom.dcmread(str(path), force=True)
     if not getattr(full.get("file_meta", FileMetaDataset()), "TransferSyntaxUID", None):
         full.file_meta = FileMetaDataset()
-        full.file_meta.TransferSyntaxUID = _transfer_syntax(header if header is not None else full)
+        full.file_meta.TransferSyntaxUID = transfer_syntax(header if header is not None else full)
     return full
 
 

@@ -160,8 +160,8 @@ def test_a_dead_worker_is_recorded_and_the_run_goes_on(archive):
         if len(outcomes) == 1:
             worker = next(c for c in psutil.Process().children() if "spawn_main" in " ".join(c.cmdline()))
             worker.kill()
-    assert sorted(o.record.filename for o in outcomes) == sorted(paths)
-    causes = [o.record.error_cause for o in outcomes]
+    assert sorted(o.filename for o in outcomes) == sorted(paths)
+    causes = [o.error_cause for o in outcomes]
     assert WORKER_CRASHED in causes
     after = causes[len(causes) - causes[::-1].index(WORKER_CRASHED):]
     assert after and {None, "corrupt-header"} >= set(after)        # a new pool scanned the rest

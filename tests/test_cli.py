@@ -141,14 +141,14 @@ def test_status_without_db_and_bad_options(tmp_path, capsys):
 
 
 def test_rule_options_reach_the_settings(monkeypatch, tmp_path, files):
-    import dicom_ocr.batch as batch
+    import dicom_ocr.api as api
 
     recipe = tmp_path / "site.dicom"
     recipe.write_text("FORMAT dicom\n\n%filter graylist\n\nLABEL Site Corner\n  contains Modality OT\n"
                       "  coordinates 0,0,10,10\n")
     seen = []
-    real = batch.run_scan
-    monkeypatch.setattr(batch, "run_scan", lambda db, paths, settings, **kw: seen.append(settings) or
+    real = api.run_batch
+    monkeypatch.setattr(api, "run_batch", lambda db, paths, settings, **kw: seen.append(settings) or
                         real(db, paths, settings, **kw))
     main(["scan", files[0], "--db", str(tmp_path / "db"), *OCR, "--rules", str(recipe), "--no-default-rules", "-q"])
     (rules,) = seen[0].sources

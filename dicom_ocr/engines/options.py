@@ -9,6 +9,9 @@ from .registry import check_options, engine_class, option_names
 EngineOptions = Mapping[str, Mapping[str, Any]]
 """Options by engine name, as each engine's constructor takes them: ``{"rapidocr": {"backend": "onnxruntime"}}``."""
 
+FrozenEngineOptions = tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]
+"""The same, hashable (settings are keys of per-worker caches)."""
+
 _WORDS = {"true": True, "false": False, "none": None}
 
 
@@ -46,3 +49,13 @@ def one_thread_each(options: EngineOptions, names: Iterable[str]) -> dict[str, d
         if "threads" in option_names(name):
             result.setdefault(name, {}).setdefault("threads", 1)
     return result
+
+
+def frozen(options: EngineOptions) -> FrozenEngineOptions:
+    """``options`` as sorted tuples."""
+    return tuple(sorted((name, tuple(sorted(values.items()))) for name, values in options.items()))
+
+
+def thawed(options: FrozenEngineOptions) -> dict[str, dict[str, Any]]:
+    """:func:`frozen` options as dictionaries again."""
+    return {name: dict(values) for name, values in options}

@@ -1,15 +1,16 @@
-"""Reading a redacted copy again: the same detector as the scan (its engine spec, as recorded per file) and the same
-PHI verdicts, judged against the header of the input (the copy's header may have been de-identified)."""
+"""Reading a redacted copy again: the scan's own per-file work (:class:`~dicom_ocr.scan.Scanner`) with the detector the
+scan used (its engine spec, as recorded per file), the verdicts judged against the header of the input (the copy's
+header may have been de-identified)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..detection import DEFAULT_PASSES, Detector, parse_passes
-from ..detection.reuse import PlaneMemory
+from ..documents import FormsMode
 from ..engines.options import EngineOptions
-from ..phi import HeaderFacts, judge
-from ..planes import iter_planes, read_header
-from ..rules.ultrasound import moving_areas
+from ..errors import RedactionError
+from ..phi import HeaderFacts
+from ..scan import Scanner
 from .policy import Policy, RedactBox
 
 
@@ -51,14 +52,14 @@ class Verifier:
         return self._detectors[engine_spec]
 
     def verify(self, copy: str, facts: HeaderFacts, engine_spec: str) -> Verification:
-        """Every plane of ``copy`` read again, its regions judged with the input's ``facts``."""
-        header = read_header(copy)
-        memory = PlaneMemory()
-        planes = [(plane.frame, plane.overlay, regions) for plane, regions in self.detector(engine_spec).detect_planes(
-            iter_planes(copy, header=header), moving=moving_areas(header), memory=memory)]
-        static = memory.static_text()          # as a scan does: text found on one cine frame, on every frame showing it
-        found = [(frame, overlay, region) for frame, overlay, regions in planes
-                 for region in static.get((frame, overlay), regions)]
-        return Verification(tuple(region.text for *_, region in found),
-                            tuple(RedactBox(region.box, frame, overlay) for frame, overlay, region in found),
-                            tuple(judge(region.text, facts).pii for *_, region in found))
+        """Every plane of ``copy`` read again as a scan reads it (rules and document ink aside: they name places,
+        and a filled box is ink), its regions judged with the input's ``facts``. RedactionError when the copy cannot
+        be read."""
+        scanner = Scanner(self.detector(engine_spec), forms=FormsMode.OFF)
+        result = scanner.scan_file(copy, facts=facts)
+        if result.state != "done":
+            raise RedactionError(copy, f"the copy cannot be read again: {result.error_message} [{result.error_cause}]")
+        found = [(plane, region) for plane in result.planes for region in plane.regions]
+        return Verification(tuple(region.text for _, region in found),
+                            tuple(RedactBox(region.box, plane.frame, plane.overlay) for plane, region in found),
+                            tuple(bool(region.phi) for _, region in found))
