@@ -14,7 +14,7 @@ from dicom_ocr.bench.__main__ import COMMANDS, main
 from dicom_ocr.bench.scorer import REPO, default_scorer
 from dicom_ocr.bench.timing import TIME
 
-from scriptmodules import SCRIPTS, load_script
+from scriptmodules import SCRIPTS
 
 SCORER = default_scorer()          # $DICOM_OCR_SCORER, else ../shared/bench/score.py beside the repository
 CASES = ["varied", "small-7px", "green-on-grey", "low-contrast", "dark-on-light", "monochrome1"]
@@ -164,35 +164,6 @@ def test_presidio_peer_runs_and_counts_multiframe_as_failure(tmp_path, synthetic
     assert list(result["failed"]) == [str((tmp_path / "cine.dcm").resolve())]
     assert result["ner"] and set(result["rects_by_engine"]) <= {"1"}
     assert [g["group"] for g in result["groups"]] == ["varied", "(root)"]
-
-
-def test_cine_cost_compares_region_areas_and_names_what_is_lost():
-    from dicom_ocr.geometry import Box
-    from dicom_ocr.regions import Region
-
-    cine_cost = load_script("cine_cost")
-    clock, speck = Region(Box(0, 0, 9, 9), "10:42", 0.9, 6), Region(Box(10, 0, 19, 9), "1", 0.5, 6)
-    everything = {(0, -1): (20, 20, [clock, speck])}
-    covered, lost = cine_cost._compare(everything, {(0, -1): (20, 20, [clock])})
-    assert covered == 0.5 and lost == {"1"}
-    assert cine_cost._compare(everything, everything) == (1.0, set())
-
-
-rec_padding = load_script("rec_padding")
-
-
-def test_rec_padding_times_the_pipelines_own_crops_at_each_width(tmp_path, capsys):
-    from dicomfactory import base_dataset, save, with_pixels
-    from textimages import draw_lines
-    image = draw_lines((128, 320), [("SMITH JOHN", (10, 40)), ("L", (280, 110))], scale=1.0)
-    save(with_pixels(base_dataset(), image), tmp_path / "a.dcm")
-    (tmp_path / "notes.txt").write_text("not DICOM")              # skipped, not fatal
-    batches = rec_padding.collect(str(tmp_path), every=1)
-    assert sum(map(len, batches)) >= 2                            # the two lines, as the pipeline cropped them
-    assert rec_padding.main([str(tmp_path), "--widths", "320", "96"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[1].startswith("min width  320 px:") and lines[2].startswith("min width   96 px:")
-    assert "SMITH" not in "\n".join(lines)                        # never the text
 
 
 def test_text_free_files_come_from_the_manifest_and_rects_are_counted_per_file(tmp_path):
