@@ -4,8 +4,8 @@
     python scripts/make_archive.py --out DIR [--n 560] [--per-series 20] [--seed 1] [--corpus PATH]
 
 Measures false alarms on real anatomy. The sources are the greyscale anatomy images (CT, MR, PT/NM, CR, DX, RF, XA,
-MG, OT/SC) among the text-free rows of ``../shared/corpus/MANIFEST.md`` (see ``scripts/text_free.py``), less EXCLUDED;
-the middle frame of each is used. Each series takes one source (round-robin in a seeded order) and writes
+MG, OT/SC) among the text-free rows of ``../shared/corpus/MANIFEST.md`` (``python -m dicom_ocr.bench text-free``), less
+EXCLUDED; the middle frame of each is used. Each series takes one source (round-robin in a seeded order) and writes
 ``--per-series`` slices that drift like neighbouring slices of one body (zoom, rotation and a smooth elastic warp moving
 with the slice), each shifted a few pixels and given its own gain, offset and noise, with the source's header, size,
 dtype and bits, uncompressed (Explicit VR Little Endian), to ``DIR/series_NNN/slice_NNN.dcm``. ``DIR/gt.json`` (the
@@ -31,8 +31,7 @@ import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate_uid
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from text_free import CORPUS, LOGO, text_free_files  # noqa: E402  (scripts/text_free.py: the manifest's text-free rows)
+from dicom_ocr.bench.textfree import CORPUS, LOGO, text_free_files
 
 CASE = "text-free"
 ANATOMY = frozenset({"CT", "MR", "PT", "NM", "CR", "DX", "RF", "XA", "MG", "OT", "SC"})  # Modality of usable sources

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-TESTS = Path(__file__).parent
-sys.path.insert(0, str(TESTS))
-SHARED = TESTS.parents[1] / "shared"
+SHARED = Path(__file__).parents[2] / "shared"
 
 
 @pytest.fixture

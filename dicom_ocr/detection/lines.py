@@ -4,7 +4,7 @@ Recognition is most of what OCR costs when whole variants of a plane are read, s
 lines again. Here, for an engine whose stages run apart (:class:`~dicom_ocr.engines.base.LineEngine`):
 
 1. lines are detected on the plane as rendered and on an enlarged copy (x2-x4, planes up to 1400 px: where 5-9 px
-   text is found, :mod:`.variants`, ``scripts/scales.py``);
+   text is found, :mod:`.variants`, ``scripts/scales.py`` at 37bcfc8);
 2. the boxes of both scales are united: lines of both scales covering the same text form a group; the enlarged
    copy's lines are recognised, each grown over the plane's boxes of the same line (detectors clip line ends
    differently at each scale; a plane's box lumping several lines is left out of that); a line only the plane shows

@@ -25,7 +25,7 @@ Measured on real DICOM images (MG text page, CT, ultrasound, 3D CT render):
 - padding line crops for recognition: the library pads every batch to 320 px wide at least (a 6.7:1 line), but most
   crops are short (median 1.7:1 on corpus planes: ``L``, ``45Y``, a date), so much of the recogniser's work was
   padding. ``recognise`` pads to ``rec_min_width`` (96 px) instead: 27% less recognition time on 1,020 corpus crops
-  (``scripts/rec_padding.py``), recall unchanged on jsl, presidio and the synthetic set, precision and verdicts
+  (``scripts/rec_padding.py`` at 37bcfc8), recall unchanged on jsl, presidio and the synthetic set, precision and verdicts
   within one box (BENCHMARKS.md). ``read`` keeps the library's own pipeline.
 - on OpenVINO, the detector is compiled for each input shape it keeps seeing (:mod:`.static_shapes`): 7% less CPU on
   an archive of one image size, no change on sets of mixed sizes; scores unchanged on jsl, presidio and synthetic.

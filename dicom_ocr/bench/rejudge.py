@@ -1,35 +1,41 @@
-#!/usr/bin/env python3
-"""Re-judge the OCR text an audit DB holds with the current PHI verdict, without reading pixels again.
+"""rejudge: the OCR text an audit DB holds judged again with the current PHI verdict, without reading pixels again.
+
+    python -m dicom_ocr.bench rejudge /tmp/db-before /tmp/db-rejudged --gt /tmp/synth/gt.json --root /tmp/synth
+    python -m dicom_ocr.bench rejudge /tmp/db-before /tmp/db-rejudged --changes   # the texts whose verdict changed
 
 Copies DIR's audit DB to OUT, sets every read rect's ``nerpii`` from ``dicom_ocr.phi.judge`` (its file's header facts,
 the tool's default: unknown text is PHI; per-plane summary rows, which the scorer ignores, are left as they were) and
-scores OUT with ../shared/bench/score.py when ``--gt`` is given. Rect geometry is kept as scanned (a scan also trims a
-PHI rect's margin off its cleared neighbours, which this cannot redo), so the scores approximate a fresh scan's: use it
-to compare verdict changes quickly, and confirm with evaluate.py.
-
-    python scripts/rejudge.py /tmp/db-before /tmp/db-rejudged --gt /tmp/synth/gt.json --root /tmp/synth
-    python scripts/rejudge.py /tmp/db-before /tmp/db-rejudged --changes     # list the texts whose verdict changed
+scores OUT with score.py when ``--gt`` is given. Rect geometry is kept as scanned (a scan also trims a PHI rect's
+margin off its cleared neighbours, which this cannot redo), so the scores approximate a fresh scan's: use it to compare
+verdict changes quickly, and confirm with ``score``.
 """
 from __future__ import annotations
 
 import argparse
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pydicom
 
-from dicom_ocr.phi import NERENGINE, HeaderFacts, judge
+from ..auditdb import DB_NAME
+from ..phi import NERENGINE, HeaderFacts, judge
+from . import scorer
 
-DB_NAME = "dcmaudit.sqlite.db"
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", type=Path, help="a directory holding an audit DB (scan --db DIR)")
+    parser.add_argument("out", type=Path, help="where the re-judged copy goes")
+    parser.add_argument("--gt", type=Path)
+    parser.add_argument("--root", type=Path)
+    scorer.add_argument(parser)
+    parser.add_argument("--changes", action="store_true", help="print the texts whose verdict changed (PHI!)")
 
 
 def _facts(filename: str) -> HeaderFacts | None:
     try:
         return HeaderFacts.from_dataset(pydicom.dcmread(filename, stop_before_pixels=True, force=True))
-    except Exception:  # an unreadable header: judged without one, as scan would not have read it either
+    except Exception:  # noqa: BLE001 - an unreadable header: judged without one, as scan would not have read it either
         return None
 
 
@@ -51,30 +57,18 @@ def rejudge(source: Path, out: Path) -> list[tuple[str, int, int]]:
             if new != old:
                 changes.append((text, old, new))
                 db.execute("UPDATE DicomRects SET nerpii = ? WHERE id = ?", (new, rect_id))
+    db.close()
     return changes
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("source", type=Path, help="a directory holding an audit DB (scan --db DIR)")
-    parser.add_argument("out", type=Path, help="where the re-judged copy goes")
-    parser.add_argument("--gt", type=Path)
-    parser.add_argument("--root", type=Path)
-    parser.add_argument("--scorer", type=Path, default=Path(__file__).resolve().parents[2] / "shared/bench/score.py")
-    parser.add_argument("--changes", action="store_true", help="print the texts whose verdict changed (PHI!)")
-    args = parser.parse_args()
+def run(args: argparse.Namespace) -> int:
+    score_py = scorer.find(args.scorer) if args.gt else None
     changes = rejudge(args.source, args.out)
     print(f"{len(changes)} rects changed verdict: {sum(new for _, _, new in changes)} to PHI, "
           f"{sum(not new for _, _, new in changes)} to not PHI")
     if args.changes:
         for text, old, new in sorted(set(changes)):
             print(f"  {old} -> {new}  {text!r}")
-    if args.gt:
-        score = [sys.executable, str(args.scorer), "--gt", str(args.gt), "--root", str(args.root or args.gt.parent),
-                 "--db", str(args.out)]
-        print(subprocess.run(score, capture_output=True, text=True).stdout)
+    if score_py:
+        print(scorer.score_text(score_py, args.gt, args.root or args.gt.parent, args.out))
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
-"""Document planes in an audit DB: coverage of handwriting, signatures and stamps, and where document regions went.
+"""forms: document planes in an audit DB: coverage of handwriting, signatures and stamps, and where document regions went.
 
-    python scripts/forms_bench.py --gt /tmp/forms/gt.json --root /tmp/forms --db DIR [--cost]
-    python scripts/forms_bench.py --planes PATH... (or - : paths on stdin)
+    python -m dicom_ocr.bench forms --gt /tmp/forms/gt.json --root /tmp/forms --db DIR [--cost]
+    python -m dicom_ocr.bench forms --planes PATH... (or - : paths on stdin)
 
 Per kind of GT box (``printed`` label, ``handwriting`` entry, ``signature``, ``stamp``; from make_synthetic's form
 boxes; other sets' boxes count as ``printed`` or ``handwriting`` by their phi flag) the share covered >= 0.8 by the
@@ -22,25 +21,35 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from dicom_ocr.documents import document_header, ink_regions, page_test  # noqa: E402
-from dicom_ocr.documents.page import grey_of  # noqa: E402
-from dicom_ocr.geometry import Box  # noqa: E402
-from dicom_ocr.planes import PlaneKind, iter_planes, read_header  # noqa: E402
-from dicom_ocr.sources import OCRENGINE_INK, OCRENGINE_SCANNED_FORM  # noqa: E402
+from ..auditdb import DB_NAME
+from ..documents import document_header, ink_regions, page_test
+from ..documents.page import grey_of
+from ..geometry import Box
+from ..planes import PlaneKind, iter_planes, read_header
+from ..sources import OCRENGINE_INK, OCRENGINE_SCANNED_FORM
 
 DOCUMENT_ENGINES = (OCRENGINE_INK, OCRENGINE_SCANNED_FORM)
 OCR_ENGINES = (1, 2, 3, *range(6, 50))
 
 
-def kind(box: dict) -> str:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--planes", nargs="+", metavar="PATH", help="only count document planes among these files")
+    parser.add_argument("--gt", type=Path)
+    parser.add_argument("--root", type=Path)
+    parser.add_argument("--db", type=Path, help="directory of dcmaudit.sqlite.db")
+    parser.add_argument("--cost", action="store_true", help="also time the page test and the ink search (needs --root)")
+
+
+def kind(box: dict[str, Any]) -> str:
     return {"[signature]": "signature", "[stamp]": "stamp"}.get(box["text"], "handwriting" if box["phi"] else "printed")
 
 
 def rects_of(con: sqlite3.Connection, path: str) -> list[tuple[int, Box]]:
+    """(ocrengine, box) of the image rects on the first frame of the GT file ``path``."""
     rows = con.execute('SELECT ocrengine, "left", top, "right", bottom FROM DicomRects WHERE top >= 0 AND frame IN (0, -1)'
                        " AND overlay = -1 AND (filename = ? OR filename LIKE ?)", (path, f"%/{path}")).fetchall()
     return [(engine, Box(left, top, right, bottom)) for engine, left, top, right, bottom in rows]
@@ -53,11 +62,12 @@ def coverage(box: Box, rects: list[Box], shape: tuple[int, int]) -> float:
     return float(mask[box.top:box.bottom + 1, box.left:box.right + 1].mean())
 
 
-def _gt_box(b: dict) -> Box:
+def _gt_box(b: dict[str, Any]) -> Box:
     return Box(b["left"], b["top"], b["right"], b["bottom"])
 
 
-def score(gt: dict, con: sqlite3.Connection) -> dict:
+def score(gt: dict[str, Any], con: sqlite3.Connection) -> dict[str, Any]:
+    """Recall per kind of box, fused ink regions, and the files with document regions."""
     found, total = defaultdict(int), defaultdict(int)
     fused = document_files = document_area = 0
     for entry in gt["files"]:
@@ -79,7 +89,7 @@ def score(gt: dict, con: sqlite3.Connection) -> dict:
             "mean_document_share_of_plane": round(document_area / max(document_files, 1), 4)}
 
 
-def cost(gt: dict, root: Path, con: sqlite3.Connection) -> dict:
+def cost(gt: dict[str, Any], root: Path, con: sqlite3.Connection) -> dict[str, Any]:
     """Seconds of the page test per plane, and of the ink search per document plane."""
     tests, inks = [], []
     for entry in gt["files"]:
@@ -100,7 +110,7 @@ def cost(gt: dict, root: Path, con: sqlite3.Connection) -> dict:
             "ink_ms_mean": round(1000 * float(np.mean(inks)), 2) if inks else None, "document_planes": len(inks)}
 
 
-def document_planes(paths: list[str]) -> dict:
+def document_planes(paths: list[str]) -> dict[str, Any]:
     """Image planes and document planes of ``paths`` (files that cannot be read are counted apart)."""
     planes, documents, unreadable = 0, [], 0
     for path in paths:
@@ -110,34 +120,24 @@ def document_planes(paths: list[str]) -> dict:
                 planes += 1
                 if document_header(header) and page_test(plane).is_page:
                     documents.append(f"{path} frame {plane.frame}")
-        except Exception:  # a damaged or undecodable file: the scan records it; here it is only counted
+        except Exception:  # noqa: BLE001 - a damaged or undecodable file: the scan records it; here it is only counted
             unreadable += 1
     return {"files": len(paths), "unreadable": unreadable, "image_planes": planes,
             "document_planes": len(documents), "documents": documents}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--planes", nargs="+", metavar="PATH", help="only count document planes among these files")
-    parser.add_argument("--gt", type=Path)
-    parser.add_argument("--root", type=Path)
-    parser.add_argument("--db", type=Path, help="directory of dcmaudit.sqlite.db")
-    parser.add_argument("--cost", action="store_true", help="also time the page test and the ink search (needs --root)")
-    args = parser.parse_args(argv)
+def run(args: argparse.Namespace) -> int:
     if args.planes:
         paths = sys.stdin.read().split("\n") if args.planes == ["-"] else args.planes
         print(json.dumps(document_planes([p for p in paths if p.strip()]), indent=1))
         return 0
     if not (args.gt and args.db):
-        parser.error("--gt and --db are needed unless --planes is given")
+        raise SystemExit("forms: --gt and --db are needed unless --planes is given")
     gt = json.loads(args.gt.read_text())
-    con = sqlite3.connect(args.db / "dcmaudit.sqlite.db")
+    con = sqlite3.connect(args.db / DB_NAME)
     result = score(gt, con)
     if args.cost:
         result["cost"] = cost(gt, args.root or args.gt.parent, con)
+    con.close()
     print(json.dumps(result, indent=1))
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

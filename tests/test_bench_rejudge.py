@@ -1,4 +1,4 @@
-"""scripts/rejudge.py: the OCR text of an audit DB judged again with the current verdict, geometry kept."""
+"""python -m dicom_ocr.bench rejudge: the OCR text of an audit DB judged again with the current verdict, geometry kept."""
 from __future__ import annotations
 
 import sqlite3
@@ -8,10 +8,10 @@ import pydicom
 from pydicom.dataset import FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
-from dicom_ocr.auditdb import AuditDB, FileRecord, RectRow
+from dicom_ocr.auditdb import DB_NAME, AuditDB, FileRecord, RectRow
+from dicom_ocr.bench import rejudge
 from dicom_ocr.geometry import Box
 from dicom_ocr.phi import NERENGINE
-from tests.scriptmodules import load_script
 
 
 def _header_file(path: Path) -> Path:
@@ -26,7 +26,6 @@ def _header_file(path: Path) -> Path:
 
 
 def test_rejudge_sets_fresh_verdicts_with_the_header_and_keeps_the_source(tmp_path: Path) -> None:
-    rejudge = load_script("rejudge")
     dcm = str(_header_file(tmp_path / "a.dcm"))
     rows = [RectRow(dcm, Box(0, 0, 40, 10), 0, -1, 6, text, NERENGINE, stale)
             for text, stale in (("Gain 52", 1), ("Profondeur", 0), ("Ex: 5107", 0), ("Se: 4", 0))]
@@ -36,7 +35,7 @@ def test_rejudge_sets_fresh_verdicts_with_the_header_and_keeps_the_source(tmp_pa
     changes = rejudge.rejudge(source, out)
     assert sorted(changes) == [("Ex: 5107", 0, 1), ("Gain 52", 1, 0), ("Profondeur", 0, 1)]  # a header name part
     query = "SELECT ocrtext, nerpii, left, right FROM DicomRects WHERE top >= 0 ORDER BY id"
-    with sqlite3.connect(out / rejudge.DB_NAME) as fresh, sqlite3.connect(source / rejudge.DB_NAME) as old:
+    with sqlite3.connect(out / DB_NAME) as fresh, sqlite3.connect(source / DB_NAME) as old:
         assert [r[:2] for r in fresh.execute(query)] == [("Gain 52", 0), ("Profondeur", 1), ("Ex: 5107", 1), ("Se: 4", 0)]
         assert [r[1] for r in old.execute(query)] == [1, 0, 0, 0]          # the scanned DB is left as it was
         assert [r[2:] for r in fresh.execute(query)] == [(0, 40)] * 4

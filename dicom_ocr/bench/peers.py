@@ -1,11 +1,10 @@
-#!/usr/bin/env python3
-"""Run the peer tools on a ground-truth set, as their users would, and score them like dicom_ocr.
+"""peers: run the peer tools on a ground-truth set, as their users would, and score them like dicom_ocr.
 
-    python scripts/peers.py --gt /tmp/synth/gt.json --root /tmp/synth [--peers presidio,deid] [--json]
+    python -m dicom_ocr.bench peers --gt /tmp/synth/gt.json --root /tmp/synth [--peers presidio,deid] [--json]
 
 Each peer runs in its own subprocess (``--worker PEER``, timed with ``/usr/bin/time -v`` for wall time and peak RSS,
 imports and engine set-up included), writes its boxes into a DicomRects table (plain SQL; the shape of the audit DB
-in shared/docs/audit-db.md) and is scored by shared/bench/score.py through scripts/benchmark.py, per case.
+in shared/docs/audit-db.md) and is scored by score.py per case, as ``score`` scores dicom_ocr.
 
 Peers:
 - presidio: ``DicomImageRedactorEngine.redact_and_return_bbox(ds)`` with its defaults (Tesseract, 25 px padding,
@@ -24,7 +23,7 @@ virtual environment that sees the project's packages:
 
     python -m venv --system-site-packages /tmp/peers-venv
     /tmp/peers-venv/bin/pip install presidio-image-redactor deid
-    /tmp/peers-venv/bin/python scripts/peers.py --gt ... --root ...
+    /tmp/peers-venv/bin/python -m dicom_ocr.bench peers --gt ... --root ...
 
 (or install globally and restore with ``pip uninstall -y opencv-python python-gdcm`` followed by
 ``pip install --force-reinstall --no-deps opencv-python-headless``). A spaCy model is not on PyPI under
@@ -44,8 +43,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchmark  # noqa: E402  (scripts/benchmark.py: scoring and rendering)
+from ..auditdb import DB_NAME
+from . import scorer
+from .auditdir import audit_dir
+from .score import render as render_scores
+from .score import score_db
+from .tables import cell
+from .timing import run_timed
 
 PEERS = ("presidio", "deid")
 DDL = """CREATE TABLE IF NOT EXISTS "DicomRects"(
@@ -67,7 +71,7 @@ def rect_row(path: str, box: Rect, frame: int, ocrengine: int, nerpii: int) -> d
 def write_db(db: Path, rows: list[dict[str, Any]]) -> None:
     """Append ``rows`` to DicomRects in ``db``/dcmaudit.sqlite.db (created with plain SQL when missing)."""
     db.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(db / "dcmaudit.sqlite.db") as con:
+    with sqlite3.connect(db / DB_NAME) as con:
         con.execute(DDL)
         con.executemany(f'INSERT INTO DicomRects ({", ".join(FIELDS)}, last_modified, last_modified_by) '
                         f'VALUES ({", ".join("?" * len(FIELDS))}, CURRENT_TIMESTAMP, ?)',
@@ -169,17 +173,16 @@ def worker(peer: str, gt: dict[str, Any], root: Path, db: Path) -> None:
     (db / "stats.json").write_text(json.dumps(stats))
 
 
-def run_peer(peer: str, gt_path: Path, root: Path, db: Path, by: str) -> dict[str, Any]:
+def run_peer(peer: str, gt_path: Path, root: Path, db: Path, by: str, score_py: Path) -> dict[str, Any]:
     """Run one peer in a timed subprocess and score its DB."""
     db.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", peer, "--gt", str(gt_path),
+    command = [sys.executable, "-m", "dicom_ocr.bench", "peers", "--worker", peer, "--gt", str(gt_path),
                "--root", str(root), "--db", str(db)]
     env = {**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}
-    wall, status = benchmark.timed(command, db / "time.txt", env=env)
-    result = benchmark.score_db(gt_path, root, db, wall, db / "time.txt", by=by, name=peer)
+    timed = run_timed(command, db / "time.txt", env=env)
+    result = score_db(score_py, gt_path, root, db, timed, by, name=peer)
     stats = json.loads((db / "stats.json").read_text()) if (db / "stats.json").exists() else {}
-    result.update(exit_status=status, n_failed=len(stats.get("failed", {})), failed=stats.get("failed", {}),
-                  ner=stats.get("ner"))
+    result.update(n_failed=len(stats.get("failed", {})), failed=stats.get("failed", {}), ner=stats.get("ner"))
     if "flagged" in stats:
         result["flagged"] = flagged_shares(json.loads(gt_path.read_text()), root, stats["flagged"])
     return result
@@ -196,7 +199,8 @@ def flagged_shares(gt: dict[str, Any], root: Path, flagged: list[str]) -> dict[s
 
 
 def render(result: dict[str, Any]) -> str:
-    lines = [benchmark.render(result)]
+    """``score``'s report of a peer, with its NER, its failures and what deid flagged."""
+    lines = [render_scores(result)]
     if result.get("ner"):
         lines.append(f"\nNER: {result['ner']}")
     if result.get("n_failed"):
@@ -204,36 +208,31 @@ def render(result: dict[str, Any]) -> str:
         lines.append(f"\nFailed files: {result['n_failed']} ({'; '.join(reasons[:3])})")
     if "flagged" in result:
         f = result["flagged"]
-        lines.append(f"\nFlagged by header rules (any group): text files {benchmark._cell(f['text_files'])}, "
-                     f"text-free files {benchmark._cell(f['text_free_files'])}")
+        lines.append(f"\nFlagged by header rules (any group): text files {cell(f['text_files'])}, "
+                     f"text-free files {cell(f['text_free_files'])}")
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gt", required=True, type=Path)
     parser.add_argument("--root", required=True, type=Path)
     parser.add_argument("--peers", default=",".join(PEERS), help=f"comma-separated subset of {','.join(PEERS)}")
     parser.add_argument("--by", choices=("case", "folder"), default="case")
     parser.add_argument("--db", type=Path, help="keep the peers' DBs under this directory (one folder per peer)")
+    scorer.add_argument(parser)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--out", type=Path, help="also write the JSON results here")
     parser.add_argument("--worker", choices=PEERS, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    gt = json.loads(args.gt.read_text())
+
+
+def run(args: argparse.Namespace) -> int:
     if args.worker:
-        worker(args.worker, gt, args.root, args.db)
+        worker(args.worker, json.loads(args.gt.read_text()), args.root, args.db)
         return 0
-    results = []
-    with tempfile.TemporaryDirectory(prefix="dicom_ocr_peers_") as tmp:
-        base = args.db or Path(tmp)
-        for peer in args.peers.split(","):
-            results.append(run_peer(peer, args.gt, args.root, base / peer, args.by))
+    score_py = scorer.find(args.scorer)
+    with audit_dir(args.db, prefix="dicom_ocr_peers_") as base:
+        results = [run_peer(peer, args.gt, args.root, base / peer, args.by, score_py) for peer in args.peers.split(",")]
     if args.out:
         args.out.write_text(json.dumps(results, indent=1))
     print(json.dumps(results, indent=1) if args.json else "\n\n".join(render(r) for r in results))
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

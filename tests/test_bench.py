@@ -1,4 +1,5 @@
-"""scripts/benchmark.py: a real scan of a tiny synthetic set, scored by shared/bench/score.py, reported per case."""
+"""python -m dicom_ocr.bench: score (a real scan of a tiny synthetic set, scored by shared/bench/score.py, reported per
+case), peers, text-free and stages."""
 from __future__ import annotations
 
 import json
@@ -8,14 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from scriptmodules import SCRIPTS, load_script
+from dicom_ocr.bench import peers, score, stages, textfree
+from dicom_ocr.bench.__main__ import COMMANDS, main
+from dicom_ocr.bench.scorer import REPO, default_scorer
+from dicom_ocr.bench.timing import TIME
 
-SCORER = Path(__file__).parents[2] / "shared" / "bench" / "score.py"
+from scriptmodules import SCRIPTS
+
+SCORER = default_scorer()          # $DICOM_OCR_SCORER, else ../shared/bench/score.py beside the repository
 CASES = ["varied", "small-7px", "green-on-grey", "low-contrast", "dark-on-light", "monochrome1"]
 RATES = ("recall_all", "recall_phi", "mean_coverage", "file_recall", "file_false_alarm", "precision")
-
-
-benchmark = load_script("benchmark")
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +34,9 @@ def run(synthetic, tmp_path_factory):
     if not SCORER.exists():
         pytest.skip("../shared/bench/score.py is not here")
     out = tmp_path_factory.mktemp("bench") / "result.json"
-    command = [sys.executable, str(SCRIPTS / "benchmark.py"), "--gt", str(synthetic / "gt.json"),
-               "--root", str(synthetic), "--ocr", "tesseract:top", "--jobs", "1", "--out", str(out)]
-    markdown = subprocess.run(command, check=True, capture_output=True, text=True, timeout=120).stdout
+    command = [sys.executable, "-m", "dicom_ocr.bench", "score", "--gt", str(synthetic / "gt.json"), "--root",
+               str(synthetic), "--ocr", "tesseract:top", "--jobs", "1", "--out", str(out), "--scorer", str(SCORER)]
+    markdown = subprocess.run(command, check=True, capture_output=True, text=True, timeout=120, cwd=REPO).stdout
     return markdown, json.loads(out.read_text()), json.loads((synthetic / "gt.json").read_text())
 
 
@@ -61,7 +64,8 @@ def test_speed_and_memory_are_measured(run):
     assert result["wall_s"] > 0 and result["planes"] >= 6
     assert result["files_per_s"] == pytest.approx(6 / result["wall_s"])
     assert result["frames_per_s"] == pytest.approx(result["planes"] / result["wall_s"])
-    if benchmark.TIME.exists():
+    assert result["cpu_s"] > 0
+    if TIME.exists():
         assert 10 < result["peak_rss_mib"] < 4096
 
 
@@ -85,18 +89,15 @@ def test_groups_fall_back_to_folders_and_count_phi_separately():
         dict(path="a/2.dcm", text_present=False, n_pred=1, n_ocr=1, n_ocr_ok=0, coverage=[], over_pct=3.0),
         dict(path="b/3.dcm", text_present=True, n_pred=0, n_ocr=0, n_ocr_ok=0, coverage=[0.0], over_pct=0.0),
     ]
-    a, b = benchmark.group_scores(gt, per_file)
+    a, b = score.group_scores(gt, per_file)
     assert (a["group"], a["files"], a["boxes"]) == ("a", 2, 2)
     assert (a["recall_all"], a["recall_phi"], a["mean_coverage"]) == (0.5, 0.0, 0.7)
     assert (a["file_recall"], a["file_false_alarm"], a["precision"], a["over_redaction_pct"]) == (1.0, 1.0, 1 / 3, 2.0)
     assert (b["group"], b["recall_all"], b["file_recall"], b["precision"], b["file_false_alarm"]) == ("b", 0.0, 0.0,
                                                                                                      None, None)
     gt["files"][0]["case"] = "x"
-    assert [g["group"] for g in benchmark.group_scores(gt, per_file)] == ["x", "a", "b"]
-    assert [g["group"] for g in benchmark.group_scores(gt, per_file, by="folder")] == ["a", "b"]
-
-
-peers = load_script("peers")
+    assert [g["group"] for g in score.group_scores(gt, per_file)] == ["x", "a", "b"]
+    assert [g["group"] for g in score.group_scores(gt, per_file, by="folder")] == ["a", "b"]
 
 
 def test_mask_rects_cover_exactly_the_marked_pixels():
@@ -137,7 +138,7 @@ def test_deid_peer_db_is_scored_on_a_real_ultrasound_file(tmp_path):
         {"frame": 0, "overlay": -1, "left": 100, "top": 300, "right": 300, "bottom": 330, "text": "y", "phi": False}]}]}
     gt_path = tmp_path / "gt.json"
     gt_path.write_text(json.dumps(gt))
-    result = peers.run_peer("deid", gt_path, source.parent, tmp_path / "db", by="case")
+    result = peers.run_peer("deid", gt_path, source.parent, tmp_path / "db", "case", SCORER)
     assert result["exit_status"] == 0 and result["n_failed"] == 0
     assert result["recall_phi"] == 1.0 and result["recall_all"] == 0.5
     assert result["rects_by_engine"] == {"50": 1} and result["flagged"]["text_files"] == 1.0
@@ -158,26 +159,11 @@ def test_presidio_peer_runs_and_counts_multiframe_as_failure(tmp_path, synthetic
     gt = {"version": 1, "files": [dict(entry, path="varied.dcm"),
                                   {"path": "cine.dcm", "text_present": False, "frames": 10, "boxes": []}]}
     (tmp_path / "gt.json").write_text(json.dumps(gt))
-    result = peers.run_peer("presidio", tmp_path / "gt.json", tmp_path, tmp_path / "db", by="case")
+    result = peers.run_peer("presidio", tmp_path / "gt.json", tmp_path, tmp_path / "db", "case", SCORER)
     assert result["exit_status"] == 0
     assert list(result["failed"]) == [str((tmp_path / "cine.dcm").resolve())]
     assert result["ner"] and set(result["rects_by_engine"]) <= {"1"}
     assert [g["group"] for g in result["groups"]] == ["varied", "(root)"]
-
-
-def test_cine_cost_compares_region_areas_and_names_what_is_lost():
-    from dicom_ocr.geometry import Box
-    from dicom_ocr.regions import Region
-
-    cine_cost = load_script("cine_cost")
-    clock, speck = Region(Box(0, 0, 9, 9), "10:42", 0.9, 6), Region(Box(10, 0, 19, 9), "1", 0.5, 6)
-    everything = {(0, -1): (20, 20, [clock, speck])}
-    covered, lost = cine_cost._compare(everything, {(0, -1): (20, 20, [clock])})
-    assert covered == 0.5 and lost == {"1"}
-    assert cine_cost._compare(everything, everything) == (1.0, set())
-
-
-text_free = load_script("text_free")
 
 
 def test_text_free_files_come_from_the_manifest_and_rects_are_counted_per_file(tmp_path):
@@ -189,7 +175,7 @@ def test_text_free_files_come_from_the_manifest_and_rects_are_counted_per_file(t
             "| a/logo.dcm | x | x | XC | 1 | 1 | RGB | x | no |  | no (tiny logo) | a logo |",
             "| a/text.dcm | x | x | US | 1 | 1 | RGB | x | no |  | yes | a name |"]
     (corpus / "MANIFEST.md").write_text("\n".join([header, "|---|", *rows]) + "\n")
-    files = text_free.text_free_files(corpus)
+    files = textfree.text_free_files(corpus)
     assert files == {"a/blank.dcm": "no", "a/logo.dcm": "no (tiny logo)"}
     db = tmp_path / "db.sqlite"
     con = sqlite3.connect(db)
@@ -199,27 +185,7 @@ def test_text_free_files_come_from_the_manifest_and_rects_are_counted_per_file(t
         ("/x/a/logo.dcm", 3, 60),                                # a rule row: not an OCR rect
         ("/x/a/text.dcm", 5, 6)])
     con.commit()
-    assert text_free.rects_per_file(db, files) == {"a/blank.dcm": 1, "a/logo.dcm": 0}
-
-
-rec_padding = load_script("rec_padding")
-
-
-def test_rec_padding_times_the_pipelines_own_crops_at_each_width(tmp_path, capsys):
-    from dicomfactory import base_dataset, save, with_pixels
-    from textimages import draw_lines
-    image = draw_lines((128, 320), [("SMITH JOHN", (10, 40)), ("L", (280, 110))], scale=1.0)
-    save(with_pixels(base_dataset(), image), tmp_path / "a.dcm")
-    (tmp_path / "notes.txt").write_text("not DICOM")              # skipped, not fatal
-    batches = rec_padding.collect(str(tmp_path), every=1)
-    assert sum(map(len, batches)) >= 2                            # the two lines, as the pipeline cropped them
-    assert rec_padding.main([str(tmp_path), "--widths", "320", "96"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[1].startswith("min width  320 px:") and lines[2].startswith("min width   96 px:")
-    assert "SMITH" not in "\n".join(lines)                        # never the text
-
-
-stage_times = load_script("stage_times")
+    assert textfree.rects_per_file(db, files) == {"a/blank.dcm": 1, "a/logo.dcm": 0}
 
 
 def test_stage_times_splits_a_scan_by_stage_and_restores_the_pipeline(tmp_path, capsys):
@@ -232,7 +198,7 @@ def test_stage_times_splits_a_scan_by_stage_and_restores_the_pipeline(tmp_path, 
     save(with_pixels(base_dataset(), image), tmp_path / "b.dcm")
     (tmp_path / "notes.txt").write_text("not DICOM")              # skipped, not fatal
     detect_lines = lines.detect_lines
-    times = stage_times.measure(sorted(str(p) for p in tmp_path.iterdir()))
+    times = stages.measure(sorted(str(p) for p in tmp_path.iterdir()))
     assert lines.detect_lines is detect_lines
     assert times.planes == times.read == 2
     assert {"plain", "x2", "recognition"} <= set(times.stages)
@@ -240,6 +206,22 @@ def test_stage_times_splits_a_scan_by_stage_and_restores_the_pipeline(tmp_path, 
     assert times.stages["x2"].units > 4 * times.stages["plain"].units * 0.9     # enlarged at least x2 per side
     assert times.stages["recognition"].units >= 4                               # two lines on each plane
     assert sum(stage.seconds for stage in times.stages.values()) <= times.total
-    assert stage_times.main([str(tmp_path)]) == 0
+    assert main(["stages", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "| detection, enlarged |" in out and "SMITH" not in out           # never the text
+    assert "| detection, enlarged |" in out and "| rapidocr:lines | 2 |" in out
+    assert "SMITH" not in out                                                 # never the text
+
+
+def test_every_command_has_its_help(capsys):
+    for name in COMMANDS:
+        with pytest.raises(SystemExit) as exit_:
+            main([name, "--help"])
+        assert exit_.value.code == 0
+        assert capsys.readouterr().out.startswith(f"usage: python -m dicom_ocr.bench {name}")
+
+
+def test_text_free_report_counts_the_logo_file_apart():
+    files = {"a/blank.dcm": "no", "a/clean.dcm": "no", "a/logo.dcm": "no (tiny logo)"}
+    lines = textfree.report(files, {"a/blank.dcm": 2, "a/clean.dcm": 0, "a/logo.dcm": 1})
+    assert lines == ["   2 rects  a/blank.dcm", "   1 rects  a/logo.dcm  (no (tiny logo))",
+                     "1 of 2 text-free files have rects; the logo file: 1"]

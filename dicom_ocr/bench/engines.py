@@ -1,25 +1,22 @@
-#!/usr/bin/env python3
-"""Time each OCR engine on a 512x512 grey image holding 15 words of light text on a dark noisy background.
+"""engines: time each OCR engine on a 512x512 grey image of 15 words of light text on a dark noisy background.
 
-Usage: OMP_THREAD_LIMIT=1 python scripts/bench_engines.py [--repeat N] [--engines NAME ...]
-Prints, per engine setup, the median and fastest wall-clock milliseconds per read() after one warm-up call, the median
-CPU milliseconds of this process (all its threads; steadier than wall time on a busy machine; pytesseract's work
-happens in a child process and is not counted), and the words read.
+    OMP_THREAD_LIMIT=1 python -m dicom_ocr.bench engines [--repeat N] [--engines NAME ...]
+
+Per engine setup: the median and fastest wall-clock milliseconds per read() after one warm-up call, the median CPU
+milliseconds of this process (all its threads; steadier than wall time on a busy machine; pytesseract's work happens
+in a child process and is not counted), and the words read. Time by pipeline stage on real planes: ``stages``.
 """
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import cv2
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from dicom_ocr.engines import EngineUnavailableError, get_engine  # noqa: E402
+from ..engines import EngineUnavailableError, get_engine
+from .tables import markdown
 
 WORDS = "PATIENT DOE JOHN 1976 MRN 448213 STUDY 2024 ABDOMEN LIVER LEFT KIDNEY GAIN 12 DEPTH".split()
 SETUPS = {
@@ -29,6 +26,12 @@ SETUPS = {
     "rapidocr/detect-only": ("rapidocr", {"recognise": False}),
     "easyocr": ("easyocr", {}),
 }
+HEADERS = ("engine", "median ms", "min ms", "CPU ms", "boxes", "words exact")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--engines", nargs="+", choices=list(SETUPS), default=list(SETUPS))
 
 
 def bench_image(size: int = 512) -> np.ndarray:
@@ -44,12 +47,13 @@ def bench_image(size: int = 512) -> np.ndarray:
     return image
 
 
-def bench(setup: str, image: np.ndarray, repeat: int) -> str:
+def bench(setup: str, image: np.ndarray, repeat: int) -> tuple:
+    """The table row of one engine setup (``unavailable`` and the reason when it cannot be loaded)."""
     name, options = SETUPS[setup]
     try:
         engine = get_engine(name, **options)
     except EngineUnavailableError as error:
-        return f"{setup:24s} unavailable: {error}"
+        return setup, f"unavailable: {error}", "", "", "", ""
     words = engine.read(image)
     times, cpu = [], []
     for _ in range(repeat):
@@ -58,20 +62,11 @@ def bench(setup: str, image: np.ndarray, repeat: int) -> str:
         times.append((time.perf_counter() - start) * 1000)
         cpu.append((time.process_time() - start_cpu) * 1000)
     found = sum(any(w.upper() in word.text.upper().split() for word in words) for w in WORDS)
-    return (f"{setup:24s} median {statistics.median(times):7.1f} ms  min {min(times):7.1f} ms  "
-            f"cpu {statistics.median(cpu):7.1f} ms  {len(words):2d} boxes, {found}/{len(WORDS)} words exact")
+    return (setup, f"{statistics.median(times):.1f}", f"{min(times):.1f}", f"{statistics.median(cpu):.1f}",
+            len(words), f"{found}/{len(WORDS)}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--engines", nargs="+", choices=list(SETUPS), default=list(SETUPS))
-    args = parser.parse_args(argv)
+def run(args: argparse.Namespace) -> int:
     image = bench_image()
-    for setup in args.engines:
-        print(bench(setup, image, args.repeat), flush=True)
+    print(markdown(HEADERS, [bench(setup, image, args.repeat) for setup in args.engines]))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
