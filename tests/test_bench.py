@@ -188,23 +188,20 @@ def test_text_free_files_come_from_the_manifest_and_rects_are_counted_per_file(t
     assert textfree.rects_per_file(db, files) == {"a/blank.dcm": 1, "a/logo.dcm": 0}
 
 
-def test_stage_times_splits_a_scan_by_stage_and_restores_the_pipeline(tmp_path, capsys):
-    from dicom_ocr.detection import lines
-
+def test_stage_times_split_a_scan_by_stage_through_the_detectors_hook(tmp_path, capsys):
     from dicomfactory import base_dataset, save, with_pixels
     from textimages import draw_lines
     image = draw_lines((128, 320), [("SMITH JOHN", (10, 40)), ("L", (280, 110))], scale=1.0)
     save(with_pixels(base_dataset(), image), tmp_path / "a.dcm")
     save(with_pixels(base_dataset(), image), tmp_path / "b.dcm")
     (tmp_path / "notes.txt").write_text("not DICOM")              # skipped, not fatal
-    detect_lines = lines.detect_lines
     times = stages.measure(sorted(str(p) for p in tmp_path.iterdir()))
-    assert lines.detect_lines is detect_lines
     assert times.planes == times.read == 2
-    assert {"plain", "x2", "recognition"} <= set(times.stages)
-    assert times.stages["plain"].calls == times.stages["x2"].calls == 2
-    assert times.stages["x2"].units > 4 * times.stages["plain"].units * 0.9     # enlarged at least x2 per side
-    assert times.stages["recognition"].units >= 4                               # two lines on each plane
+    assert {"detect:plain", "detect:x2", "recognise"} <= set(times.stages)
+    plain, enlarged = times.stages["detect:plain"], times.stages["detect:x2"]
+    assert plain.calls == enlarged.calls == 2 and plain.units >= 2 * 128 * 320
+    assert enlarged.units > 4 * plain.units * 0.9                              # enlarged at least x2 per side
+    assert times.stages["recognise"].units >= 4                                # two lines on each plane
     assert sum(stage.seconds for stage in times.stages.values()) <= times.total
     assert main(["stages", str(tmp_path)]) == 0
     out = capsys.readouterr().out

@@ -353,8 +353,9 @@ def test_a_faint_reading_marks_a_plane_as_holding_faint_text():
 def test_a_plane_with_faint_text_is_searched_again_on_its_equalised_copy(rapidocr, tmp_path, monkeypatch):
     """Low-contrast grey text on ultrasound speckle (a synthetic file): the line the plane and its enlarged copy
     miss in part is read on the contrast-equalised copy."""
-    from scriptmodules import load_script
     from dicom_ocr.planes import iter_planes
+
+    from scriptmodules import load_script
     synth = load_script("make_synthetic")
     sample = synth.build(1, 59)
     assert sample.entry["path"].endswith("low-contrast.dcm")

@@ -24,7 +24,7 @@ from ..inputs import iter_input_files
 from ..planes import iter_planes, read_header
 from ..rules.ultrasound import moving_areas
 from .auditdir import audit_dir
-from .scanning import ScanOptions, scan
+from .scanning import ScanCase, scan
 from .tables import markdown
 
 
@@ -61,7 +61,7 @@ def count_planes(files: list[str]) -> tuple[int, int]:
 def measure(set_name: str, files: list[str], spec_name: str, value: str, jobs: int, keep: Path | None) -> dict[str, Any]:
     """One scan of a set with one spec: its row."""
     spec, _, backend = value.partition("@")
-    options = ScanOptions(spec, backend or "auto", jobs)
+    options = ScanCase(spec, backend or "auto", jobs)
     with audit_dir(keep / f"{set_name}-{spec_name}-j{jobs}" if keep else None) as db:
         timed = scan(files, db, options)
     print(f"{set_name} jobs {jobs} {spec_name}: {timed.wall_s:.1f} s wall, {timed.cpu_s:.1f} s CPU", file=sys.stderr)

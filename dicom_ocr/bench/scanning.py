@@ -11,7 +11,7 @@ from .timing import Timed, run_timed
 
 
 @dataclass(frozen=True)
-class ScanOptions:
+class ScanCase:
     """The scan options a measurement varies; ``ocr`` None is the tool's default."""
 
     ocr: str | None = None
@@ -20,16 +20,16 @@ class ScanOptions:
 
     @property
     def label(self) -> str:
-        return f"dicom_ocr {self.ocr or 'default'} --backend {self.backend} --jobs {self.jobs}"
+        return f"dicom_ocr {self.ocr or 'default'} rapidocr.backend={self.backend} --jobs {self.jobs}"
 
 
-def scan(files: Sequence[str | Path], db: Path, options: ScanOptions) -> Timed:
+def scan(files: Sequence[str | Path], db: Path, options: ScanCase) -> Timed:
     """Scan ``files`` (listed on stdin) into the audit DB in ``db``; the ``/usr/bin/time`` log is ``db/time.txt``."""
     db.mkdir(parents=True, exist_ok=True)
     listing = db / "files.txt"
     listing.write_text("".join(f"{Path(f).resolve()}\n" for f in files))
     command = [sys.executable, "-m", "dicom_ocr", "scan", "-", "--db", str(db.resolve()), "--jobs", str(options.jobs),
-               "--rescan", "-q", "--backend", options.backend]
+               "--rescan", "-q", "--engine-option", f"rapidocr.backend={options.backend}"]
     if options.ocr:
         command += ["--ocr", options.ocr]
     with listing.open() as stdin:

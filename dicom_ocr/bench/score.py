@@ -17,7 +17,7 @@ from typing import Any
 
 from . import scorer
 from .auditdir import audit_dir
-from .scanning import ScanOptions, scan
+from .scanning import ScanCase, scan
 from .tables import cell, markdown
 from .timing import Timed
 
@@ -32,7 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gt", required=True, type=Path)
     parser.add_argument("--root", required=True, type=Path)
     parser.add_argument("--ocr", help="dicom_ocr scan --ocr SPEC (default: the tool's default)")
-    parser.add_argument("--backend", default="auto", help="dicom_ocr scan --backend (default auto)")
+    parser.add_argument("--backend", default="auto",
+                        help="RapidOCR's backend: scan --engine-option rapidocr.backend=BACKEND (default auto)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--by", choices=("case", "folder"), default="case",
                         help="group by the GT 'case' field (falls back to the top-level folder) or by folder")
@@ -45,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     score_py = scorer.find(args.scorer)
     gt = json.loads(args.gt.read_text())
-    options = ScanOptions(args.ocr, args.backend, args.jobs)
+    options = ScanCase(args.ocr, args.backend, args.jobs)
     with audit_dir(args.db) as db:
         timed = scan([args.root / f["path"] for f in gt["files"]], db, options)
         result = score_db(score_py, args.gt, args.root, db, timed, args.by, options.label)

@@ -13,19 +13,17 @@ import argparse
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
-from ..detection import DEFAULT_PASSES, Detector, lines, parse_passes
+from ..detection import DEFAULT_PASSES, Detector, parse_passes
 from ..errors import DicomOcrError
 from ..inputs import iter_input_files
 from ..planes import iter_planes
 from .tables import markdown
 
-STAGES = {"plain": "detection, plane scale", "x2": "detection, enlarged", "dark": "detection, dark strokes",
-          "clahe": "detection, equalised (faint text)"}
+STAGES = {"detect:plain": "detection, plane scale", "detect:x2": "detection, enlarged",
+          "detect:dark": "detection, dark strokes", "detect:clahe": "detection, equalised (faint text)",
+          "recognise": "recognition"}
 
 
 @dataclass
@@ -43,15 +41,12 @@ class Times:
     read: int = 0
     total: float = 0.0
 
-    def timed(self, key: str, call: Callable[[Any], Any], argument: Any, units: int) -> Any:
-        """``call(argument)``, its time, call and ``units`` added to stage ``key``."""
-        started = time.perf_counter()
-        result = call(argument)
+    def add(self, key: str, seconds: float, units: int) -> None:
+        """The detector's stage hook (:mod:`dicom_ocr.detection.stages`): one call of stage ``key``."""
         stage = self.stages[key]
-        stage.seconds += time.perf_counter() - started
+        stage.seconds += seconds
         stage.calls += 1
         stage.units += units
-        return result
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,41 +55,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ocr", help="OCR passes (default: the tool's default)")
 
 
-@contextmanager
-def staged(detector: Detector, times: Times) -> Iterator[None]:
-    """Time the RapidOCR engine's detection (by the scale ``lines`` asks for) and recognition; restored on exit."""
-    engine = detector.engines.get("rapidocr")
-    if engine is None:
-        yield
-        return
-    detect, recognise, detect_lines = engine.detect, engine.recognise, lines.detect_lines
-    scale = ["plain"]
-
-    def scaled(the_engine, variant, plane):
-        scale[0] = variant.name
-        return detect_lines(the_engine, variant, plane)
-
-    engine.detect = lambda image: times.timed(scale[0], detect, image, image.shape[0] * image.shape[1])
-    engine.recognise = lambda crops: times.timed("recognition", recognise, crops, len(crops)) if crops else []
-    lines.detect_lines = scaled
-    try:
-        yield
-    finally:
-        lines.detect_lines = detect_lines
-        engine.detect, engine.recognise = detect, recognise
-
-
 def measure(paths: list[str], ocr: str | None = None) -> Times:
     """Read ``paths`` with the detector of ``ocr`` (default passes), timing each stage and pass."""
-    detector = Detector(parse_passes(ocr) if ocr else DEFAULT_PASSES, engine_options={"rapidocr": {"threads": 1}})
     times = Times()
+    detector = Detector(parse_passes(ocr) if ocr else DEFAULT_PASSES, engine_options={"rapidocr": {"threads": 1}},
+                        on_stage=times.add)
     started = time.perf_counter()
-    with staged(detector, times):
-        for path in paths:
-            try:
-                times.planes += sum(1 for _ in detector.detect_planes(iter_planes(path)))
-            except DicomOcrError as error:
-                print(f"skipped {path}: {error.cause}", file=sys.stderr)
+    for path in paths:
+        try:
+            times.planes += sum(1 for _ in detector.detect_planes(iter_planes(path)))
+        except DicomOcrError as error:
+            print(f"skipped {path}: {error.cause}", file=sys.stderr)
     times.total, times.read = time.perf_counter() - started, detector.planes_read
     times.passes = {key: (detector.calls[key], seconds) for key, seconds in detector.seconds.items()}
     return times
@@ -104,7 +75,7 @@ def stage_table(times: Times) -> str:
     """The Markdown table of the stages, slowest first, and the rest."""
     total = max(times.total, 1e-9)
     rows = [(STAGES.get(key, key), f"{stage.seconds:.1f}", f"{stage.seconds / total:.0%}", stage.calls,
-             f"{stage.units / 1e6:.1f} Mpix" if key in STAGES else f"{stage.units} crops")
+             f"{stage.units / 1e6:.1f} Mpix" if key.startswith("detect:") else f"{stage.units} crops")
             for key, stage in sorted(times.stages.items(), key=lambda item: -item[1].seconds)]
     rest = times.total - sum(stage.seconds for stage in times.stages.values())
     rows.append(("the rest (decoding, regions, verdicts)", f"{rest:.1f}", f"{rest / total:.0%}", "", ""))

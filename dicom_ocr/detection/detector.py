@@ -19,6 +19,7 @@ from ..regions import Region, build_regions
 from .lines import TURNED_MIN_CONFIDENCE, read_once_per_line
 from .passes import DEFAULT_PASSES, Pass, spec_of
 from .reuse import Fingerprint, PlaneMemory, RememberedReadings
+from .stages import StageHook, reporting_to
 from .variants import Variant, make_variants
 
 log = logging.getLogger(__name__)
@@ -45,12 +46,13 @@ class Detector:
     of planes read (not blank, not reused).
 
     ``engine_options`` maps an engine name to the options its constructor takes (e.g. ``{"rapidocr": {"backend":
-    "onnxruntime", "threads": 1}}``).
+    "onnxruntime", "threads": 1}}``); ``on_stage`` hears the time of each stage of the line reading (:mod:`.stages`).
     """
 
     def __init__(self, passes: Sequence[Pass] = DEFAULT_PASSES,
-                 engine_options: Mapping[str, Mapping] | None = None):
+                 engine_options: Mapping[str, Mapping] | None = None, on_stage: StageHook | None = None):
         self.passes = tuple(passes)
+        self.on_stage = on_stage
         options = engine_options or {}
         self.engines: dict[str, OcrEngine] = {}
         for p in self.passes:
@@ -92,8 +94,9 @@ class Detector:
         if plane.blank:
             return []
         self.planes_read += 1
-        word_lists = [(self.engines[p.engine].ocrengine, self._pass_words(p, plane, readings or {}))
-                      for p in self.passes]
+        with reporting_to(self.on_stage):
+            word_lists = [(self.engines[p.engine].ocrengine, self._pass_words(p, plane, readings or {}))
+                          for p in self.passes]
         return build_regions(word_lists, plane.rows, plane.columns, image=plane.image)
 
     def detect_planes(self, planes: Iterable[Plane], moving: Sequence[Box] = (),
