@@ -139,18 +139,23 @@ def _read_dataset(name: str) -> Dataset:
         raise NotDicomError(name, "a zip archive: not read (files are opened by path, as dcmaudit does; unpack it "
                                   "and scan the folder)")
     try:
-        return pydicom.dcmread(name, defer_size=DEFER_SIZE)
+        return _parse(name)
     except InvalidDicomError:
         pass  # no preamble: may still be a headless DICOM stream
     except Exception as exc:  # pydicom raises many types on garbage
         raise _unreadable(name, has_preamble, exc) from exc
     try:
-        ds = pydicom.dcmread(name, defer_size=DEFER_SIZE, force=True)
+        ds = _parse(name, force=True)
     except Exception as exc:
         raise NotDicomError(name, f"not a DICOM file ({type(exc).__name__})") from exc
     if not _looks_like_dicom(ds):
         raise NotDicomError(name, "not a DICOM file (no preamble, and no image or identifying elements)")
     return ds
+
+
+def _parse(name: str, force: bool = False) -> Dataset:
+    """The header parsed, large values (the pixel data) left on disk."""
+    return pydicom.dcmread(name, defer_size=DEFER_SIZE, force=force)
 
 
 def _unreadable(name: str, has_preamble: bool, exc: Exception) -> DicomOcrError:
