@@ -6,7 +6,6 @@ import importlib.util
 import json
 import logging
 import os
-import sqlite3
 import sys
 import threading
 import time
@@ -23,14 +22,14 @@ from . import __version__, logs
 from .errors import DicomOcrError, ExitCode, NotDicomError
 from .inputs import count_input_files, iter_input_files
 from .planes import Plane, iter_planes, number_of_frames, read_header
-from .privacy import make_outputs_private
 from .pngs import plane_png_name, write_png
+from .privacy import make_outputs_private
 from .progress import Progress
 
 if TYPE_CHECKING:
-    from .auditdb import FileRecord
     from .batch import RunStats, ScanSettings
     from .redact import Redacted
+    from .store import AuditDB, FileRecord
 
 log = logging.getLogger("dicom_ocr")
 
@@ -42,6 +41,8 @@ class Refused(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .store import DatabaseError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     logs.configure(logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING)
@@ -54,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Refused as exc:
         print(f"dicom_ocr: {exc}", file=sys.stderr)
         return exc.exit_code
-    except sqlite3.Error as exc:     # not an SQLite file, a full disk: one line, the rows written so far are kept
+    except DatabaseError as exc:     # not an SQLite file, a full disk: one line, the rows written so far are kept
         print(f"dicom_ocr: the audit DB in {getattr(args, 'db', '?')} cannot be used: {exc}", file=sys.stderr)
         return ExitCode.FILES_FAILED
     except BrokenPipeError:   # output piped into head & co.: stop quietly, as Unix tools do
@@ -200,7 +201,7 @@ def _add_db_argument(parser: argparse.ArgumentParser) -> None:
 
 def _require_audit_db(directory: Path) -> None:
     """Refuse a command that reads the audit DB when ``directory`` does not hold one."""
-    from .auditdb import DB_NAME
+    from .store import DB_NAME
 
     if not (directory / DB_NAME).is_file():
         raise Refused(f"no {DB_NAME} in {directory}")
@@ -383,10 +384,10 @@ def _check_output_dir(option: str, path: Path | None) -> None:
 
 
 def _scan_with_progress(args: argparse.Namespace, settings: ScanSettings, progress: Progress) -> RunStats:
-    from .auditdb import AuditDB
     from .batch import run_scan as run_batch
     from .exports import CsvExporter, JsonlExporter
     from .learned import LearnedSource
+    from .store import AuditDB
 
     if progress.mode != "quiet":
         threading.Thread(target=_count_inputs, args=(args.paths, progress), daemon=True).start()
@@ -445,8 +446,8 @@ def _add_rules(commands) -> None:
 
 
 def run_rules_export(args: argparse.Namespace) -> int:
-    from .auditdb import AuditDB
     from .rules.export import export_recipe
+    from .store import AuditDB
 
     _require_audit_db(args.db)
     _check_output_file("-o", args.output)
@@ -473,14 +474,20 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_redact(args: argparse.Namespace) -> int:
-    from .auditdb import AuditDB
-    from .errors import EngineUnavailableError
-    from .redact import Policy, Verifier, redact_scan
+    from .store import AuditDB
 
     _require_audit_db(args.db)
     _check_output_dir("--out", args.out)
     with AuditDB(args.db) as db:
-        records = list(db.file_records().values())
+        return _redact_with_progress(args, db)
+
+
+def _redact_with_progress(args: argparse.Namespace, db: AuditDB) -> int:
+    """The copies of the files ``db`` says are done, counted as they come, then the summary line."""
+    from .errors import EngineUnavailableError
+    from .redact import Policy, Verifier, redact_scan
+
+    records = list(db.files.records().values())
     done = [r for r in records if r.state == "done"]
     verifier = Verifier() if args.verify else None
     try:
@@ -495,7 +502,7 @@ def run_redact(args: argparse.Namespace) -> int:
     counts: Counter[str] = Counter()
     try:
         with progress.keeping_log_lines_apart():
-            for result in redact_scan(args.db, args.out, done, root=args.root, policy=Policy(args.policy),
+            for result in redact_scan(db, args.out, done, root=args.root, policy=Policy(args.policy),
                                       header_recipe=args.deid_header, verifier=verifier,
                                       refill_rounds=args.refill_rounds, jobs=args.jobs):
                 _count_copy(result, counts, progress)
@@ -538,13 +545,11 @@ def _print_redact_summary(args: argparse.Namespace, counts: Counter, records: li
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from .auditdb import AuditDB
-    from .redact import redaction_summary
+    from .store import AuditDB, status_summary
 
     _require_audit_db(args.db)
     with AuditDB(args.db) as db:
-        summary = db.summary()
-    summary.update(redaction_summary(args.db))
+        summary = status_summary(db)
     print(json.dumps(summary) if args.json else _status_text(summary))
     return ExitCode.OK
 

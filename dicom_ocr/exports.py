@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from .auditdb import RectRow
+from .store import RectRow
 
 CSV_COLUMNS = ("filename", "frame", "overlay", "imagetype", "manufacturer", "burnedinannotation", "ocr_engine",
                "left", "top", "right", "bottom", "ocr_text", "ner_engine", "is_sensitive")

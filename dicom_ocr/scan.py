@@ -10,7 +10,6 @@ from dataclasses import dataclass, field, replace
 from pydicom.dataset import Dataset
 
 from . import __version__
-from .auditdb import FileRecord, RectRow
 from .detection import Detector
 from .detection.reuse import PlaneMemory
 from .documents import FormsMode, document_boxes
@@ -27,6 +26,7 @@ from .sources import (
     RegionSource,
     SourceRegion,
 )
+from .store import FileRecord, RectRow
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ import argparse
 import tempfile
 import time
 
-from dicom_ocr.auditdb import AuditDB, FileRecord, RectRow
 from dicom_ocr.geometry import Box
+from dicom_ocr.store import AuditDB, FileRecord, RectRow
 
 
 def main() -> int:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import io
 import shutil
-import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -28,8 +27,8 @@ import pydicom
 from PIL import Image
 from pydicom.encaps import generate_frames
 
-from dicom_ocr.auditdb import DB_NAME
 from dicom_ocr.redact import boxes_to_redact
+from dicom_ocr.store import AuditDB
 
 
 def _mcu(ds: pydicom.Dataset) -> tuple[int, int]:
@@ -64,10 +63,10 @@ def _decoded(frame: bytes) -> np.ndarray:
         return np.asarray(image).astype(np.int16)
 
 
-def measure(db_dir: Path, path: str) -> str:
+def measure(db: AuditDB, path: str) -> str:
     ds = pydicom.dcmread(path)
     frames = int(ds.get("NumberOfFrames") or 1)
-    boxes = [rb for rb in boxes_to_redact(db_dir, path) if rb.overlay < 0]
+    boxes = [rb for rb in boxes_to_redact(db, path) if rb.overlay < 0]
     started, size_in, size_out, worst, beyond = time.perf_counter(), 0, 0, 0, 0
     mcu = _mcu(ds)
     for index, frame in enumerate(generate_frames(ds.PixelData, number_of_frames=frames)):
@@ -79,9 +78,8 @@ def measure(db_dir: Path, path: str) -> str:
         worst = max(worst, int(diff[~mask].max()) if (~mask).any() else 0)
         beyond = max(beyond, int(diff[~near].max()) if (~near).any() else 0)
     seconds = time.perf_counter() - started
-    with sqlite3.connect(db_dir / DB_NAME) as conn:
-        row = conn.execute("SELECT bytes_in, bytes_out FROM dicom_ocr_redactions WHERE filename = ?", (path,)).fetchone()
-    lossless = f", lossless copy {row[1] / row[0]:.2f}x of the file" if row else ""
+    copy = db.redactions.get(path)
+    lossless = f", lossless copy {copy.bytes_out / copy.bytes_in:.2f}x of the file" if copy else ""
     return (f"{Path(path).name}: {frames} frames, {len(boxes)} rects, wiped frames {size_out / size_in:.3f}x of the "
             f"input's frames{lossless}, {seconds:.1f} s, largest change outside the wiped MCUs {worst}, beyond one more MCU "
             f"{beyond}")
@@ -94,8 +92,9 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("jpegtran") is None:
         raise SystemExit("jpegtran not found (Debian: apt-get install libjpeg-turbo-progs)")
-    for path in args.files:
-        print(measure(args.db, path), flush=True)
+    with AuditDB(args.db) as db:
+        for path in args.files:
+            print(measure(db, path), flush=True)
 
 
 if __name__ == "__main__":

@@ -25,12 +25,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from dicom_ocr.auditdb import DB_NAME, AuditDB
 from dicom_ocr.errors import DicomOcrError
 from dicom_ocr.inputs import iter_input_files
 from dicom_ocr.planes import iter_planes
 from dicom_ocr.reports import write_report
 from dicom_ocr.reports.thumbnails import picture
+from dicom_ocr.store import DB_NAME, AuditDB
 
 
 def report_sizes(db: Path, sample: int, seeds: list[int]) -> None:

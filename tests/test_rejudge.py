@@ -8,9 +8,9 @@ import pydicom
 from pydicom.dataset import FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
-from dicom_ocr.auditdb import AuditDB, FileRecord, RectRow
 from dicom_ocr.geometry import Box
 from dicom_ocr.phi import NERENGINE
+from dicom_ocr.store import AuditDB, FileRecord, RectRow
 from tests.scriptmodules import load_script
 
 
