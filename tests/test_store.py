@@ -1,6 +1,7 @@
 """The audit DB round trip with pydal (as dcmaudit uses it), replacement of our rows only, concurrency, CSV and JSONL."""
 from __future__ import annotations
 
+import ast
 import csv
 import json
 import sqlite3
@@ -26,6 +27,8 @@ from dicom_ocr.store import (
 )
 
 A, B = "/data/a.dcm", "/data/b.dcm"
+PACKAGE = Path(__file__).parents[1] / "dicom_ocr"
+DB_LIBRARIES = {"sqlite3", "sqlite_utils", "pydal"}
 
 
 def dcmaudit(directory: Path) -> DAL:
@@ -357,3 +360,21 @@ def test_what_reports_read_facts_records_phi_rows_and_tagged_scanners(tmp_path):
         assert db.rects.phi_counts() == {A: 3}                  # two regions and the summary row
         assert db.tags.scanners() == {A: ("US", "Acme X")}
 
+
+def db_libraries_imported(module: Path) -> set[str]:
+    """The DB libraries ``module`` imports anywhere (top level or inside a function)."""
+    names = set()
+    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names & DB_LIBRARIES
+
+
+def test_only_the_store_imports_the_db_libraries():
+    store = PACKAGE / "store"
+    outside = {str(path.relative_to(PACKAGE)): found for path in sorted(PACKAGE.rglob("*.py"))
+               if store not in path.parents and (found := db_libraries_imported(path))}
+    assert outside == {}
+    assert set().union(*map(db_libraries_imported, store.glob("*.py"))) == DB_LIBRARIES   # the check sees imports
