@@ -29,6 +29,7 @@ from .pngs import plane_png_name, write_png
 from .redact import REFILL_ROUNDS, Policy, Redacted, Verifier, redact_scan
 from .reports import TRIAGE_ORDER, ReportSummary, write_report
 from .results import FileResult
+from .store import AuditDB, FileRecord, status_summary
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,6 @@ def scan(paths: Sequence[str | Path], db: str | Path, options: ScanOptions = DEF
     ``jsonl`` too when given. ``on_result`` hears of each file as it is written, ``on_skip`` of files already done.
     Returns what the run did. Raises before writing anything when an engine cannot run here
     (EngineUnavailableError), or an option or rule file is unusable (ValueError, RecipeError, OSError)."""
-    from .auditdb import AuditDB
     from .exports import CsvExporter, JsonlExporter
     from .learned import LearnedSource
 
@@ -128,13 +128,8 @@ def scan(paths: Sequence[str | Path], db: str | Path, options: ScanOptions = DEF
 def status(db: str | Path) -> dict[str, Any]:
     """What the scans and redactions recorded in ``db``: counts by state and cause, times and rates, copies
     (``dicom_ocr status --json``)."""
-    from .auditdb import AuditDB
-    from .redact import redaction_summary
-
     with AuditDB(db) as store:
-        summary = store.summary()
-    summary.update(redaction_summary(db))
-    return summary
+        return status_summary(store)
 
 
 def report(db: str | Path, out: str | Path, *, sample: int | None = None, seed: int = 0, limit: int = 200,
@@ -147,19 +142,22 @@ def redact(db: str | Path, out: str | Path, *, root: str | Path | None = None, p
            deid_header: bool = False, verify: bool = False, refill_rounds: int | None = None, jobs: int = 1,
            engine_options: Mapping[str, Mapping[str, Any]] | None = None) -> Iterator[Redacted]:
     """Redacted copies of the files the scan in ``db`` finished, under ``out`` (``dicom_ocr redact``): one outcome
-    per file as it finishes, each recorded in the DB as it comes. The header is not de-identified unless
-    ``deid_header``. With ``verify``, raises EngineUnavailableError here, before any copy, when an engine of the scan
-    cannot run."""
-    from .auditdb import AuditDB
-
+    per file as it finishes, each recorded in the DB as it comes (iterate to the end). The header is not
+    de-identified unless ``deid_header``. With ``verify``, raises EngineUnavailableError here, before any copy, when
+    an engine of the scan cannot run."""
     with AuditDB(db) as store:
-        done = [record for record in store.file_records().values() if record.state == "done"]
+        done = [record for record in store.files.records().values() if record.state == "done"]
     verifier = Verifier(engine_options) if verify else None
-    for spec in {record.engine for record in done} if verifier else ():
-        verifier.detector(spec)        # fail early when an engine of the scan cannot run here
-    return redact_scan(db, out, done, root=root, policy=Policy(policy), header_recipe=deid_header,
-                           verifier=verifier, jobs=jobs,
-                           refill_rounds=REFILL_ROUNDS if refill_rounds is None else refill_rounds)
+    if verifier is not None:
+        for spec in {record.engine for record in done}:
+            verifier.detector(spec)        # fail early when an engine of the scan cannot run here
+    return _copies(db, out, done, root=root, policy=Policy(policy), header_recipe=deid_header, verifier=verifier,
+                   refill_rounds=REFILL_ROUNDS if refill_rounds is None else refill_rounds, jobs=jobs)
+
+
+def _copies(db: str | Path, out: str | Path, done: list[FileRecord], **options: Any) -> Iterator[Redacted]:
+    with AuditDB(db) as store:
+        yield from redact_scan(store, out, done, **options)
 
 
 def describe_planes(path: str | Path, png_dir: str | Path | None = None) -> tuple[list[dict[str, Any]], dict | None]:

@@ -9,20 +9,15 @@ worker are in flight and the done-check reads the DB in chunks: memory does not 
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Protocol
 
-import sqlite_utils
-
 from . import logs
-from .auditdb import FILES_TABLE, AuditDB, FileRecord, RectRow
 from .detection import Detector, Pass
 from .documents import FormsMode
 from .engines import check_engine
@@ -30,9 +25,10 @@ from .engines.options import EngineOptions, FrozenEngineOptions, frozen, one_thr
 from .errors import WorkerCrashedError
 from .pool import IN_FLIGHT_PER_WORKER, run_pool
 from .results import FileResult
-from .rows import file_rows
 from .scan import Scanner, stored_filename
 from .sources import RegionSource
+from .store import AuditDB, FileRecord, RectRow
+from .store.rows import file_rows
 
 log = logging.getLogger(__name__)
 
@@ -234,19 +230,11 @@ def pending_files(db: AuditDB, paths: Iterable[str], settings: ScanSettings, res
     if rescan:
         yield from names
         return
-    with closing(sqlite3.connect(f"file:{db.path}?mode=ro", uri=True, timeout=30)) as reader:
-        files = sqlite_utils.Database(reader)[FILES_TABLE]
-        while chunk := list(islice(names, DONE_CHECK_CHUNK)):
-            done = _finished_among(files, chunk, finished)
-            if on_skip is not None and done:
-                on_skip(sum(name in done for name in chunk))
-            yield from (name for name in chunk if name not in done)
-
-
-def _finished_among(files: sqlite_utils.db.Table, names: list[str], states: tuple[str, ...]) -> set[str]:
-    """Which of ``names`` have a record in one of ``states``."""
-    where = f"state IN ({','.join('?' * len(states))}) AND filename IN ({','.join('?' * len(names))})"
-    return {row["filename"] for row in files.rows_where(where, [*states, *names], select="filename")}
+    while chunk := list(islice(names, DONE_CHECK_CHUNK)):
+        done = db.files.finished_among(chunk, finished)
+        if on_skip is not None and done:
+            on_skip(sum(name in done for name in chunk))
+        yield from (name for name in chunk if name not in done)
 
 
 def _log_bad_file(record: FileRecord) -> None:

@@ -6,7 +6,6 @@ import importlib.util
 import json
 import logging
 import os
-import sqlite3
 import sys
 import threading
 import time
@@ -25,9 +24,9 @@ from .progress import Progress
 
 if TYPE_CHECKING:
     from .api import ScanOptions
-    from .auditdb import FileRecord
     from .batch import RunStats
     from .redact import Redacted
+    from .store import FileRecord
 
 log = logging.getLogger("dicom_ocr")
 
@@ -39,6 +38,8 @@ class Refused(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .store import DatabaseError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     logs.configure(logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING)
@@ -51,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Refused as exc:
         print(f"dicom_ocr: {exc}", file=sys.stderr)
         return exc.exit_code
-    except sqlite3.Error as exc:     # not an SQLite file, a full disk: one line, the rows written so far are kept
+    except DatabaseError as exc:     # not an SQLite file, a full disk: one line, the rows written so far are kept
         print(f"dicom_ocr: the audit DB in {getattr(args, 'db', '?')} cannot be used: {exc}", file=sys.stderr)
         return ExitCode.FILES_FAILED
     except BrokenPipeError:   # output piped into head & co.: stop quietly, as Unix tools do
@@ -223,7 +224,7 @@ def _add_db_argument(parser: argparse.ArgumentParser) -> None:
 
 def _require_audit_db(directory: Path) -> None:
     """Refuse a command that reads the audit DB when ``directory`` does not hold one."""
-    from .auditdb import DB_NAME
+    from .store import DB_NAME
 
     if not (directory / DB_NAME).is_file():
         raise Refused(f"no {DB_NAME} in {directory}")
@@ -457,8 +458,8 @@ def _add_rules(commands) -> None:
 
 
 def run_rules_export(args: argparse.Namespace) -> int:
-    from .auditdb import AuditDB
     from .rules.export import export_recipe
+    from .store import AuditDB
 
     _require_audit_db(args.db)
     _check_output_file("-o", args.output)
@@ -487,14 +488,14 @@ def run_report(args: argparse.Namespace) -> int:
 
 def run_redact(args: argparse.Namespace) -> int:
     from .api import redact
-    from .auditdb import AuditDB
     from .errors import EngineUnavailableError
+    from .store import AuditDB
 
     _require_audit_db(args.db)
     _check_output_dir("--out", args.out)
     engine_options = _engine_options(args)
     with AuditDB(args.db) as db:
-        records = list(db.file_records().values())
+        records = list(db.files.records().values())
     try:
         copies = redact(args.db, args.out, root=args.root, policy=args.policy, deid_header=args.deid_header,
                         verify=args.verify, refill_rounds=args.refill_rounds, jobs=args.jobs,

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from .auditdb import RectRow
 from .engines import ocrengine_names
+from .store import RectRow
 
 CSV_COLUMNS = ("filename", "frame", "overlay", "imagetype", "manufacturer", "burnedinannotation", "ocr_engine",
                "left", "top", "right", "bottom", "ocr_text", "ner_engine", "is_sensitive")

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 
-from .auditdb import AuditDB, ReviewedRect
 from .geometry import Box
 from .planes import number_of_frames
 from .sources import OCRENGINE_LEARNED, SourceRegion
+from .store import AuditDB, ReviewedRect
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def kept_by_reviewer(rect: ReviewedRect) -> bool:
 def learned_rects(db: AuditDB) -> dict[Signature, tuple[LearnedRect, ...]]:
     """Every signature's reviewed rectangles, merged, with the number of files each was on."""
     files: dict[Signature, dict[tuple[Box, int, int], set[str]]] = defaultdict(lambda: defaultdict(set))
-    for rect in db.reviewed_rects():
+    for rect in db.rects.reviewed():
         if kept_by_reviewer(rect):
             files[reviewed_signature(rect)][(rect.box, rect.frame, rect.overlay)].add(rect.filename)
     return {sig: tuple(sorted(LearnedRect(box, frame, overlay, len(names))

@@ -13,11 +13,11 @@ import psutil
 import pytest
 from pydal import DAL
 
-from dicom_ocr.auditdb import DB_NAME, DB_URI, AuditDB, define_dcmaudit_tables
 from dicom_ocr.batch import WORKER_CRASHED, Job, ScanSettings, run_scan, scan_local
 from dicom_ocr.detection import parse_passes
 from dicom_ocr.exports import CsvExporter, JsonlExporter
 from dicom_ocr.progress import Progress
+from dicom_ocr.store import DB_NAME, DB_URI, AuditDB, define_dcmaudit_tables
 
 from dicomfactory import base_dataset, save, with_pixels
 
@@ -56,7 +56,7 @@ def our_rows(directory: Path) -> list[tuple]:
 def check_archive_result(db_dir: Path, archive: list[str]) -> list[tuple]:
     """Every good file done with one region and one summary row, the corrupt one an error; returns the rows."""
     with AuditDB(db_dir) as db:
-        records = db.file_records()
+        records = db.files.records()
     assert sorted(records) == sorted(archive)
     assert {name for name, r in records.items() if r.state == "error"} == {archive[2]}
     assert records[archive[2]].error_cause == "corrupt-header"

@@ -8,10 +8,10 @@ import pydicom
 from pydicom.dataset import FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
-from dicom_ocr.auditdb import DB_NAME, AuditDB, FileRecord, RectRow
 from dicom_ocr.bench import rejudge
 from dicom_ocr.geometry import Box
 from dicom_ocr.phi import NERENGINE
+from dicom_ocr.store import DB_NAME, AuditDB, FileRecord, RectRow
 
 
 def _header_file(path: Path) -> Path:

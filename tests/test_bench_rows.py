@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from dicom_ocr.auditdb import DB_NAME, AuditDB, FileRecord, RectRow
 from dicom_ocr.bench.__main__ import main
 from dicom_ocr.geometry import Box
+from dicom_ocr.store import DB_NAME, AuditDB, FileRecord, RectRow
 
 
 def _write(directory: Path, files: list[str], seconds: float) -> Path:

@@ -15,9 +15,9 @@ import psutil
 import pytest
 from test_batch import word_dicom
 
-from dicom_ocr.auditdb import DB_NAME
 from dicom_ocr.cli import main
 from dicom_ocr.exports import CSV_COLUMNS
+from dicom_ocr.store import DB_NAME
 
 ROOT = Path(__file__).parents[1]
 ENV = {**os.environ, "OMP_THREAD_LIMIT": "1", "PYTHONPATH": str(ROOT)}

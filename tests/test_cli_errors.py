@@ -19,7 +19,7 @@ from pydicom.dataelem import RawDataElement
 from test_batch import word_dicom
 from test_cli import dicom_ocr
 
-from dicom_ocr.auditdb import DB_NAME, AuditDB, FileRecord
+from dicom_ocr.store import DB_NAME, AuditDB, FileRecord
 
 CHEAP_OCR = ["--ocr", "tesseract:plain"]
 
@@ -39,7 +39,7 @@ def assert_refused(result, *words: str) -> None:
 
 def records(db_dir: Path) -> dict[str, FileRecord]:
     with AuditDB(db_dir) as db:
-        return db.file_records()
+        return db.files.records()
 
 
 @pytest.fixture

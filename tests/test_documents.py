@@ -8,10 +8,10 @@ import numpy as np
 import pydicom
 import pytest
 
-from dicom_ocr.auditdb import DB_NAME
 from dicom_ocr.cli import main
 from dicom_ocr.documents import is_document, page_test
 from dicom_ocr.planes import iter_planes, read_header
+from dicom_ocr.store import DB_NAME
 
 from scriptmodules import load_script
 

@@ -27,14 +27,13 @@ from pydicom.uid import (
     RLELossless,
 )
 
-from dicom_ocr.auditdb import DB_NAME, AuditDB, FileRecord, RectRow
 from dicom_ocr.cli import main
 from dicom_ocr.geometry import Box
 from dicom_ocr.planes import iter_planes
 from dicom_ocr.redact import (
     Policy,
     RedactBox,
-    RedactionLog,
+    Redacted,
     Verifier,
     boxes_to_redact,
     partial_path,
@@ -44,6 +43,7 @@ from dicom_ocr.redact import (
 )
 from dicom_ocr.redact.fill import darkest_palette_index
 from dicom_ocr.sources import OCRENGINE_DEID_RULE
+from dicom_ocr.store import DB_NAME, AuditDB, FileRecord, RectRow, RedactionRecord
 
 from dicomfactory import add_bit_overlay, add_overlay, base_dataset, save, with_jpeg_baseline, with_pixels
 
@@ -74,7 +74,23 @@ def _reviewer_rect(db_dir: Path, path: Path, box: Box, nerpii: int = 0) -> None:
 
 def _files(db_dir: Path) -> list[FileRecord]:
     with AuditDB(db_dir) as db:
-        return list(db.file_records().values())
+        return list(db.files.records().values())
+
+
+def _redacted(db_dir: Path, out: Path, files: list[FileRecord], **options) -> list[Redacted]:
+    """``redact_scan`` run to the end over a store of its own."""
+    with AuditDB(db_dir) as db:
+        return list(redact_scan(db, out, files, **options))
+
+
+def _redaction(db_dir: Path | str, filename: Path) -> RedactionRecord | None:
+    with AuditDB(db_dir) as db:
+        return db.redactions.get(str(filename))
+
+
+def _boxes(db_dir: Path, filename: Path, policy: Policy = Policy.ALL_TEXT) -> list[RedactBox]:
+    with AuditDB(db_dir) as db:
+        return boxes_to_redact(db, str(filename), policy)
 
 
 # ---- policies -------------------------------------------------------------------------------------------------------
@@ -102,8 +118,8 @@ def test_each_policy_fills_what_it_says_and_reviewer_rects_always(tmp_path):
     _reviewer_rect(db, source, reviewer, nerpii=0)
 
     def filled(policy: Policy) -> np.ndarray:
-        results = list(redact_scan(db, tmp_path / policy.value, _files(db), root=tmp_path, policy=policy))
-        assert results[0].error is None and RedactionLog(db).get(str(source)).policy == policy.value
+        results = _redacted(db, tmp_path / policy.value, _files(db), root=tmp_path, policy=policy)
+        assert results[0].error is None and _redaction(db, source).policy == policy.value
         black = pydicom.dcmread(tmp_path / policy.value / "us.dcm").pixel_array == 0
         black[0, 0] = False
         return black
@@ -126,7 +142,7 @@ def test_each_policy_fills_what_it_says_and_reviewer_rects_always(tmp_path):
 def test_an_ultrasound_without_declared_regions_keeps_its_image_unless_the_ultrasound_policy_is_asked(tmp_path):
     source = _ultrasound(tmp_path, "bare.dcm", declared=False)
     _record(tmp_path / "db", source, [(Box(2, 2, 9, 9), 0, -1, 6, 1)])
-    redact_scan_all = list(redact_scan(tmp_path / "db", tmp_path / "a", _files(tmp_path / "db"), root=tmp_path))
+    redact_scan_all = _redacted(tmp_path / "db", tmp_path / "a", _files(tmp_path / "db"), root=tmp_path)
     assert redact_scan_all[0].error is None
     assert (pydicom.dcmread(tmp_path / "a" / "bare.dcm").pixel_array == 100).sum() == 60 * 80 - 64 - 1
     redact_file(source, [], tmp_path / "b.dcm", policy=Policy.OUTSIDE_ULTRASOUND_REGIONS)
@@ -141,8 +157,8 @@ def test_frames_overlays_and_judged_rects_of_the_db(tmp_path):
     before = _sha(source)
     _record(tmp_path / "db", source, [(Box(4, 4, 21, 11), -1, -1, 6, 1), (Box(4, 19, 21, 26), 1, -1, 6, 1),
                                       (Box(4, 29, 21, 36), -1, -1, 6, 0)])
-    assert len(boxes_to_redact(tmp_path / "db", str(source), Policy.KEEP_TECHNICAL)) == 2
-    boxes = boxes_to_redact(tmp_path / "db", str(source))
+    assert len(_boxes(tmp_path / "db", source, Policy.KEEP_TECHNICAL)) == 2
+    boxes = _boxes(tmp_path / "db", source)
     assert len(boxes) == 3
     written = redact_file(source, boxes, tmp_path / "o.dcm")
     assert written.fills == 3 + 1 + 3
@@ -367,12 +383,12 @@ def test_a_batch_goes_on_past_bad_files_and_never_overwrites_inputs(tmp_path, ca
     _record(tmp_path / "db", good, [(Box(0, 0, 4, 4), 0, -1, 6, 1)])
     _record(tmp_path / "db", bad, [(Box(0, 0, 4, 4), 0, -1, 6, 1)])
     before = _sha(good)
-    results = {r.record.filename: r for r in redact_scan(tmp_path / "db", tmp_path / "out", _files(tmp_path / "db"),
+    results = {r.record.filename: r for r in _redacted(tmp_path / "db", tmp_path / "out", _files(tmp_path / "db"),
                                                          root=tmp_path / "in")}
     assert results[str(bad)].error.cause == "not-dicom"
     assert results[str(good)].record.target == str(tmp_path / "out" / "a" / "good.dcm")
     assert results[str(good)].record.boxes == 1
-    again = list(redact_scan(tmp_path / "db", tmp_path / "in", _files(tmp_path / "db"), root=tmp_path / "in"))
+    again = _redacted(tmp_path / "db", tmp_path / "in", _files(tmp_path / "db"), root=tmp_path / "in")
     assert all(r.error is not None for r in again) and _sha(good) == before
     assert main(["redact", "--db", str(tmp_path / "db"), "--out", str(tmp_path / "cli"), "--root",
                  str(tmp_path / "in")]) == 1
@@ -400,24 +416,25 @@ def test_copies_made_in_worker_processes_match_those_made_here_and_a_dead_worker
     def outcomes(out: str, jobs: int) -> dict[str, tuple]:
         return {Path(r.record.filename).name: (r.record.state, r.record.error_cause, r.record.boxes,
                                                r.record.verified, r.record.syntax_out)
-                for r in redact_scan(tmp_path / "db", tmp_path / out, files, root=tmp_path / "in",
-                                     verifier=verifier, jobs=jobs)}
+                for r in _redacted(tmp_path / "db", tmp_path / out, files, root=tmp_path / "in",
+                                   verifier=verifier, jobs=jobs)}
     here, workers = outcomes("one", 1), outcomes("two", 2)
     assert here == workers and len(here) == 13 and here["bad.dcm"][:2] == ("error", "not-dicom")
     assert {here[f"{i}.dcm"] for i in range(12)} == {("done", None, 1, True, "Explicit VR Little Endian")}
     results = []
-    for result in redact_scan(tmp_path / "db", tmp_path / "three", files, root=tmp_path / "in", verifier=verifier,
-                              jobs=2):        # verifying: slow enough that copies are in flight at the kill
-        results.append(result)
-        if len(results) == 1:
-            worker = next(c for c in psutil.Process().children() if "spawn_main" in " ".join(c.cmdline()))
-            worker.kill()
+    with AuditDB(tmp_path / "db") as db:
+        for result in redact_scan(db, tmp_path / "three", files, root=tmp_path / "in", verifier=verifier,
+                                  jobs=2):        # verifying: slow enough that copies are in flight at the kill
+            results.append(result)
+            if len(results) == 1:
+                worker = next(c for c in psutil.Process().children() if "spawn_main" in " ".join(c.cmdline()))
+                worker.kill()
     causes = [r.record.error_cause for r in results]
     assert len(results) == 13 and WORKER_CRASHED in causes
     crashed = [Path(r.record.filename).name for r in results if r.record.error_cause == WORKER_CRASHED]
     assert all(not (tmp_path / "three" / name).exists() for name in crashed)   # no copy left for them
     recorded = {Path(r.record.filename).name: r.record.error_cause for r in results}
-    assert {RedactionLog(tmp_path / "db").get(str(tmp_path / "in" / name)).error_cause
+    assert {_redaction(tmp_path / "db", tmp_path / "in" / name).error_cause
             for name in recorded} == set(recorded.values())                       # each outcome recorded
 
 def test_verify_catches_a_phi_box_left_unfilled_and_fills_it_unless_told_not_to(tmp_path, capsys):
@@ -430,19 +447,19 @@ def test_verify_catches_a_phi_box_left_unfilled_and_fills_it_unless_told_not_to(
     assert main(["scan", str(source), "--db", db, "--ocr", "tesseract:plain", "-q"]) == 0
     args = ["redact", "--db", db, "--out", str(tmp_path / "out"), "--root", str(tmp_path / "in"), "--verify"]
     assert main(args) == 0
-    record = RedactionLog(db).get(str(source))
+    record = _redaction(db, source)
     assert record.verified is True and record.phi_left == 0
     with sqlite3.connect(Path(db) / DB_NAME) as conn:      # forget the name's box: the copy would keep it
         conn.execute('DELETE FROM "DicomRects" WHERE ocrtext LIKE \'%SMITH%\' AND "left" >= 0')
     assert main([*args, "--no-refill"]) == 1               # the rects changed: made again, and caught
-    record = RedactionLog(db).get(str(source))
+    record = _redaction(db, source)
     assert record.verified is False and record.phi_left >= 1 and "SMITH" in record.text_left
     assert record.refilled == 0
     assert "verification-failed" in capsys.readouterr().err
     assert main(["status", "--db", db]) == 0
     assert "1 failing verification" in capsys.readouterr().out
     assert main(args) == 0                                 # made again (it failed); what verification finds filled too
-    record = RedactionLog(db).get(str(source))
+    record = _redaction(db, source)
     assert record.verified is True and record.phi_left == 0 and record.refilled >= 1
     assert "1 with text the scan missed filled after verification" in capsys.readouterr().err
     copy = pydicom.dcmread(record.target).pixel_array
@@ -468,7 +485,8 @@ def test_resume_after_a_sigkill_of_the_real_command(tmp_path):
     assert 5 <= len(written) < n, "killed too late to test a resume"
     for path in written:                      # whatever is under a copy's name is a whole copy
         assert pydicom.dcmread(path).pixel_array[100:, 100:].mean() == int(path.stem)
-    done = RedactionLog(tmp_path / "db").table.count
+    with AuditDB(tmp_path / "db") as db:
+        done = len(db.redactions.rows())
     again = subprocess.run(command, env=ENV, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
     assert f"{n - done} copies" in again.stderr and f"{done} already done" in again.stderr
@@ -494,4 +512,4 @@ def test_a_file_that_fails_leaves_no_copy_not_even_an_earlier_one(tmp_path):
     _record(tmp_path / "db", source, [(Box(0, 0, 5, 5), 0, -1, 6, 1)])
     assert main(["redact", "--db", str(tmp_path / "db"), "--out", str(tmp_path / "out"), "--root", str(tmp_path)]) == 1
     assert not (tmp_path / "out" / "a.dcm").exists()
-    assert RedactionLog(tmp_path / "db").get(str(source)).state == "error"
+    assert _redaction(tmp_path / "db", source).state == "error"

@@ -10,11 +10,11 @@ import cv2
 import numpy as np
 import pytest
 
-from dicom_ocr.auditdb import AuditDB, FileRecord, RectRow
 from dicom_ocr.cli import main
 from dicom_ocr.geometry import Box
 from dicom_ocr.reports import PHI_WARNING, write_report
 from dicom_ocr.sources import OCRENGINE_DEID_RULE
+from dicom_ocr.store import AuditDB, FileRecord, RectRow
 
 from dicomfactory import base_dataset, save, with_pixels
 

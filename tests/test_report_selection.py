@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 
-from dicom_ocr.auditdb import AuditDB, FileFacts, FileRecord, RectRow
 from dicom_ocr.geometry import Box
 from dicom_ocr.reports import write_report
 from dicom_ocr.reports.classes import triage
@@ -15,6 +14,7 @@ from dicom_ocr.reports.grouping import group_planes
 from dicom_ocr.reports.sampling import allocate, first_in_triage_order, stratified_sample
 from dicom_ocr.reports.signatures import UNREADABLE, Signature, SignatureLookup
 from dicom_ocr.sources import OCRENGINE_DEID_RULE
+from dicom_ocr.store import AuditDB, FileFacts, FileRecord, RectRow
 
 from dicomfactory import base_dataset, save, with_pixels
 

@@ -12,7 +12,6 @@ import pydicom
 import pytest
 from pydicom.dataset import Dataset
 
-from dicom_ocr.auditdb import DB_NAME, AuditDB
 from dicom_ocr.geometry import Box
 from dicom_ocr.learned import LearnedSource, Signature, signature
 from dicom_ocr.rules import RecipeError, load_rules
@@ -25,6 +24,7 @@ from dicom_ocr.sources import (
     OCRENGINE_ULTRASOUND_REGIONS,
     SourceRegion,
 )
+from dicom_ocr.store import DB_NAME, AuditDB
 
 from dicomfactory import add_overlay, base_dataset, save, with_pixels
 

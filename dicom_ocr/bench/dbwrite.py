@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from ..auditdb import AuditDB, FileRecord, RectRow
 from ..geometry import Box
+from ..store import AuditDB, FileRecord, RectRow
 from .auditdir import audit_dir
 
 

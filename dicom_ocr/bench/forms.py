@@ -25,12 +25,12 @@ from typing import Any
 
 import numpy as np
 
-from ..auditdb import DB_NAME
 from ..documents import document_header, ink_regions, page_test
 from ..documents.page import grey_of
 from ..geometry import Box
 from ..planes import PlaneKind, iter_planes, read_header
 from ..sources import OCRENGINE_INK, OCRENGINE_SCANNED_FORM
+from ..store import DB_NAME
 
 DOCUMENT_ENGINES = (OCRENGINE_INK, OCRENGINE_SCANNED_FORM)
 OCR_ENGINES = (1, 2, 3, *range(6, 50))

@@ -43,7 +43,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..auditdb import DB_NAME
+from ..store import DB_NAME
 from . import scorer
 from .auditdir import audit_dir
 from .score import render as render_scores

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pydicom
 
-from ..auditdb import DB_NAME
 from ..phi import NERENGINE, HeaderFacts, judge
+from ..store import DB_NAME
 from . import scorer
 
 

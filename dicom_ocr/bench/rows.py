@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ..auditdb import DB_NAME, FILES_TABLE, RECTS_TABLE
+from ..store.schema import DB_NAME, FILES_TABLE, RECTS_TABLE
 
 IGNORED = {"DicomRects": {"id", "last_modified"}, RECTS_TABLE: {"rect_id", "filename"},
            FILES_TABLE: {"seconds_decode", "seconds_ocr", "seconds_total", "finished_at"}}

@@ -13,7 +13,7 @@ import argparse
 import sqlite3
 from pathlib import Path
 
-from ..auditdb import DB_NAME
+from ..store import DB_NAME
 from .scorer import REPO
 
 CORPUS = REPO.parent / "shared" / "corpus"

@@ -12,18 +12,15 @@ Every policy fills the rule regions and the rectangles reviewers drew in dcmaudi
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-from contextlib import closing
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
-from pathlib import Path
 
 from pydicom.dataset import Dataset
 
-from ..auditdb import DB_NAME, SUMMARY_COORDS, WRITER
 from ..geometry import Box
 from ..rules import RuleSet, rule_regions, ultrasound_recipe
+from ..store import AuditDB
 
 
 class Policy(str, Enum):
@@ -46,21 +43,13 @@ class RedactBox:
     overlay: int
 
 
-def boxes_to_redact(db_dir: str | Path, filename: str, policy: Policy = Policy.ALL_TEXT) -> list[RedactBox]:
+def boxes_to_redact(db: AuditDB, filename: str, policy: Policy = Policy.ALL_TEXT) -> list[RedactBox]:
     """The rects of ``filename`` in the audit DB that ``policy`` fills (summary rows are not rectangles).
 
     Only our own rows judged not PHI are ever left out (``keep-technical``); a row a reviewer wrote or changed is
     always filled."""
-    query = ('SELECT "left", top, "right", bottom, frame, overlay FROM "DicomRects" WHERE filename = ? '
-             "AND NOT (\"left\" = ? AND top = ? AND \"right\" = ? AND bottom = ?)")
-    params: list = [filename, *SUMMARY_COORDS]
-    if policy is Policy.KEEP_TECHNICAL:
-        query += " AND NOT (COALESCE(last_modified_by, '') = ? AND COALESCE(nerpii, -1) = 0)"
-        params.append(WRITER)
-    with closing(sqlite3.connect(f"file:{Path(db_dir) / DB_NAME}?mode=ro", uri=True)) as conn:
-        rows = conn.execute(query, params).fetchall()
-    return [RedactBox(Box(min(left, right), min(top, bottom), max(left, right), max(top, bottom)), frame, overlay)
-            for left, top, right, bottom, frame, overlay in rows]
+    spare = policy is Policy.KEEP_TECHNICAL
+    return [RedactBox(box, frame, overlay) for box, frame, overlay in db.rects.boxes(filename, spare_technical=spare)]
 
 
 @cache

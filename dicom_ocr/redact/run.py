@@ -1,10 +1,10 @@
 """The redacted copies of a scan: one per file the scan finished, recorded in ``dicom_ocr_redactions``, made here or
 in worker processes (``jobs``), and, if asked, read again to verify them.
 
-Only the calling process reads the audit DB and writes the records. A run killed at any moment never leaves a partial
-copy under a target's name, and the next run skips the copies already recorded (and verified, when verifying). When a
-file fails, no copy is left at its target (not an earlier one either). A copy that fails verification stays, recorded
-as such, so that it can be looked at.
+Only the calling process reads the audit DB and writes the records, through its one store (workers never open the
+DB). A run killed at any moment never leaves a partial copy under a target's name, and the next run skips the copies
+already recorded (and verified, when verifying). When a file fails, no copy is left at its target (not an earlier one
+either). A copy that fails verification stays, recorded as such, so that it can be looked at.
 
 Verification closes the loop: text judged PHI found in a copy is text the scan missed (faint text beside a filled
 line is read better once its neighbour is black), so the regions found there that the policy fills are filled too,
@@ -19,15 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import logs
-from ..auditdb import FileRecord
 from ..engines import engine_names
 from ..engines.options import EngineOptions, one_thread_each
 from ..errors import DicomOcrError, RedactionError, WorkerCrashedError
 from ..phi import HeaderFacts
 from ..planes import read_header
 from ..pool import run_pool
+from ..store import AuditDB, FileRecord, RedactionRecord
 from .copies import partial_path, redact_file, target_path
-from .log import RedactionLog, RedactionRecord
 from .policy import Policy, RedactBox, boxes_digest, boxes_to_redact
 from .verify import Verifier
 
@@ -57,7 +56,7 @@ class CopyTask:
     refill_rounds: int
 
 
-def redact_scan(db_dir: str | Path, out_dir: str | Path, files: Iterable[FileRecord], *,
+def redact_scan(db: AuditDB, out_dir: str | Path, files: Iterable[FileRecord], *,
                 root: str | Path | None = None, policy: Policy = Policy.ALL_TEXT, header_recipe: bool = False,
                 verifier: Verifier | None = None, refill_rounds: int = REFILL_ROUNDS,
                 jobs: int = 1) -> Iterator[Redacted]:
@@ -67,21 +66,18 @@ def redact_scan(db_dir: str | Path, out_dir: str | Path, files: Iterable[FileRec
     regions found that the policy fills are filled too and the copy read again, up to ``refill_rounds`` times (0:
     only check). With ``jobs`` > 1 the copies are made in that many worker processes, each with its own verifier
     (engines on one thread each)."""
-    table = RedactionLog(db_dir)
-    try:
-        work = _work(db_dir, table, Path(out_dir), files, root, policy, header_recipe, verifier is not None, refill_rounds)
-        for outcome in _outcomes(work, verifier, jobs):
-            if not outcome.skipped:
-                table.write(outcome.record)
-                if outcome.error is None:
-                    log.info("%s: %d fills -> %s (%s)", outcome.record.filename, outcome.record.boxes,
-                             outcome.record.target, outcome.record.syntax_out)
-            yield outcome
-    finally:
-        table.close()
+    db.redactions.create()
+    work = _work(db, Path(out_dir), files, root, policy, header_recipe, verifier is not None, refill_rounds)
+    for outcome in _outcomes(work, verifier, jobs):
+        if not outcome.skipped:
+            db.redactions.write(outcome.record)
+            if outcome.error is None:
+                log.info("%s: %d fills -> %s (%s)", outcome.record.filename, outcome.record.boxes,
+                         outcome.record.target, outcome.record.syntax_out)
+        yield outcome
 
 
-def _work(db_dir: str | Path, table: RedactionLog, out: Path, files: Iterable[FileRecord], root: str | Path | None, policy: Policy,
+def _work(db: AuditDB, out: Path, files: Iterable[FileRecord], root: str | Path | None, policy: Policy,
           header_recipe: bool, verifying: bool, refill_rounds: int) -> Iterator[CopyTask | Redacted]:
     """A task per file to copy; the outcome itself for files already done or without a place for their copy."""
     base = Path(root) if root is not None else None
@@ -91,8 +87,8 @@ def _work(db_dir: str | Path, table: RedactionLog, out: Path, files: Iterable[Fi
         except DicomOcrError as error:
             yield _failed(file.filename, policy, header_recipe, error)
             continue
-        boxes = boxes_to_redact(db_dir, file.filename, policy)
-        previous = table.get(file.filename)
+        boxes = boxes_to_redact(db, file.filename, policy)
+        previous = db.redactions.get(file.filename)
         if _already_done(previous, target, policy, header_recipe, boxes_digest(boxes), verifying):
             yield Redacted(previous, skipped=True)
             continue

@@ -1,7 +1,7 @@
 """Triage classes: what a scan concluded about a file, in the order a spot check looks at them."""
 from __future__ import annotations
 
-from ..auditdb import FileFacts, FileRecord
+from ..store import FileFacts, FileRecord
 
 TRIAGE_ORDER = ("phi", "technical-only", "error", "no-text", "not-dicom")
 TRIAGE_LABELS = {"phi": "PHI text", "technical-only": "technical text only", "error": "failed", "no-text": "no text",

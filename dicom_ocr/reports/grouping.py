@@ -12,8 +12,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..auditdb import RectRow
 from ..geometry import Box
+from ..store import RectRow
 
 SAME_REGION_IOU = 0.5
 

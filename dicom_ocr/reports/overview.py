@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..auditdb import FileFacts
+from ..store import FileFacts
 from .classes import TRIAGE_LABELS, TRIAGE_ORDER, triage
 from .signatures import Signature
 

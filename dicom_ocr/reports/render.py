@@ -13,12 +13,12 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from .. import __version__
-from ..auditdb import AuditDB, FileFacts, FileRecord, RectRow
 from ..engines import ocrengine_names
 from ..errors import DicomOcrError
 from ..exports import engine_name
 from ..planes import frames_per_overlay, read_header
 from ..sources import OCRENGINE_CTP_RULE, OCRENGINE_DEID_RULE, OCRENGINE_LEARNED
+from ..store import AuditDB, FileFacts, FileRecord, RectRow
 from .classes import TRIAGE_LABELS, TRIAGE_ORDER, triage
 from .grouping import GroupRegion, PlaneGroup, group_planes
 from .overview import build_overview
@@ -171,9 +171,9 @@ def _environment() -> Environment:
 def _choose(db: AuditDB, only: Sequence[str], sample: int | None, seed: int, limit: int,
             lookup: SignatureLookup) -> tuple[list[FileFacts], Selection]:
     """The files of the classes in ``only``, and those the report shows."""
-    records = [r for r in db.file_facts() if triage(r) in only]
+    records = [r for r in db.files.facts() if triage(r) in only]
     selection = (stratified_sample(records, sample, seed, lookup) if sample is not None
-                 else first_in_triage_order(records, db.phi_row_counts(), limit))
+                 else first_in_triage_order(records, db.rects.phi_counts(), limit))
     return records, selection
 
 
@@ -186,7 +186,7 @@ def write_report(db_dir: str | Path, out: str | Path, *, sample: int | None = No
     out = Path(out)
     folder = check_output(out)
     with AuditDB(db_dir) as db:
-        lookup = SignatureLookup(db.tagged_scanners())
+        lookup = SignatureLookup(db.tags.scanners())
         records, selection = _choose(db, only, sample, seed, limit, lookup)
         anchors = [(facts, f"file-{i}") for i, facts in enumerate(selection.records, 1)]
         signatures = {facts.filename: lookup(facts.filename) for facts, _ in anchors}
@@ -195,8 +195,8 @@ def write_report(db_dir: str | Path, out: str | Path, *, sample: int | None = No
         if folder is not None:
             folder.mkdir(exist_ok=True)
         pictures = _Pictures(folder) if images else None
-        files = (_file_view(db.file_record(facts.filename), anchor, signatures[facts.filename].label,
-                            db.rects(facts.filename), pictures) for facts, anchor in anchors)
+        files = (_file_view(db.files.record(facts.filename), anchor, signatures[facts.filename].label,
+                            db.rects.of(facts.filename), pictures) for facts, anchor in anchors)
         by_class = Counter(triage(r) for r in selection.records)
         shown = {c: by_class[c] for c in TRIAGE_ORDER if by_class[c]}
         index = folder / "index.html" if folder is not None else out

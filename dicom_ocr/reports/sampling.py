@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..auditdb import FileFacts
+from ..store import FileFacts
 from .classes import TRIAGE_ORDER, UNSEEN_RISK, triage
 from .signatures import Signature
 

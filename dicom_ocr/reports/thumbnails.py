@@ -10,10 +10,10 @@ import cv2
 import numpy as np
 from pydicom.dataset import Dataset
 
-from ..auditdb import RectRow
 from ..errors import DicomOcrError
 from ..planes import iter_planes, overlay_specs
 from ..sources import OCRENGINE_CTP_RULE, OCRENGINE_DEID_RULE, OCRENGINE_LEARNED, OCRENGINE_ULTRASOUND_REGIONS
+from ..store import RectRow
 from .grouping import PlaneGroup
 
 log = logging.getLogger(__name__)

@@ -24,9 +24,9 @@ import logging
 import re
 from pathlib import Path
 
-from ..auditdb import AuditDB
 from ..geometry import Box
 from ..learned import LearnedRect, Signature, learned_rects
+from ..store import AuditDB
 from .deid_recipe import ACTIONS
 
 log = logging.getLogger(__name__)

@@ -7,11 +7,12 @@ all the plane's text and its highest verdict when the plane has any region. Rule
 """
 from __future__ import annotations
 
-from . import __version__
-from .auditdb import FileRecord, RectRow
-from .phi import NERENGINE
-from .results import FileResult, FoundRegion, PlaneResult, RegionKind
-from .sources import NERENGINE_SCANNED_FORM
+from .. import __version__
+from ..phi import NERENGINE
+from ..results import FileResult, FoundRegion, PlaneResult, RegionKind
+from ..sources import NERENGINE_SCANNED_FORM
+from .files import FileRecord
+from .rects import RectRow
 
 _PLACEHOLDERS = {RegionKind.INK: "[ink]", RegionKind.PAGE: "[scanned form]"}
 

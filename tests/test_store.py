@@ -1,6 +1,7 @@
 """The audit DB round trip with pydal (as dcmaudit uses it), replacement of our rows only, concurrency, CSV and JSONL."""
 from __future__ import annotations
 
+import ast
 import csv
 import json
 import sqlite3
@@ -12,11 +13,22 @@ from pathlib import Path
 import pytest
 from pydal import DAL
 
-from dicom_ocr.auditdb import DB_NAME, DB_URI, AuditDB, FileRecord, RectRow, define_dcmaudit_tables, migration_files
 from dicom_ocr.exports import CSV_COLUMNS, CsvExporter, JsonlExporter
 from dicom_ocr.geometry import Box
+from dicom_ocr.store import (
+    DB_NAME,
+    DB_URI,
+    AuditDB,
+    FileRecord,
+    RectRow,
+    define_dcmaudit_tables,
+    migration_files,
+    status_summary,
+)
 
 A, B = "/data/a.dcm", "/data/b.dcm"
+PACKAGE = Path(__file__).parents[1] / "dicom_ocr"
+DB_LIBRARIES = {"sqlite3", "sqlite_utils", "pydal"}
 
 
 def dcmaudit(directory: Path) -> DAL:
@@ -73,8 +85,8 @@ def test_db_made_by_us_opens_in_pydal_and_takes_a_reviewer_rect(tmp_path):
     finally:
         pd.close()
     with AuditDB(tmp_path) as db:    # reopening keeps working after pydal wrote
-        assert [r.ocrtext for r in db.rects(A)] == ["JOHN", "SMITH", "JOHN SMITH"]
-        assert db.rects(A)[0].confidence == pytest.approx(0.5)
+        assert [r.ocrtext for r in db.rects.of(A)] == ["JOHN", "SMITH", "JOHN SMITH"]
+        assert db.rects.of(A)[0].confidence == pytest.approx(0.5)
 
 
 def test_db_made_by_dcmaudit_first_is_used_unchanged(tmp_path):
@@ -139,8 +151,8 @@ def test_rewrite_replaces_only_our_rows(tmp_path):
             pd.close()
         again = rects_for(A, ["JOHN"])
         db.write_file(done(A, again), again)
-        assert [r.ocrtext for r in db.rects(A)] == ["JOHN", "JOHN"]
-        assert [r.ocrtext for r in db.rects(B)] == ["ANNE", "ANNE"]
+        assert [r.ocrtext for r in db.rects.of(A)] == ["JOHN", "JOHN"]
+        assert [r.ocrtext for r in db.rects.of(B)] == ["ANNE", "ANNE"]
         ids = {r[0] for r in sql(tmp_path, 'SELECT id FROM "DicomRects" WHERE filename = ?', (A,))}
         assert {reviewer, stranger} <= ids and len(ids) == 4
         assert sql(tmp_path, 'SELECT ocrengine, last_modified_by FROM "DicomRects" WHERE id = ?', (reviewer,)) == [
@@ -158,7 +170,7 @@ def test_failed_write_leaves_previous_results(tmp_path):
         bad = rects_for(A, ["X"]) + [RectRow(A, Box(0, 0, 1, 1), 0, -1, 1, object(), -1, -1)]    # not storable
         with pytest.raises(sqlite3.Error):
             db.write_file(done(A, bad), bad)
-        assert [r.ocrtext for r in db.rects(A)] == ["JOHN", "JOHN"]
+        assert [r.ocrtext for r in db.rects.of(A)] == ["JOHN", "JOHN"]
 
 
 def test_a_record_that_cannot_be_stored_rolls_back_its_rects(tmp_path):
@@ -167,13 +179,13 @@ def test_a_record_that_cannot_be_stored_rolls_back_its_rects(tmp_path):
     with AuditDB(tmp_path) as db:
         rects = rects_for(A, ["JOHN"])
         db.write_file(done(A, rects), rects)
-        before = sql(tmp_path, "SELECT * FROM dicom_ocr_rects"), db.file_records()
+        before = sql(tmp_path, "SELECT * FROM dicom_ocr_rects"), db.files.records()
         new = rects_for(A, ["MARY", "ANN"])
         with pytest.raises(sqlite3.Error):
             db.write_file(done(A, new, finished_at=object()), new)       # not storable
-        assert (sql(tmp_path, "SELECT * FROM dicom_ocr_rects"), db.file_records()) == before
-        assert [r.ocrtext for r in db.rects(A)] == ["JOHN", "JOHN"]
-        assert not db._conn.in_transaction
+        assert (sql(tmp_path, "SELECT * FROM dicom_ocr_rects"), db.files.records()) == before
+        assert [r.ocrtext for r in db.rects.of(A)] == ["JOHN", "JOHN"]
+        assert not db.tables.conn.in_transaction
 
 
 def test_summary_rows_records_and_summary(tmp_path):
@@ -185,15 +197,15 @@ def test_summary_rows_records_and_summary(tmp_path):
         db.write_file(FileRecord("/data/c.dcm", "error", "not-dicom", "no preamble", seconds_total=0.5), [])
         db.write_file(FileRecord("/data/d.dcm", "error", "corrupt-pixel-data", "short", seconds_total=0.5), [])
         db.write_file(FileRecord("/data/e.dcm", "error", "not-dicom", "empty", seconds_total=0.5), [])
-        summary_row = db.rects(A)[-1]
+        summary_row = db.rects.of(A)[-1]
         assert summary_row.box is None and (summary_row.frame, summary_row.overlay) == (3, -1)
         assert sql(tmp_path, 'SELECT "left", top, "right", bottom, frame FROM "DicomRects" WHERE ocrtext = ?',
                    ("",)) == [(-1, -1, -1, -1, 0)]
-        records = db.file_records()
+        records = db.files.records()
         assert records[A] == done(A, a, finished_at=records[A].finished_at)
         assert records[A].has_phi is True and records[B].has_phi is False and records["/data/c.dcm"].has_phi is None
-        assert db.done_filenames() == {A, B}
-        s = db.summary()
+        assert db.files.finished_among([A, B, "/data/c.dcm", "/data/d.dcm", "/data/e.dcm"], ("done",)) == {A, B}
+        s = status_summary(db)
     assert (s["files"], s["done"], s["with_regions"], s["with_text"], s["with_phi"], s["failed"]) == (5, 2, 1, 1, 1, 3)
     assert (s["technical_only"], s["no_text"]) == (0, 1)
     assert s["failed_by_cause"] == {"not-dicom": 2, "corrupt-pixel-data": 1}
@@ -239,7 +251,7 @@ def test_concurrent_reader_and_pydal_writer(tmp_path):
             db.write_file(done(f"/scan/{i}.dcm", rects), rects)
         thread.join()
         assert not errors
-        assert len(db.done_filenames()) == 40
+        assert len(db.files.finished_among([f"/scan/{i}.dcm" for i in range(40)], ("done",))) == 40
     assert reader.execute('SELECT COUNT(*) FROM "DicomRects"').fetchone()[0] == 0    # snapshot isolation held
     reader.execute("COMMIT")
     reader.close()
@@ -260,7 +272,7 @@ def test_write_waits_for_another_writer(tmp_path):
         assert time.monotonic() - start >= 0.3
         timer.join()
         other.close()
-        assert db.done_filenames() == {A}
+        assert db.files.finished_among([A, B], ("done",)) == {A}
     assert sql(tmp_path, 'SELECT last_modified_by FROM "DicomRects" WHERE filename = ?', (B,)) == [("bob",)]
 
 
@@ -281,11 +293,11 @@ def test_reviewed_rects(tmp_path):
             pd.commit()
         finally:
             pd.close()
-        found = list(db.reviewed_rects())
+        found = list(db.rects.reviewed())
         assert sorted((r.filename, r.frame, r.ocrtext) for r in found) == [
             (A, 0, "JOHN"), (A, 2, ""), ("/data/c.dcm", 0, "")]
         assert all(r.box != Box(-1, -1, -1, -1) for r in found)
-        similar = list(db.reviewed_rects(modality="US", imagetype='["ORIGINAL", "PRIMARY"]', rows=480, columns=640,
+        similar = list(db.rects.reviewed(modality="US", imagetype='["ORIGINAL", "PRIMARY"]', rows=480, columns=640,
                                          manufacturer_model_name="Acme X"))
         assert {r.filename for r in similar} == {A}
         manual = [r for r in similar if r.ocrengine == -1][0]
@@ -317,7 +329,7 @@ def test_csv_and_jsonl(tmp_path):
     assert objs[0]["source"] == "tesseract" and objs[0]["reason"] == "name-like" and objs[0]["summary"] is False
     assert objs[2]["summary"] is True and objs[2]["left"] == -1
     assert objs[3] == {"filename": B, "frame": 1, "overlay": 2, "left": 0, "top": 0, "right": 99, "bottom": 19,
-                       "summary": False, "ocrengine": 51, "ocr_engine": "51", "ocrtext": "", "nerengine": -1,
+                       "summary": False, "ocrengine": 51, "ocr_engine": "ctp-rule", "ocrtext": "", "nerengine": -1,
                        "ner_engine": "none", "nerpii": -1, "source": "rule:LABEL", "reason": "recipe",
                        "confidence": None, "imagetype": "", "manufacturer": "", "burnedinannotation": ""}
 
@@ -326,7 +338,7 @@ def test_a_file_with_only_rule_regions_counts_as_no_text_read(tmp_path):
     rule = [RectRow(A, Box(0, 0, 99, 19), 0, -1, 50, "[deid.dicom:Corner]", -1, -1, "rule", "recipe")]
     with AuditDB(tmp_path) as db:
         db.write_file(FileRecord(A, "done", n_planes=1, n_regions=0, has_phi=False), rule)
-        s = db.summary()
+        s = status_summary(db)
     assert (s["with_text"], s["technical_only"], s["no_text"]) == (0, 0, 1)
 
 
@@ -341,9 +353,28 @@ def test_what_reports_read_facts_records_phi_rows_and_tagged_scanners(tmp_path):
             pd.commit()
         finally:
             pd.close()
-        facts = db.file_facts()
+        facts = db.files.facts()
         assert [(f.filename, f.state, f.n_regions, f.has_phi, f.error_cause) for f in facts] == [
             (A, "done", 2, True, None), (B, "error", 0, None, "not-dicom")]
-        assert db.file_record(A) == db.file_records()[A] and db.file_record("/data/none.dcm") is None
-        assert db.phi_row_counts() == {A: 3}                  # two regions and the summary row
-        assert db.tagged_scanners() == {A: ("US", "Acme X")}
+        assert db.files.record(A) == db.files.records()[A] and db.files.record("/data/none.dcm") is None
+        assert db.rects.phi_counts() == {A: 3}                  # two regions and the summary row
+        assert db.tags.scanners() == {A: ("US", "Acme X")}
+
+
+def db_libraries_imported(module: Path) -> set[str]:
+    """The DB libraries ``module`` imports anywhere (top level or inside a function)."""
+    names = set()
+    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names & DB_LIBRARIES
+
+
+def test_only_the_store_imports_the_db_libraries():
+    store = PACKAGE / "store"
+    outside = {str(path.relative_to(PACKAGE)): found for path in sorted(PACKAGE.rglob("*.py"))
+               if store not in path.parents and (found := db_libraries_imported(path))}
+    assert outside == {}
+    assert set().union(*map(db_libraries_imported, store.glob("*.py"))) == DB_LIBRARIES   # the check sees imports

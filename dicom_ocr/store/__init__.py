@@ -1,0 +1,15 @@
+"""The audit store: every read and write of the reviewers' audit DB, through one :class:`AuditDB` per process.
+
+Our DicomRects rows are those with ``last_modified_by = 'dicom_ocr'`` whose id is in ``dicom_ocr_rects``; nothing else
+is ever deleted or changed. DicomTags is only read (marks are the reviewer's decision).
+"""
+from .connection import DatabaseError
+from .db import AuditDB
+from .files import FileFacts, FileRecord
+from .rects import RectRow, ReviewedRect
+from .redactions import RedactionRecord
+from .schema import DB_NAME, DB_URI, define_dcmaudit_tables, migration_files
+from .status import status_summary
+
+__all__ = ["DB_NAME", "DB_URI", "AuditDB", "DatabaseError", "FileFacts", "FileRecord", "RectRow", "RedactionRecord",
+           "ReviewedRect", "define_dcmaudit_tables", "migration_files", "status_summary"]
