@@ -377,11 +377,10 @@ def _short(message: str) -> str:
 
 def _decode_frames(path: str, ds: Dataset, indices: list[int] | None) -> Iterator[np.ndarray]:
     """Raw frames (overlay bits kept), one at a time; read from disk when the file has meta information."""
-    options = dict(raw=False, correct_unused_bits=False, indices=indices)
     syntax = getattr(ds.get("file_meta", FileMetaDataset()), "TransferSyntaxUID", None)
-    if syntax and syntax != DeflatedExplicitVRLittleEndian:
-        return iter_pixels(path, **options)
-    return iter_pixels(read_dataset(path, ds), **options)  # deflated or headless: pydicom cannot stream these
+    # deflated or headless: pydicom cannot stream these
+    source = path if syntax and syntax != DeflatedExplicitVRLittleEndian else read_dataset(path, ds)
+    return iter_pixels(source, raw=False, correct_unused_bits=False, indices=indices)
 
 
 def read_dataset(path: str | Path, header: Dataset | None = None) -> Dataset:
@@ -433,7 +432,7 @@ def _overlay_data_planes(path: str, ds: Dataset, spec: OverlaySpec) -> Iterator[
         log.warning("%s: overlay %d holds %d bytes, %d expected; missing bits read as 0",
                     path, spec.index, len(data), needed_bytes)
         data = bytes(data) + bytes(needed_bytes - len(data))
-    bits = unpack_bits(data[:needed_bytes], as_array=True)
+    bits = np.asarray(unpack_bits(data[:needed_bytes], as_array=True))
     for frame in range(spec.frames):
         plane_bits = bits[frame * per_frame:(frame + 1) * per_frame].reshape(spec.rows, spec.columns)
         yield _overlay_plane(path, spec, frame, plane_bits, PlaneKind.OVERLAY,

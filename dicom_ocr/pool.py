@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
@@ -44,7 +44,7 @@ def run_pool(items: Iterable[Item], work: Callable[[Item], Result], jobs: int,
 
 
 def _drain(source: Iterator[Item], work: Callable[[Item], Result], jobs: int, initializer: Callable[..., None],
-           initargs: tuple) -> Iterator[tuple[Item, Result]]:
+           initargs: tuple) -> Generator[tuple[Item, Result], None, list[Item]]:
     """Drain ``source`` through one pool; return the items in flight if the pool broke, else []."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(initializer, initargs),

@@ -111,6 +111,7 @@ class Progress:
 
     def _show_bar(self, scanned: int) -> None:
         bar = self._bar
+        assert bar is not None      # bar mode made it
         if self.total is not None:
             bar.total = max(0, self.total - self.already_done)   # the bar counts the files this run scans
         planes = f", {self.planes} planes" if self.counts_planes else ""

@@ -10,9 +10,10 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import cast
 
 from ..engines import get_engine
-from ..engines.base import OcrEngine, Word
+from ..engines.base import LineEngine, OcrEngine, Word
 from ..geometry import Box
 from ..planes import Plane
 from ..regions import Region, build_regions
@@ -106,7 +107,8 @@ class Detector:
         ``memory`` to ask it, once every plane is done, for the static text some frames missed
         (:meth:`PlaneMemory.static_text`)."""
         memory = PlaneMemory() if memory is None else memory
-        readings = {p.engine: RememberedReadings(self.engines[p.engine]) for p in self.passes if p.once_per_line}
+        readings = {p.engine: RememberedReadings(cast(LineEngine, self.engines[p.engine]))   # checked by parse_passes
+                    for p in self.passes if p.once_per_line}
         for plane in planes:
             if plane.blank:
                 yield plane, []

@@ -216,7 +216,7 @@ def _stacked_glyphs(crop: np.ndarray) -> list[np.ndarray]:
     mask = ink(crop, Box(0, 0, crop.shape[1] - 1, crop.shape[0] - 1))
     if mask is None:
         return []
-    runs = runs_of(mask.any(axis=1))
+    runs = runs_of(np.asarray(mask.any(axis=1)))
     if not 2 <= len(runs) <= STACKED_MAX:
         return []
     ground = np.median(crop[~mask], axis=0).astype(crop.dtype)
@@ -244,8 +244,9 @@ def areas_near(lines: Sequence[Line], rows: int, columns: int) -> list[Box]:
     """Where text the detector missed may lie beside the text lines it found (boxes at least twice as wide as high):
     each line's box grown ``NEAR_ROWS`` line heights up and down and ``NEAR_COLUMNS`` sideways, overlapping areas
     joined; the whole plane when they would cover more than ``WHOLE_PLANE`` of it."""
-    areas = [line.box.expand(NEAR_COLUMNS * line.box.height, NEAR_ROWS * line.box.height).clip(rows, columns)
-             for line in lines if line.box.width >= 2 * line.box.height]
+    areas = [area for line in lines if line.box.width >= 2 * line.box.height
+             if (area := line.box.expand(NEAR_COLUMNS * line.box.height,
+                                         NEAR_ROWS * line.box.height).clip(rows, columns)) is not None]
     merged = True
     while merged:
         merged = False

@@ -48,7 +48,8 @@ def _rules(ink: np.ndarray) -> np.ndarray:
     for run, slack, across in (((max(15, int(columns * RULE_SHARE)), 1), (1, RULE_SLACK), 0),
                                ((1, max(15, int(rows * RULE_SHARE))), (RULE_SLACK, 1), 1)):
         widened = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, slack))
-        runs = cv2.morphologyEx(widened, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, run)) & mask
+        opened = cv2.morphologyEx(widened, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, run))
+        runs = np.asarray(opened, dtype=np.uint8) & mask
         count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
         for label in range(1, count):
             left, top, width, height = stats[label, :4]
@@ -107,7 +108,8 @@ def ink_regions(grey: np.ndarray, read: Sequence[Box]) -> list[Box]:
         box = Box(int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max()))
         if len(ys) >= MIN_REGION_PIXELS and max(box.width, box.height) >= MIN_REGION_SIDE:
             found.append(box)
-    grown = [box.expand(MARGIN, MARGIN).clip(rows, columns) for box in _joined_along_lines(found)]
+    grown = [grown for box in _joined_along_lines(found)
+             if (grown := box.expand(MARGIN, MARGIN).clip(rows, columns)) is not None]
     return sorted(grown, key=lambda b: (b.top, b.left))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any
+from typing import Any, cast
 
 from ..sources import SOURCE_NAMES
 from .base import LineReader, OcrEngine
@@ -58,10 +58,11 @@ def _listing_order(item: tuple[str, type[OcrEngine]]) -> tuple[bool, int]:
 
 def _loaded(point: EntryPoint) -> type[OcrEngine]:
     """The class ``point`` names, once it is shown to keep the engine contract."""
-    engine = point.load()
+    engine: Any = point.load()
     missing = [attribute for attribute in ("name", "ocrengine", "default_variants", "check", "read")
                if not hasattr(engine, attribute)]
-    if not inspect.isclass(engine) or missing:
+    is_class = inspect.isclass(engine)      # kept apart: mypy would narrow ``engine`` to ``type[object]``
+    if not is_class or missing:
         raise EngineRegistryError(f"engine entry point {point.name!r} ({point.value}) is not an engine class"
                                   + (f": it has no {', '.join(missing)}" if missing else ""))
     if engine.name != point.name:
@@ -69,7 +70,7 @@ def _loaded(point: EntryPoint) -> type[OcrEngine]:
                                   f"{engine.name!r}: the two must agree")
     if not isinstance(engine.ocrengine, int) or isinstance(engine.ocrengine, bool):
         raise EngineRegistryError(f"engine {point.name!r}: ocrengine must be a whole number, not {engine.ocrengine!r}")
-    return engine
+    return cast(type[OcrEngine], engine)
 
 
 def engine_names() -> tuple[str, ...]:

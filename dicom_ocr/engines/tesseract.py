@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,7 @@ def find_tessdata(lang: str = "eng") -> Path:
         f"{lang}.traineddata")
 
 
-def _import(backend: str):
+def _import(backend: str) -> Any:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     try:
         if backend == "tesserocr":
@@ -60,7 +61,7 @@ def _import(backend: str):
     return module
 
 
-def _pick_backend(backend: str) -> tuple[str, object]:
+def _pick_backend(backend: str) -> tuple[str, Any]:
     """The first importable backend of ``backend`` ("auto" = tesserocr, else pytesseract) and its module."""
     if backend not in ("auto", *BACKENDS):
         raise ValueError(f"unknown tesseract backend {backend!r}; use auto, {' or '.join(BACKENDS)}")
@@ -114,7 +115,8 @@ class TesseractEngine:
         return words
 
     def _read_tesserocr(self, image: np.ndarray) -> list[Word]:
-        api, ril = self._api, self._module.RIL.WORD
+        api: Any = self._api
+        ril = self._module.RIL.WORD
         height, width = image.shape[:2]
         depth = 1 if image.ndim == 2 else 3
         api.SetImageBytes(image.tobytes(), width, height, depth, width * depth)

@@ -113,8 +113,8 @@ def _header_match(text: str, facts: HeaderFacts) -> str | None:
     for d in dates:
         if d in facts.dates:
             return facts.dates[d]
-    if (kw := _date_digits_match(text, facts)) is not None:
-        return kw
+    if (field_name := _date_digits_match(text, facts)) is not None:
+        return field_name
     for t in patterns.find_times(text):
         if t in facts.times:
             return facts.times[t]

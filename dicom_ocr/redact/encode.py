@@ -11,6 +11,7 @@ which keeps every bit of every byte. Lossy input is never compressed lossily a s
 from __future__ import annotations
 
 import struct
+from typing import Any
 
 from pydicom.dataset import Dataset
 from pydicom.encaps import generate_fragments, itemize_fragment
@@ -75,7 +76,7 @@ def store(ds: Dataset, decoded: Decoded, syntax: UID, bit_overlays: bool) -> UID
         finally:
             ds.BitsStored = bits_stored
     else:   # JPEG 2000 without the colour transform, so RGB stays what the header says
-        options = {"use_mct": False} if out == JPEG2000Lossless and colour else {}
+        options: dict[str, Any] = {"use_mct": False} if out == JPEG2000Lossless and colour else {}
         ds.compress(out, pixels, generate_instance_uid=False, **options)
     return out
 

@@ -97,7 +97,7 @@ def fill_overlays(ds: Dataset, specs: Sequence[OverlaySpec], boxes: Sequence[Red
             continue
         element = ds[spec.group, 0x3000]
         size = spec.frames * spec.rows * spec.columns
-        bits = unpack_bits(element.value)[:size]
+        bits = np.asarray(unpack_bits(element.value))[:size]
         bits = np.pad(bits, (0, size - bits.size)).reshape(spec.frames, spec.rows, spec.columns)
         for rb in mine:
             box = rb.box.clip(spec.rows, spec.columns)

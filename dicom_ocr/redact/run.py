@@ -89,7 +89,8 @@ def _work(db: AuditDB, out: Path, files: Iterable[FileRecord], root: str | Path 
             continue
         boxes = boxes_to_redact(db, file.filename, policy)
         previous = db.redactions.get(file.filename)
-        if _already_done(previous, target, policy, header_recipe, boxes_digest(boxes), verifying):
+        if previous is not None and _already_done(previous, target, policy, header_recipe, boxes_digest(boxes),
+                                                  verifying):
             yield Redacted(previous, skipped=True)
             continue
         yield CopyTask(file, tuple(boxes), target, policy, header_recipe, refill_rounds)
@@ -133,11 +134,11 @@ def _copy_in_worker(item: CopyTask | Redacted) -> Redacted:
     return item if isinstance(item, Redacted) else make_copy(item, _verifier)
 
 
-def _already_done(previous: RedactionRecord | None, target: Path, policy: Policy, header_recipe: bool, digest: str,
+def _already_done(previous: RedactionRecord, target: Path, policy: Policy, header_recipe: bool, digest: str,
                   verifying: bool) -> bool:
     """Whether the recorded copy is the one asked for now: same policy, header option, rects and place, still there,
     and verified when verifying."""
-    return (previous is not None and previous.state == "done" and previous.policy == policy.value
+    return (previous.state == "done" and previous.policy == policy.value
             and previous.deid_header == header_recipe and previous.boxes_digest == digest
             and previous.target == str(target) and target.is_file() and (not verifying or previous.verified is True))
 

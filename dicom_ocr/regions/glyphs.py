@@ -198,7 +198,7 @@ def without_cut_marks(mask: np.ndarray, across_rows: bool = True) -> np.ndarray:
     edge the box reached into. A run in more pieces may be the glyphs of a line above or below, and stays covered.
     Unchanged when the centre run itself touches an edge (no room to tell)."""
     across = mask if across_rows else mask.T
-    runs = runs_of(across.any(axis=1))
+    runs = runs_of(np.asarray(across.any(axis=1)))
     if not runs:
         return mask
     centre = (across.shape[0] - 1) / 2

@@ -158,7 +158,7 @@ def _region(members: Sequence[TaggedWord]) -> Region:
     confidence = sum(word.confidence * word.box.area for _, word in members) / total
     ordered = sorted(members, key=lambda tw: (tw[1].box.left, tw[1].box.top))
     text = " ".join(word.text.strip() for _, word in ordered)
-    return Region(box, text, confidence, max(share, key=share.get), tuple(word for _, word in ordered))
+    return Region(box, text, confidence, max(share, key=lambda engine: share[engine]), tuple(word for _, word in ordered))
 
 
 def merge_lines(words: Iterable[TaggedWord], *, min_overlap: float = 0.5, same_iou: float = 0.5,

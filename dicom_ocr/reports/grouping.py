@@ -62,7 +62,7 @@ def iou(a: Box, b: Box) -> float:
 def _partner(rect: RectRow, candidates: Sequence[RectRow], taken: set[int]) -> int | None:
     for i, other in enumerate(candidates):
         if (i not in taken and (other.ocrengine, other.nerpii, other.source) == (rect.ocrengine, rect.nerpii, rect.source)
-                and iou(rect.box, other.box) >= SAME_REGION_IOU):
+                and rect.box is not None and other.box is not None and iou(rect.box, other.box) >= SAME_REGION_IOU):
             return i
     return None
 

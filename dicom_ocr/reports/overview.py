@@ -97,7 +97,7 @@ def build_overview(records: Sequence[FileFacts], shown: Sequence[tuple[FileFacts
     known = f"of {len(signatures)} files with a known signature"
     charts = [
         _chart("class", "Files per triage class", f"all {len(records)} files", class_counts,
-               members(lambda r: TRIAGE_LABELS[triage(r)]), css.get),
+               members(lambda r: TRIAGE_LABELS[triage(r)]), css.__getitem__),
         _chart("modality", "Files per modality", known, modalities, members(sig_label(lambda s: s.modality, modalities))),
         _chart("model", "Files per scanner", known, models, members(sig_label(lambda s: s.label, models))),
         _chart("planes", "Planes per file", f"{sum(r.n_planes for r in records)} planes read in all",

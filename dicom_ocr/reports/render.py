@@ -135,7 +135,7 @@ def _file_view(record: FileRecord, anchor: str, signature: str, rects: list[Rect
     for group in groups:
         gv = GroupView(group, [_row(region) for region in group.regions])
         pic = found.get((group.overlay, group.frame))
-        if pic is not None:
+        if pic is not None and pictures is not None:
             stem = f"{anchor}_o{group.overlay + 1}_f{group.frame}"
             gv.thumbnail = pictures.place(f"{stem}_thumb.jpg", pic.thumbnail)
             gv.full = pictures.place(f"{stem}.webp", pic.full)
@@ -177,6 +177,14 @@ def _choose(db: AuditDB, only: Sequence[str], sample: int | None, seed: int, lim
     return records, selection
 
 
+def _recorded(db: AuditDB, filename: str) -> FileRecord:
+    """The record of a file the report selected from the same DB."""
+    record = db.files.record(filename)
+    if record is None:
+        raise LookupError(f"{filename}: no record in the audit DB")
+    return record
+
+
 def write_report(db_dir: str | Path, out: str | Path, *, sample: int | None = None, seed: int = 0, limit: int = 200,
                  only: Sequence[str] = TRIAGE_ORDER, images: bool = True) -> ReportSummary:
     """Write the spot-check report of the scan in ``db_dir`` to ``out`` (a .html file, or a folder with index.html):
@@ -195,7 +203,7 @@ def write_report(db_dir: str | Path, out: str | Path, *, sample: int | None = No
         if folder is not None:
             folder.mkdir(exist_ok=True)
         pictures = _Pictures(folder) if images else None
-        files = (_file_view(db.files.record(facts.filename), anchor, signatures[facts.filename].label,
+        files = (_file_view(_recorded(db, facts.filename), anchor, signatures[facts.filename].label,
                             db.rects.of(facts.filename), pictures) for facts, anchor in anchors)
         by_class = Counter(triage(r) for r in selection.records)
         shown = {c: by_class[c] for c in TRIAGE_ORDER if by_class[c]}

@@ -15,6 +15,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from ..store import FileFacts
 from .classes import TRIAGE_ORDER, UNSEEN_RISK, triage
@@ -22,6 +23,8 @@ from .signatures import Signature
 
 POOL_FACTOR = 5          # headers read per file to draw, within a class ...
 MIN_POOL = 100           # ... but at least this many (or the whole class)
+K = TypeVar("K", bound=Hashable)
+
 UNSEEN_RISK_SHARE = 0.1  # each class in UNSEEN_RISK gets at least this share of the sample
 
 
@@ -63,7 +66,7 @@ class Selection:
         return self.candidates - len(self.records)
 
 
-def allocate(sizes: Mapping[Hashable, int], n: int, minimum: Mapping[Hashable, int] | None = None) -> dict:
+def allocate(sizes: Mapping[K, int], n: int, minimum: Mapping[K, int] | None = None) -> dict[K, int]:
     """Split ``n`` over strata of ``sizes`` (in their order of priority): each non-empty stratum one first, while ``n``
     lasts, and at least ``minimum`` where given; the rest in proportion to what each has left (largest remainders)."""
     alloc = {key: 0 for key in sizes}

@@ -87,10 +87,10 @@ def choose_backend(backend: str = "auto", device: str = "cpu") -> str:
     return backend
 
 
-def _params(backend: str, device: str, threads: int) -> dict:
+def _params(backend: str, device: str, threads: int) -> dict[str, object]:
     from rapidocr import EngineType
     engine = EngineType(backend)
-    params = {"Det.engine_type": engine, "Rec.engine_type": engine, "Cls.engine_type": engine}
+    params: dict[str, object] = {"Det.engine_type": engine, "Rec.engine_type": engine, "Cls.engine_type": engine}
     if backend == "openvino":
         params["EngineConfig.openvino.inference_num_threads"] = threads
         # OpenVINO pins its threads to cores by default: the workers of a --jobs pool, one thread each, all landed
