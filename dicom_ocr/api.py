@@ -26,7 +26,7 @@ from .errors import DicomOcrError
 from .inputs import iter_input_files
 from .planes import Plane
 from .pngs import plane_png_name, write_png
-from .redact import REFILL_ROUNDS, Policy, Redacted, Verifier, redact_scan
+from .redaction import REFILL_ROUNDS, Policy, Redacted, Verifier, redact_scan
 from .reports import TRIAGE_ORDER, ReportSummary, write_report
 from .results import FileResult
 from .store import AuditDB, FileRecord, status_summary

@@ -1,4 +1,4 @@
-"""Batch execution: many files through per-file :class:`~dicom_ocr.scan.Scanner` work, one writer for the audit DB.
+"""Batch execution: many files through per-file :class:`~dicom_ocr.scanner.Scanner` work, one writer for the audit DB.
 
 Files are scanned in this process (``jobs=1``), in local worker processes (``jobs>1``) or on a dask.distributed cluster
 (``dask=ADDRESS``); each worker loads its engines once. Only the calling process writes: each file's rows (and its CSV
@@ -25,7 +25,7 @@ from .engines.options import EngineOptions, FrozenEngineOptions, frozen, one_thr
 from .errors import WorkerCrashedError
 from .pool import IN_FLIGHT_PER_WORKER, run_pool
 from .results import FileResult
-from .scan import Scanner, stored_filename
+from .scanner import Scanner, stored_filename
 from .sources import RegionSource
 from .store import AuditDB, FileRecord, RectRow
 from .store.rows import file_rows

@@ -25,7 +25,7 @@ from .progress import Progress
 if TYPE_CHECKING:
     from .api import ScanOptions
     from .batch import RunStats
-    from .redact import Redacted
+    from .redaction import Redacted
     from .store import FileRecord
 
 log = logging.getLogger("dicom_ocr")
@@ -270,7 +270,7 @@ def _add_report(commands) -> None:
 
 
 def _add_redact(commands) -> None:
-    from .redact import REFILL_ROUNDS, Policy
+    from .redaction import REFILL_ROUNDS, Policy
 
     redact = commands.add_parser(
         "redact", help="write redacted copies of the files a scan recorded (pixels only: the header is not "

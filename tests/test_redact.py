@@ -30,7 +30,7 @@ from pydicom.uid import (
 from dicom_ocr.cli import main
 from dicom_ocr.geometry import Box
 from dicom_ocr.planes import iter_planes
-from dicom_ocr.redact import (
+from dicom_ocr.redaction import (
     Policy,
     RedactBox,
     Redacted,
@@ -41,7 +41,7 @@ from dicom_ocr.redact import (
     redact_scan,
     target_path,
 )
-from dicom_ocr.redact.fill import darkest_palette_index
+from dicom_ocr.redaction.fill import darkest_palette_index
 from dicom_ocr.sources import OCRENGINE_DEID_RULE
 from dicom_ocr.store import DB_NAME, AuditDB, FileRecord, RectRow, RedactionRecord
 

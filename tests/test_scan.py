@@ -9,7 +9,7 @@ from dicom_ocr.engines import engine_status
 from dicom_ocr.geometry import Box
 from dicom_ocr.phi import NERENGINE
 from dicom_ocr.results import RegionKind
-from dicom_ocr.scan import Scanner
+from dicom_ocr.scanner import Scanner
 from dicom_ocr.sources import OCRENGINE_DEID_RULE, SourceRegion
 from dicom_ocr.store.rows import file_rows
 

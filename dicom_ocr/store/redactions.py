@@ -4,7 +4,7 @@ of the copy.
 
 ``verified`` is NULL when the copy was not read again, 1 when no text judged PHI was found in it, 0 when some was
 (``phi_left`` regions; ``text_left`` holds the text found, which is PHI). ``refilled`` counts the regions the
-verification found in the copy and had filled in further rounds before the last reading (see ``redact.copies``).
+verification found in the copy and had filled in further rounds before the last reading (see ``redaction.copies``).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reading a redacted copy again: the scan's own per-file work (:class:`~dicom_ocr.scan.Scanner`) with the detector the
+"""Reading a redacted copy again: the scan's own per-file work (:class:`~dicom_ocr.scanner.Scanner`) with the detector the
 scan used (its engine spec, as recorded per file), the verdicts judged against the header of the input (the copy's
 header may have been de-identified)."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from ..documents import FormsMode
 from ..engines.options import EngineOptions
 from ..errors import RedactionError
 from ..phi import HeaderFacts
-from ..scan import Scanner
+from ..scanner import Scanner
 from .policy import Policy, RedactBox
 
 
