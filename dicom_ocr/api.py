@@ -26,6 +26,7 @@ from .errors import DicomOcrError
 from .inputs import iter_input_files
 from .planes import Plane
 from .pngs import plane_png_name, write_png
+from .privacy import private_outputs
 from .redaction import REFILL_ROUNDS, Policy, Redacted, Verifier, redact_scan
 from .reports import TRIAGE_ORDER, ReportSummary, write_report
 from .results import FileResult
@@ -99,12 +100,14 @@ def _scanner(options: ScanOptions):
 def scan(paths: Sequence[str | Path], db: str | Path, options: ScanOptions = DEFAULT_OPTIONS, *, jobs: int = 1,
          rescan: bool = False, strict: bool = False, dask: str | None = None, csv: str | Path | None = None,
          jsonl: str | Path | None = None, on_result: Callable[[FileResult], None] | None = None,
-         on_skip: Callable[[int], None] | None = None, log_level: int = logging.WARNING) -> RunStats:
+         on_skip: Callable[[int], None] | None = None, log_level: int = logging.WARNING,
+         group_readable: bool = False) -> RunStats:
     """Scan the files under ``paths`` (files, folders, CSV lists) not yet done into ``db``/dcmaudit.sqlite.db (made
     when missing), in ``jobs`` local processes or on the Dask scheduler at ``dask``; append the rows to ``csv`` and
     ``jsonl`` too when given. ``on_result`` hears of each file as it is written, ``on_skip`` of files already done.
     Returns what the run did. Raises before writing anything when an engine cannot run here
-    (EngineUnavailableError), or an option or rule file is unusable (ValueError, RecipeError, OSError)."""
+    (EngineUnavailableError), or an option or rule file is unusable (ValueError, RecipeError, OSError). What it writes
+    is owner-only, or readable by the group with ``group_readable``."""
     from .exports import CsvExporter, JsonlExporter
     from .learned import LearnedSource
 
@@ -112,6 +115,7 @@ def scan(paths: Sequence[str | Path], db: str | Path, options: ScanOptions = DEF
     if not dask:
         settings.check_engines()
     with ExitStack() as stack:
+        stack.enter_context(private_outputs(group_readable))
         store = stack.enter_context(AuditDB(db))
         if options.learned:
             learned = LearnedSource.from_db(store)
@@ -133,18 +137,22 @@ def status(db: str | Path) -> dict[str, Any]:
 
 
 def report(db: str | Path, out: str | Path, *, sample: int | None = None, seed: int = 0, limit: int = 200,
-           only: Sequence[str] = TRIAGE_ORDER, images: bool = True) -> ReportSummary:
-    """Write the spot-check report of the scan in ``db`` to ``out`` (``dicom_ocr report``); it holds PHI."""
-    return write_report(db, out, sample=sample, seed=seed, limit=limit, only=only, images=images)
+           only: Sequence[str] = TRIAGE_ORDER, images: bool = True, group_readable: bool = False) -> ReportSummary:
+    """Write the spot-check report of the scan in ``db`` to ``out`` (``dicom_ocr report``); it holds PHI, so it is
+    owner-only, or readable by the group with ``group_readable``."""
+    with private_outputs(group_readable):
+        return write_report(db, out, sample=sample, seed=seed, limit=limit, only=only, images=images)
 
 
 def redact(db: str | Path, out: str | Path, *, root: str | Path | None = None, policy: str = "all-text",
            deid_header: bool = False, verify: bool = False, refill_rounds: int | None = None, jobs: int = 1,
-           engine_options: Mapping[str, Mapping[str, Any]] | None = None) -> Iterator[Redacted]:
+           engine_options: Mapping[str, Mapping[str, Any]] | None = None,
+           group_readable: bool = False) -> Iterator[Redacted]:
     """Redacted copies of the files the scan in ``db`` finished, under ``out`` (``dicom_ocr redact``): one outcome
     per file as it finishes, each recorded in the DB as it comes (iterate to the end). The header is not
     de-identified unless ``deid_header``. With ``verify``, raises EngineUnavailableError here, before any copy, when
-    an engine of the scan cannot run."""
+    an engine of the scan cannot run. The copies are owner-only, or readable by the group with ``group_readable``
+    (the process's umask says so while they are made)."""
     with AuditDB(db) as store:
         done = [record for record in store.files.records().values() if record.state == "done"]
     verifier = Verifier(engine_options) if verify else None
@@ -152,18 +160,21 @@ def redact(db: str | Path, out: str | Path, *, root: str | Path | None = None, p
         for spec in {record.engine for record in done}:
             verifier.detector(spec)        # fail early when an engine of the scan cannot run here
     return _copies(db, out, done, root=root, policy=Policy(policy), header_recipe=deid_header, verifier=verifier,
-                   refill_rounds=REFILL_ROUNDS if refill_rounds is None else refill_rounds, jobs=jobs)
+                   refill_rounds=REFILL_ROUNDS if refill_rounds is None else refill_rounds, jobs=jobs,
+                   group_readable=group_readable)
 
 
-def _copies(db: str | Path, out: str | Path, done: list[FileRecord], **options: Any) -> Iterator[Redacted]:
-    with AuditDB(db) as store:
+def _copies(db: str | Path, out: str | Path, done: list[FileRecord], group_readable: bool,
+            **options: Any) -> Iterator[Redacted]:
+    with private_outputs(group_readable), AuditDB(db) as store:
         yield from redact_scan(store, out, done, **options)
 
 
-def describe_planes(path: str | Path, png_dir: str | Path | None = None) -> tuple[list[dict[str, Any]], dict | None]:
+def describe_planes(path: str | Path, png_dir: str | Path | None = None,
+                    group_readable: bool = False) -> tuple[list[dict[str, Any]], dict | None]:
     """The planes of one file as ``dicom_ocr frames --json`` lists them (frame, overlay, size, kind, colour, blank,
-    origin, image frame; the PNG written for each to ``png_dir`` when given), and the error that stopped it, if any
-    (``{"cause": ..., "message": ...}``): the planes before it are kept."""
+    origin, image frame; the PNG written for each to ``png_dir`` when given, owner-only unless ``group_readable``),
+    and the error that stopped it, if any (``{"cause": ..., "message": ...}``): the planes before it are kept."""
     planes: list[dict[str, Any]] = []
     try:
         dicom = open_dicom(path)
@@ -171,7 +182,8 @@ def describe_planes(path: str | Path, png_dir: str | Path | None = None) -> tupl
             summary = _plane_summary(plane)
             if png_dir is not None:
                 target = Path(png_dir) / plane_png_name(plane, dicom.number_of_frames)
-                write_png(target, plane.image)
+                with private_outputs(group_readable):
+                    write_png(target, plane.image)
                 summary["png"] = str(target)
             planes.append(summary)
     except DicomOcrError as exc:

@@ -418,7 +418,7 @@ def _scan_with_progress(args: argparse.Namespace, options: ScanOptions, progress
     return scan(args.paths, args.db, options, jobs=args.jobs, rescan=args.rescan, strict=args.strict, dask=args.dask,
                 csv=args.csv, jsonl=args.jsonl, log_level=logging.getLogger("dicom_ocr").getEffectiveLevel(),
                 on_result=lambda result: progress.update(result.state == "error", result.planes_read),
-                on_skip=progress.skip)
+                on_skip=progress.skip, group_readable=args.group_readable)
 
 
 def _count_inputs(paths: list[str], progress: Progress) -> None:
@@ -476,7 +476,7 @@ def run_report(args: argparse.Namespace) -> int:
     _require_audit_db(args.db)
     try:
         summary = report(args.db, args.out, sample=args.sample, seed=args.seed, limit=args.limit,
-                         only=args.only or TRIAGE_ORDER, images=args.images)
+                         only=args.only or TRIAGE_ORDER, images=args.images, group_readable=args.group_readable)
     except (ReportOutputError, OSError) as exc:
         raise Refused(str(exc)) from None
     shown = ", ".join(f"{n} {kind}" for kind, n in summary.shown.items() if n)
@@ -499,7 +499,7 @@ def run_redact(args: argparse.Namespace) -> int:
     try:
         copies = redact(args.db, args.out, root=args.root, policy=args.policy, deid_header=args.deid_header,
                         verify=args.verify, refill_rounds=args.refill_rounds, jobs=args.jobs,
-                        engine_options=engine_options)
+                        engine_options=engine_options, group_readable=args.group_readable)
     except (EngineUnavailableError, ValueError) as exc:
         raise Refused(f"--verify: {exc}") from None
     progress = Progress.for_stream(sys.stderr, quiet=args.quiet, interval=args.log_every,
@@ -603,7 +603,7 @@ def run_frames(args: argparse.Namespace) -> int:
     if not args.json:
         print(f"{'':2}{'frame':>6} {'overlay':>7} {'columns':>7} x {'rows':<5} {'kind':<11} {'colour':<6} blank")
     for path in iter_input_files(args.paths):
-        planes, error = describe_planes(path, args.png)
+        planes, error = describe_planes(path, args.png, group_readable=args.group_readable)
         counts.update(files=1, planes=len(planes), pngs=sum(1 for p in planes if "png" in p))
         if args.json:
             print(json.dumps({"path": path, "planes": planes, "error": error}), flush=True)

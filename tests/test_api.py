@@ -62,3 +62,20 @@ def test_scan_file_gives_a_domain_result_and_records_a_bad_file(tmp_path):
 def test_scan_options_refuse_an_unknown_engine_option():
     with pytest.raises(ValueError, match="has no option 'colour'"):
         dicom_ocr.ScanOptions.of({"rapidocr": {"colour": "red"}}).settings().check_engines()
+
+
+def test_what_the_api_writes_is_owner_only_and_the_callers_umask_is_kept(tmp_path):
+    import os
+    import stat
+
+    before = os.umask(0o022)
+    try:
+        options = dicom_ocr.ScanOptions.of({"rapidocr": {"threads": 1}}, default_rules=False)
+        dicom_ocr.scan([get_testdata_file("CT_small.dcm")], tmp_path / "audit", options)
+        dicom_ocr.report(tmp_path / "audit", tmp_path / "report.html", images=False)
+        assert os.umask(0o022) == 0o022                        # the caller's umask is back
+    finally:
+        os.umask(before)
+    created = [tmp_path / "audit", *(tmp_path / "audit").iterdir(), tmp_path / "report.html"]
+    assert all(stat.S_IMODE(path.stat().st_mode) & 0o077 == 0 for path in created), \
+        {path.name: oct(stat.S_IMODE(path.stat().st_mode)) for path in created}
