@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from tqdm import tqdm
 
 from . import __version__, logs
-from .errors import ExitCode, NotDicomError
+from .errors import DicomOcrError, ExitCode, NotDicomError
 from .inputs import count_input_files, iter_input_files
 from .privacy import make_outputs_private
 from .progress import Progress
@@ -38,9 +38,14 @@ class Refused(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .engines import EngineRegistryError
     from .store import DatabaseError
 
-    parser = build_parser()
+    try:
+        parser = build_parser()         # lists the registered engines
+    except EngineRegistryError as exc:  # a plugin that breaks the engine contract
+        print(f"dicom_ocr: {exc}", file=sys.stderr)
+        return ExitCode.REFUSED
     args = parser.parse_args(argv)
     logs.configure(logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING)
     if not hasattr(args, "run"):
@@ -51,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except Refused as exc:
         print(f"dicom_ocr: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except DicomOcrError as exc:     # a command-level failure (a per-file one is recorded, never raised here)
+        print(f"dicom_ocr: {exc} [{exc.cause}]", file=sys.stderr)
         return exc.exit_code
     except DatabaseError as exc:     # not an SQLite file, a full disk: one line, the rows written so far are kept
         print(f"dicom_ocr: the audit DB in {getattr(args, 'db', '?')} cannot be used: {exc}", file=sys.stderr)

@@ -140,3 +140,13 @@ def test_a_scan_runs_an_installed_plugin_engine_with_its_options(tmp_path):
     assert len(rows) == 1 and rows[0][:2] == (40, "PLUGIN WORD")
     left, top, right, bottom = ink_box(image)
     assert rows[0][2] <= left and rows[0][3] <= top and rows[0][4] >= right and rows[0][5] >= bottom
+
+
+def test_a_plugin_breaking_the_contract_stops_the_command_with_one_line(tmp_path):
+    plugin = install_dummy_engine(tmp_path / "site", number=6)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(plugin), str(ROOT)])}
+    result = subprocess.run([sys.executable, "-m", "dicom_ocr", "scan", "--help"], capture_output=True, text=True,
+                            env=env, cwd=ROOT, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == ["dicom_ocr: engine 'dummy' (dummy_ocr_engine:DummyEngine) takes ocrengine 6, "
+                                          "already 'rapidocr''s"]
