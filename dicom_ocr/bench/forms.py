@@ -68,8 +68,10 @@ def _gt_box(b: dict[str, Any]) -> Box:
 
 def score(gt: dict[str, Any], con: sqlite3.Connection) -> dict[str, Any]:
     """Recall per kind of box, fused ink regions, and the files with document regions."""
-    found, total = defaultdict(int), defaultdict(int)
-    fused = document_files = document_area = 0
+    found: defaultdict[str, int] = defaultdict(int)
+    total: defaultdict[str, int] = defaultdict(int)
+    fused = document_files = 0
+    document_area = 0.0
     for entry in gt["files"]:
         rects = rects_of(con, entry["path"])
         shape = (entry["rows"], entry["columns"])

@@ -73,9 +73,9 @@ class Rects:
         self._db.execute(
             'DELETE FROM "DicomRects" WHERE filename = ? AND last_modified_by = ? '
             f"AND id IN (SELECT rect_id FROM {RECTS_TABLE} WHERE filename = ?)", (filename, WRITER, filename))
-        self._db[RECTS_TABLE].delete_where("filename = ?", [filename])
+        self._db.table(RECTS_TABLE).delete_where("filename = ?", [filename])
         now = _now()
-        self._db[RECTS_TABLE].insert_all([self._insert(rect, now) for rect in rects])
+        self._db.table(RECTS_TABLE).insert_all([self._insert(rect, now) for rect in rects])
 
     def _insert(self, rect: RectRow, now: str) -> dict:
         """Insert ``rect`` into DicomRects; return its row for dicom_ocr_rects."""
