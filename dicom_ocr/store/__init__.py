@@ -6,10 +6,12 @@ is ever deleted or changed. DicomTags is only read (marks are the reviewer's dec
 from .connection import DatabaseError
 from .db import AuditDB
 from .files import FileFacts, FileRecord
-from .rects import RectRow, ReviewedRect
+from .rects import DrawnRect, RectRow, ReviewedRect, Verdict
 from .redactions import RedactionRecord
 from .schema import DB_NAME, DB_URI, define_dcmaudit_tables, migration_files
 from .status import status_summary
+from .tablerows import TableRows
 
-__all__ = ["DB_NAME", "DB_URI", "AuditDB", "DatabaseError", "FileFacts", "FileRecord", "RectRow", "RedactionRecord",
-           "ReviewedRect", "define_dcmaudit_tables", "migration_files", "status_summary"]
+__all__ = ["DB_NAME", "DB_URI", "AuditDB", "DatabaseError", "DrawnRect", "FileFacts", "FileRecord", "RectRow",
+           "RedactionRecord", "ReviewedRect", "TableRows", "Verdict", "define_dcmaudit_tables", "migration_files",
+           "status_summary"]
