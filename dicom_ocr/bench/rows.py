@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..store import AuditDB
 from ..store.schema import FILES_TABLE
+from .auditdir import read_audit_db
 
 IGNORED = {"DicomRects": {"id", "last_modified"},    # the store leaves out dicom_ocr_rects' rect_id and filename
            FILES_TABLE: {"seconds_decode", "seconds_ocr", "seconds_total", "finished_at"}}
@@ -59,14 +60,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, default=20, help="rows printed per table and side (default 20)")
 
 
-def open_db(path: Path) -> AuditDB:
-    """The audit DB at ``path`` (a directory holding it, or the file), read only; exits when there is none."""
-    try:
-        return AuditDB.read_only(path)
-    except FileNotFoundError as error:
-        raise SystemExit(str(error)) from None
-
-
 def query(db: AuditDB, table: str) -> tuple[tuple[str, ...], Counter]:
     """The compared columns of ``table`` and its rows; DicomRects rows carry their dicom_ocr_rects columns."""
     found = (db.rects.with_sources(IGNORED["DicomRects"]) if table == "DicomRects"
@@ -78,7 +71,7 @@ def compare(first: Path, second: Path) -> tuple[list[Difference], dict[str, int]
     """The tables whose compared rows differ between the two DBs (none when they hold the same rows), and the
     first DB's row count per table."""
     differences, counts = [], {}
-    with open_db(first) as a, open_db(second) as b:
+    with read_audit_db(first) as a, read_audit_db(second) as b:
         for table in TABLES:
             (columns, rows_a), (columns_b, rows_b) = query(a, table), query(b, table)
             counts[table] = sum(rows_a.values())
