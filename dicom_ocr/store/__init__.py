@@ -1,7 +1,8 @@
 """The audit store: every read and write of the reviewers' audit DB, through one :class:`AuditDB` per process.
 
 Our DicomRects rows are those with ``last_modified_by = 'dicom_ocr'`` whose id is in ``dicom_ocr_rects``; nothing else
-is ever deleted or changed. DicomTags is only read (marks are the reviewer's decision).
+is ever deleted or changed (other tools' rows are only added, for the bench to score them alike). DicomTags is only
+read (marks are the reviewer's decision). :meth:`AuditDB.read_only` opens an existing DB without creating anything.
 """
 from .connection import DatabaseError
 from .db import AuditDB
