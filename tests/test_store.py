@@ -21,6 +21,7 @@ from dicom_ocr.store import (
     AuditDB,
     FileRecord,
     RectRow,
+    TableRows,
     define_dcmaudit_tables,
     migration_files,
     status_summary,
@@ -359,6 +360,100 @@ def test_what_reports_read_facts_records_phi_rows_and_tagged_scanners(tmp_path):
         assert db.files.record(A) == db.files.records()[A] and db.files.record("/data/none.dcm") is None
         assert db.rects.phi_counts() == {A: 3}                  # two regions and the summary row
         assert db.tags.scanners() == {A: ("US", "Acme X")}
+
+
+def test_read_only_open_creates_and_changes_nothing(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no audit DB"):
+        AuditDB.read_only(tmp_path / "none")
+    assert not (tmp_path / "none").exists()
+    plain = tmp_path / "plain.sqlite"
+    conn = sqlite3.connect(plain)
+    conn.execute('CREATE TABLE "DicomRects" (filename, top, ocrengine)')
+    conn.commit()
+    conn.close()
+    with AuditDB.read_only(plain) as db:
+        assert db.path == plain and db.tables.table_names() == ["DicomRects"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.sqlite"]     # no tables, no migration files
+    rects = rects_for(A, ["JOHN"])
+    with AuditDB(tmp_path / "db") as db:
+        db.write_file(done(A, rects), rects)
+    with AuditDB.read_only(tmp_path / "db") as db:                 # a directory, or the file itself
+        assert [r.ocrtext for r in db.rects.of(A)] == ["JOHN", "JOHN"]
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            db.rects.set_verdicts({1: 0})
+    with AuditDB.read_only(tmp_path / "db" / DB_NAME) as db:
+        assert db.files.record(A) is not None
+
+
+def test_other_tools_rows_are_added_and_never_taken_for_ours(tmp_path):
+    peer = [RectRow(A, Box(0, 0, 9, 9), -1, -1, 50, "", -1, 1), RectRow(A, Box(5, 5, 20, 8), 0, -1, 1, "", -1, 1)]
+    with AuditDB(tmp_path) as db:
+        db.rects.add_others(peer, "peers.py")
+        with pytest.raises(ValueError, match="own rows"):
+            db.rects.add_others(peer, "dicom_ocr")
+        ours = rects_for(A, ["JOHN"])
+        db.write_file(done(A, ours), ours)
+        assert [r.ocrtext for r in db.rects.of(A)] == ["JOHN", "JOHN"]
+        assert sorted(db.rects.boxes(A)) == sorted([(Box(0, 0, 9, 9), -1, -1), (Box(5, 5, 20, 8), 0, -1),
+                                                    (Box(0, 1, 4, 9), 0, -1)])
+    assert sql(tmp_path, 'SELECT last_modified_by, COUNT(*) FROM "DicomRects" GROUP BY 1 ORDER BY 1') == [
+        ("dicom_ocr", 2), ("peers.py", 2)]
+
+
+def test_verdicts_are_read_and_set_on_our_read_rects_only(tmp_path):
+    with AuditDB(tmp_path) as db:
+        ours = rects_for(A, ["JOHN", "Gain"])                          # two read rects and the summary row
+        db.write_file(done(A, ours), ours)
+        db.rects.add_others([RectRow(A, Box(0, 0, 9, 9), 0, -1, 1, "Gain", 70, 1)], "peers.py")
+        found = db.rects.verdicts(70)
+        assert [(v.filename, v.text, v.nerpii) for v in found] == [(A, "JOHN", 1), (A, "Gain", 1)]
+        assert db.rects.verdicts(71) == []
+        theirs = sql(tmp_path, 'SELECT id FROM "DicomRects" WHERE last_modified_by = ?', ("peers.py",))[0][0]
+        db.rects.set_verdicts({found[1].rect_id: 0, theirs: 0})
+        assert [v.nerpii for v in db.rects.verdicts(70)] == [1, 0]
+        assert [r.nerpii for r in db.rects.of(A)] == [1, 0, 1]          # the summary row is left as it was
+    assert sql(tmp_path, 'SELECT nerpii FROM "DicomRects" WHERE id = ?', (theirs,)) == [(1,)]
+
+
+def test_rects_at_a_relative_path_and_their_count_by_engine(tmp_path):
+    with AuditDB(tmp_path) as db:
+        ours = rects_for("/x/a/b.dcm", ["JOHN"])
+        db.write_file(done("/x/a/b.dcm", ours), ours)
+        db.rects.add_others([RectRow("/y/a/b.dcm", Box(0, 0, 9, 9), -1, -1, 50, "", -1, 1),
+                             RectRow("/x/ca/b.dcm", Box(0, 0, 9, 9), 0, -1, 1, "", -1, 1)], "peers.py")
+        found = db.rects.at_path("a/b.dcm")
+        assert sorted(found) == [(Box(0, 0, 9, 9), -1, -1, 50), (Box(0, 1, 4, 9), 0, -1, 1)]   # no summary row
+        assert db.rects.at_path("/x/a/b.dcm") == [(Box(0, 1, 4, 9), 0, -1, 1)]
+        assert db.rects.count_at_path("a/b.dcm", (1, 2, 3)) == 1
+        assert db.rects.count_at_path("a/b.dcm", (1, 50)) == 2
+        assert db.rects.count_at_path("a/b.dcm", ()) == 0
+
+
+def test_table_rows_without_ids_and_times(tmp_path):
+    rects = rects_for(A, ["JOHN"])
+    with AuditDB(tmp_path) as db:
+        db.write_file(done(A, rects), rects)
+        db.rects.add_others([RectRow(B, Box(0, 0, 9, 9), 0, -1, 1, "", -1, 1)], "peers.py")
+        files = db.table_rows("dicom_ocr_files", {"finished_at", "seconds_total"})
+        assert files.columns[:3] == ("filename", "state", "error_cause") and "finished_at" not in files.columns
+        assert len(files.rows) == 1 and files.rows[0][:2] == (A, "done")
+        assert db.table_rows("no_such_table") == TableRows((), [])
+        joined = db.rects.with_sources({"id", "last_modified"})
+        assert joined.columns == ("filename", "top", "bottom", "left", "right", "frame", "overlay", "ocrengine",
+                                  "ocrtext", "nerengine", "nerpii", "last_modified_by", "source", "reason",
+                                  "confidence")
+        assert sorted(joined.rows, key=repr) == sorted([
+            (A, 1, 9, 0, 4, 0, -1, 1, "JOHN", 70, 1, "dicom_ocr", "tesseract", "name-like", 0.5),
+            (A, -1, -1, -1, -1, 0, -1, 1, "JOHN", 70, 1, "dicom_ocr", "", "", None),
+            (B, 0, 9, 0, 9, 0, -1, 1, "", -1, 1, "peers.py", None, None, None)], key=repr)
+    plain = tmp_path / "plain.sqlite"
+    conn = sqlite3.connect(plain)
+    conn.execute('CREATE TABLE "DicomRects" (id INTEGER PRIMARY KEY, filename, top)')
+    conn.execute('INSERT INTO "DicomRects"(filename, top) VALUES (?, ?)', (A, 3))
+    conn.commit()
+    conn.close()
+    with AuditDB.read_only(plain) as db:                      # no dicom_ocr_rects: no columns of it
+        assert db.rects.with_sources({"id"}) == TableRows(("filename", "top"), [(A, 3)])
 
 
 def db_libraries_imported(module: Path) -> set[str]:

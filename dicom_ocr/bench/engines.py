@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from typing import Any
 
 import cv2
 import numpy as np
@@ -19,7 +20,7 @@ from ..engines import EngineUnavailableError, get_engine
 from .tables import markdown
 
 WORDS = "PATIENT DOE JOHN 1976 MRN 448213 STUDY 2024 ABDOMEN LIVER LEFT KIDNEY GAIN 12 DEPTH".split()
-SETUPS = {
+SETUPS: dict[str, tuple[str, dict[str, Any]]] = {
     "tesseract/tesserocr": ("tesseract", {"backend": "tesserocr"}),
     "tesseract/pytesseract": ("tesseract", {"backend": "pytesseract"}),
     "rapidocr": ("rapidocr", {}),

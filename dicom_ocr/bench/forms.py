@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 import time
 from collections import defaultdict
@@ -30,10 +29,11 @@ from ..documents.page import grey_of
 from ..geometry import Box
 from ..planes import PlaneKind, iter_planes, read_header
 from ..sources import OCRENGINE_INK, OCRENGINE_SCANNED_FORM
-from ..store import DB_NAME
+from ..store import AuditDB
+from .auditdir import read_audit_db
+from .scorer import OCR_ENGINES
 
 DOCUMENT_ENGINES = (OCRENGINE_INK, OCRENGINE_SCANNED_FORM)
-OCR_ENGINES = (1, 2, 3, *range(6, 50))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,11 +48,9 @@ def kind(box: dict[str, Any]) -> str:
     return {"[signature]": "signature", "[stamp]": "stamp"}.get(box["text"], "handwriting" if box["phi"] else "printed")
 
 
-def rects_of(con: sqlite3.Connection, path: str) -> list[tuple[int, Box]]:
+def rects_of(db: AuditDB, path: str) -> list[tuple[int, Box]]:
     """(ocrengine, box) of the image rects on the first frame of the GT file ``path``."""
-    rows = con.execute('SELECT ocrengine, "left", top, "right", bottom FROM DicomRects WHERE top >= 0 AND frame IN (0, -1)'
-                       " AND overlay = -1 AND (filename = ? OR filename LIKE ?)", (path, f"%/{path}")).fetchall()
-    return [(engine, Box(left, top, right, bottom)) for engine, left, top, right, bottom in rows]
+    return [(rect.ocrengine, rect.box) for rect in db.rects.at_path(path) if rect.frame in (0, -1) and rect.overlay == -1]
 
 
 def coverage(box: Box, rects: list[Box], shape: tuple[int, int]) -> float:
@@ -66,12 +64,14 @@ def _gt_box(b: dict[str, Any]) -> Box:
     return Box(b["left"], b["top"], b["right"], b["bottom"])
 
 
-def score(gt: dict[str, Any], con: sqlite3.Connection) -> dict[str, Any]:
+def score(gt: dict[str, Any], db: AuditDB) -> dict[str, Any]:
     """Recall per kind of box, fused ink regions, and the files with document regions."""
-    found, total = defaultdict(int), defaultdict(int)
-    fused = document_files = document_area = 0
+    found: defaultdict[str, int] = defaultdict(int)
+    total: defaultdict[str, int] = defaultdict(int)
+    fused = document_files = 0
+    document_area = 0.0
     for entry in gt["files"]:
-        rects = rects_of(con, entry["path"])
+        rects = rects_of(db, entry["path"])
         shape = (entry["rows"], entry["columns"])
         boxes = [b for b in entry["boxes"] if b["frame"] in (0, -1) and b["overlay"] == -1]
         for b in boxes:
@@ -89,13 +89,13 @@ def score(gt: dict[str, Any], con: sqlite3.Connection) -> dict[str, Any]:
             "mean_document_share_of_plane": round(document_area / max(document_files, 1), 4)}
 
 
-def cost(gt: dict[str, Any], root: Path, con: sqlite3.Connection) -> dict[str, Any]:
+def cost(gt: dict[str, Any], root: Path, db: AuditDB) -> dict[str, Any]:
     """Seconds of the page test per plane, and of the ink search per document plane."""
     tests, inks = [], []
     for entry in gt["files"]:
         path = root / entry["path"]
         header = read_header(path)
-        read = [r for engine, r in rects_of(con, entry["path"]) if engine in OCR_ENGINES]
+        read = [r for engine, r in rects_of(db, entry["path"]) if engine in OCR_ENGINES]
         for plane in iter_planes(path, header=header):
             if plane.kind is not PlaneKind.IMAGE or plane.frame:
                 continue
@@ -134,10 +134,9 @@ def run(args: argparse.Namespace) -> int:
     if not (args.gt and args.db):
         raise SystemExit("forms: --gt and --db are needed unless --planes is given")
     gt = json.loads(args.gt.read_text())
-    con = sqlite3.connect(args.db / DB_NAME)
-    result = score(gt, con)
-    if args.cost:
-        result["cost"] = cost(gt, args.root or args.gt.parent, con)
-    con.close()
+    with read_audit_db(args.db) as db:
+        result = score(gt, db)
+        if args.cost:
+            result["cost"] = cost(gt, args.root or args.gt.parent, db)
     print(json.dumps(result, indent=1))
     return 0

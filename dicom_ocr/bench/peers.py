@@ -3,8 +3,8 @@
     python -m dicom_ocr.bench peers --gt /tmp/synth/gt.json --root /tmp/synth [--peers presidio,deid] [--json]
 
 Each peer runs in its own subprocess (``--worker PEER``, timed with ``/usr/bin/time -v`` for wall time and peak RSS,
-imports and engine set-up included), writes its boxes into a DicomRects table (plain SQL; the shape of the audit DB
-in shared/docs/audit-db.md) and is scored by score.py per case, as ``score`` scores dicom_ocr.
+imports and engine set-up included), writes its boxes as DicomRects rows of an audit DB (``AuditDB.rects.add_others``;
+the DB is made before the timed run) and is scored by score.py per case, as ``score`` scores dicom_ocr.
 
 Peers:
 - presidio: ``DicomImageRedactorEngine.redact_and_return_bbox(ds)`` with its defaults (Tesseract, 25 px padding,
@@ -35,7 +35,6 @@ import argparse
 import json
 import logging
 import os
-import sqlite3
 import sys
 import tempfile
 import time
@@ -43,7 +42,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..store import DB_NAME
+from ..geometry import Box
+from ..store import AuditDB, RectRow
 from . import scorer
 from .auditdir import audit_dir
 from .score import render as render_scores
@@ -52,31 +52,19 @@ from .tables import cell
 from .timing import run_timed
 
 PEERS = ("presidio", "deid")
-DDL = """CREATE TABLE IF NOT EXISTS "DicomRects"(
-    "id" INTEGER PRIMARY KEY AUTOINCREMENT, "filename" CHAR(512),
-    "top" INTEGER, "bottom" INTEGER, "left" INTEGER, "right" INTEGER, "frame" INTEGER, "overlay" INTEGER,
-    "ocrengine" INTEGER, "ocrtext" CHAR(512), "nerengine" INTEGER, "nerpii" INTEGER,
-    "last_modified" TIMESTAMP, "last_modified_by" CHAR(512))"""
-FIELDS = ("filename", "top", "bottom", "left", "right", "frame", "overlay", "ocrengine", "ocrtext", "nerengine",
-          "nerpii")
+WRITER = "peers.py"                 # last_modified_by of the peers' rows
 Rect = tuple[int, int, int, int]  # left, top, right, bottom, inclusive
 
 
-def rect_row(path: str, box: Rect, frame: int, ocrengine: int, nerpii: int) -> dict[str, Any]:
-    left, top, right, bottom = box
-    return dict(filename=path, top=top, bottom=bottom, left=left, right=right, frame=frame, overlay=-1,
-                ocrengine=ocrengine, ocrtext="", nerengine=-1, nerpii=nerpii)
+def rect_row(path: str, box: Rect, frame: int, ocrengine: int, nerpii: int) -> RectRow:
+    """A peer's box as a DicomRects row (no text, no NER engine, no overlay)."""
+    return RectRow(path, Box(*box), frame, -1, ocrengine, "", -1, nerpii)
 
 
-def write_db(db: Path, rows: list[dict[str, Any]]) -> None:
-    """Append ``rows`` to DicomRects in ``db``/dcmaudit.sqlite.db (created with plain SQL when missing)."""
-    db.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(db / DB_NAME) as con:
-        con.execute(DDL)
-        con.executemany(f'INSERT INTO DicomRects ({", ".join(FIELDS)}, last_modified, last_modified_by) '
-                        f'VALUES ({", ".join("?" * len(FIELDS))}, CURRENT_TIMESTAMP, ?)',
-                        [(*(r[f] for f in FIELDS), "peers.py") for r in rows])
-    con.close()
+def write_db(db: Path, rows: list[RectRow]) -> None:
+    """Add ``rows`` to the audit DB in directory ``db`` (made when missing) as :data:`WRITER`'s."""
+    with AuditDB(db) as audit:
+        audit.rects.add_others(rows, WRITER)
 
 
 def mask_rects(mask: Any) -> list[Rect]:
@@ -110,7 +98,7 @@ def deid_cleaned_area(results: dict[str, Any], rows: int, cols: int) -> list[Rec
     return mask_rects(~keep)
 
 
-def run_deid(paths: list[str], stats: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def run_deid(paths: list[str], stats: dict[str, Any]) -> Iterator[RectRow]:
     import pydicom
     from deid.dicom import DicomCleaner
     logging.getLogger("deid").setLevel(logging.ERROR)
@@ -148,7 +136,7 @@ def presidio_engine(stats: dict[str, Any]) -> Any:
     return BoxesOnly(image_analyzer_engine=ImageAnalyzerEngine(analyzer_engine=AnalyzerEngine(nlp_engine=nlp)))
 
 
-def run_presidio(paths: list[str], stats: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def run_presidio(paths: list[str], stats: dict[str, Any]) -> Iterator[RectRow]:
     import pydicom
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
     engine = presidio_engine(stats)
@@ -175,7 +163,7 @@ def worker(peer: str, gt: dict[str, Any], root: Path, db: Path) -> None:
 
 def run_peer(peer: str, gt_path: Path, root: Path, db: Path, by: str, score_py: Path) -> dict[str, Any]:
     """Run one peer in a timed subprocess and score its DB."""
-    db.mkdir(parents=True, exist_ok=True)
+    AuditDB(db).close()             # dcmaudit's tables made here, so the peer's timed run only adds its rows
     command = [sys.executable, "-m", "dicom_ocr.bench", "peers", "--worker", peer, "--gt", str(gt_path),
                "--root", str(root), "--db", str(db)]
     env = {**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}

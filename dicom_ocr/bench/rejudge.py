@@ -3,23 +3,22 @@
     python -m dicom_ocr.bench rejudge /tmp/db-before /tmp/db-rejudged --gt /tmp/synth/gt.json --root /tmp/synth
     python -m dicom_ocr.bench rejudge /tmp/db-before /tmp/db-rejudged --changes   # the texts whose verdict changed
 
-Copies DIR's audit DB to OUT, sets every read rect's ``nerpii`` from ``dicom_ocr.phi.judge`` (its file's header facts,
-the tool's default: unknown text is PHI; per-plane summary rows, which the scorer ignores, are left as they were) and
-scores OUT with score.py when ``--gt`` is given. Rect geometry is kept as scanned (a scan also trims a PHI rect's
-margin off its cleared neighbours, which this cannot redo), so the scores approximate a fresh scan's: use it to compare
-verdict changes quickly, and confirm with ``score``.
+Copies DIR's audit DB to OUT, sets the ``nerpii`` of every rect this tool read from ``dicom_ocr.phi.judge`` (its file's
+header facts, the tool's default: unknown text is PHI; per-plane summary rows, which the scorer ignores, and rows
+reviewers or other tools wrote are left as they were) and scores OUT with score.py when ``--gt`` is given. Rect
+geometry is kept as scanned (a scan also trims a PHI rect's margin off its cleared neighbours, which this cannot redo),
+so the scores approximate a fresh scan's: use it to compare verdict changes quickly, and confirm with ``score``.
 """
 from __future__ import annotations
 
 import argparse
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pydicom
 
 from ..phi import NERENGINE, HeaderFacts, judge
-from ..store import DB_NAME
+from ..store import AuditDB
 from . import scorer
 
 
@@ -45,19 +44,18 @@ def rejudge(source: Path, out: Path) -> list[tuple[str, int, int]]:
     for item in source.iterdir():
         if item.is_file():
             shutil.copy2(item, out / item.name)
-    changes = []
-    with sqlite3.connect(out / DB_NAME) as db:
-        rows = db.execute("SELECT id, filename, ocrtext, nerpii FROM DicomRects WHERE nerengine = ? AND ocrtext != '' "
-                          "AND top >= 0", (NERENGINE,)).fetchall()   # summary rows (coordinates -1) are not scored
-        facts: dict[str, HeaderFacts | None] = {}
-        for rect_id, filename, text, old in rows:
-            if filename not in facts:
-                facts[filename] = _facts(filename)
-            new = int(judge(text, facts[filename]).pii)
-            if new != old:
-                changes.append((text, old, new))
-                db.execute("UPDATE DicomRects SET nerpii = ? WHERE id = ?", (new, rect_id))
-    db.close()
+    changes: list[tuple[str, int, int]] = []
+    fresh: dict[int, int] = {}                        # rect id -> new verdict
+    facts: dict[str, HeaderFacts | None] = {}
+    with AuditDB(out) as db:
+        for rect in db.rects.verdicts(NERENGINE):      # summary rows (coordinates -1) are not scored
+            if rect.filename not in facts:
+                facts[rect.filename] = _facts(rect.filename)
+            new = int(judge(rect.text, facts[rect.filename]).pii)
+            if new != rect.nerpii:
+                changes.append((rect.text, rect.nerpii, new))
+                fresh[rect.rect_id] = new
+        db.rects.set_verdicts(fresh)
     return changes
 
 

@@ -15,11 +15,11 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlite_utils
+from ..store import AuditDB
+from ..store.schema import FILES_TABLE
+from .auditdir import read_audit_db
 
-from ..store.schema import DB_NAME, FILES_TABLE, RECTS_TABLE
-
-IGNORED = {"DicomRects": {"id", "last_modified"}, RECTS_TABLE: {"rect_id", "filename"},
+IGNORED = {"DicomRects": {"id", "last_modified"},    # the store leaves out dicom_ocr_rects' rect_id and filename
            FILES_TABLE: {"seconds_decode", "seconds_ocr", "seconds_total", "finished_at"}}
 TABLES = ("DicomRects", FILES_TABLE)
 Row = tuple
@@ -60,45 +60,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, default=20, help="rows printed per table and side (default 20)")
 
 
-def open_db(path: Path) -> sqlite_utils.Database:
-    """The audit DB at ``path`` (a directory holding it, or the file), never created."""
-    file = path / DB_NAME if path.is_dir() else path
-    if not file.is_file():
-        raise SystemExit(f"no audit DB at {path}")
-    return sqlite_utils.Database(file)
-
-
-def _kept(db: sqlite_utils.Database, table: str) -> list[str]:
-    return [c for c in db[table].columns_dict if c not in IGNORED.get(table, set())]
-
-
-def query(db: sqlite_utils.Database, table: str) -> tuple[tuple[str, ...], Counter]:
+def query(db: AuditDB, table: str) -> tuple[tuple[str, ...], Counter]:
     """The compared columns of ``table`` and its rows; DicomRects rows carry their dicom_ocr_rects columns."""
-    if table not in db.table_names():
-        return (), Counter()
-    columns = [f'r."{c}"' for c in _kept(db, table)]
-    sql = f'SELECT {{}} FROM "{table}" r'
-    if table == "DicomRects" and RECTS_TABLE in db.table_names():
-        columns += [f'o."{c}"' for c in _kept(db, RECTS_TABLE)]
-        sql += f' LEFT JOIN "{RECTS_TABLE}" o ON o.rect_id = r.id'
-    names = tuple(c.split(".", 1)[1].strip('"') for c in columns)
-    return names, Counter(tuple(row) for row in db.execute(sql.format(", ".join(columns))))
+    found = (db.rects.with_sources(IGNORED["DicomRects"]) if table == "DicomRects"
+             else db.table_rows(table, IGNORED.get(table, set())))
+    return found.columns, Counter(found.rows)
 
 
 def compare(first: Path, second: Path) -> tuple[list[Difference], dict[str, int]]:
     """The tables whose compared rows differ between the two DBs (none when they hold the same rows), and the
     first DB's row count per table."""
-    a, b = open_db(first), open_db(second)
     differences, counts = [], {}
-    for table in TABLES:
-        (columns, rows_a), (columns_b, rows_b) = query(a, table), query(b, table)
-        counts[table] = sum(rows_a.values())
-        if columns != columns_b:
-            differences.append(Difference(f"{table} (columns differ: {columns} / {columns_b})", columns, rows_a, rows_b))
-        elif rows_a != rows_b:
-            differences.append(Difference(table, columns, rows_a - rows_b, rows_b - rows_a))
-    a.close()
-    b.close()
+    with read_audit_db(first) as a, read_audit_db(second) as b:
+        for table in TABLES:
+            (columns, rows_a), (columns_b, rows_b) = query(a, table), query(b, table)
+            counts[table] = sum(rows_a.values())
+            if columns != columns_b:
+                differences.append(Difference(f"{table} (columns differ: {columns} / {columns_b})", columns,
+                                              rows_a, rows_b))
+            elif rows_a != rows_b:
+                differences.append(Difference(table, columns, rows_a - rows_b, rows_b - rows_a))
     return differences, counts
 
 

@@ -15,6 +15,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT = REPO.parent / "shared" / "bench" / "score.py"
 ENV = "DICOM_OCR_SCORER"
+OCR_ENGINES = (1, 2, 3, *range(6, 50))     # the ocrengine numbers score.py counts as reading text
 
 
 def default_scorer() -> Path:

@@ -74,9 +74,10 @@ def measure(paths: list[str], ocr: str | None = None) -> Times:
 def stage_table(times: Times) -> str:
     """The Markdown table of the stages, slowest first, and the rest."""
     total = max(times.total, 1e-9)
-    rows = [(STAGES.get(key, key), f"{stage.seconds:.1f}", f"{stage.seconds / total:.0%}", stage.calls,
-             f"{stage.units / 1e6:.1f} Mpix" if key.startswith("detect:") else f"{stage.units} crops")
-            for key, stage in sorted(times.stages.items(), key=lambda item: -item[1].seconds)]
+    rows: list[tuple[str, str, str, int | str, str]] = [
+        (STAGES.get(key, key), f"{stage.seconds:.1f}", f"{stage.seconds / total:.0%}", stage.calls,
+         f"{stage.units / 1e6:.1f} Mpix" if key.startswith("detect:") else f"{stage.units} crops")
+        for key, stage in sorted(times.stages.items(), key=lambda item: -item[1].seconds)]
     rest = times.total - sum(stage.seconds for stage in times.stages.values())
     rows.append(("the rest (decoding, regions, verdicts)", f"{rest:.1f}", f"{rest / total:.0%}", "", ""))
     return markdown(("stage", "seconds", "share", "calls", "Mpix or crops"), rows)

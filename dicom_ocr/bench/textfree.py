@@ -10,11 +10,10 @@ photo whose only text is a brand logo, "no (tiny logo)", is listed but counted a
 from __future__ import annotations
 
 import argparse
-import sqlite3
 from pathlib import Path
 
-from ..store import DB_NAME
-from .scorer import REPO
+from .auditdir import read_audit_db
+from .scorer import OCR_ENGINES, REPO
 
 CORPUS = REPO.parent / "shared" / "corpus"
 LOGO = "no (tiny logo)"
@@ -40,15 +39,8 @@ def text_free_files(corpus: Path = CORPUS) -> dict[str, str]:
 def rects_per_file(db: Path, files: dict[str, str]) -> dict[str, int]:
     """How many OCR rects (the OCR engines' ``ocrengine`` numbers, as ``score.py`` counts them; real boxes, not
     summaries) the DB holds for each of ``files`` (by path suffix)."""
-    con = sqlite3.connect(db / DB_NAME if db.is_dir() else db)
-    counts = {}
-    for path in files:
-        (count,) = con.execute("SELECT count(*) FROM DicomRects WHERE top >= 0 AND (ocrengine IN (1, 2, 3) "
-                               "OR ocrengine BETWEEN 6 AND 49) AND (filename = ? OR filename LIKE ?)",
-                               (path, f"%/{path}")).fetchone()
-        counts[path] = count
-    con.close()
-    return counts
+    with read_audit_db(db) as audit:
+        return {path: audit.rects.count_at_path(path, OCR_ENGINES) for path in files}
 
 
 def report(files: dict[str, str], counts: dict[str, int]) -> list[str]:

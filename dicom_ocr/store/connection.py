@@ -25,6 +25,14 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection to the existing DB file ``path`` that cannot write (nor create the file), waiting up to
+    ``BUSY_TIMEOUT_S`` for locks."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", timeout=BUSY_TIMEOUT_S, uri=True, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    return conn
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[None]:
     """One BEGIN IMMEDIATE transaction: takes the write lock first (waiting up to busy_timeout), so it never has to

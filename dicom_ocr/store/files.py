@@ -70,7 +70,7 @@ class Files:
         """Store ``record``, replacing the file's earlier one (call inside the file's transaction)."""
         row = asdict(record)
         row["has_phi"] = None if record.has_phi is None else int(record.has_phi)
-        self._db[FILES_TABLE].insert(row, replace=True)
+        self._db.table(FILES_TABLE).insert(row, replace=True)
 
     def records(self) -> dict[str, FileRecord]:
         """Every file record, by filename."""

@@ -64,7 +64,7 @@ class Redactions:
         row["deid_header"] = int(record.deid_header)
         row["verified"] = None if record.verified is None else int(record.verified)
         with transaction(self._db.conn):
-            self._db[REDACTIONS_TABLE].upsert(row, pk="filename", alter=True)   # older tables gain new columns
+            self._db.table(REDACTIONS_TABLE).upsert(row, pk="filename", alter=True)   # older tables gain new columns
 
     def get(self, filename: str) -> RedactionRecord | None:
         """The record of one file, None when it has none."""

@@ -101,13 +101,13 @@ def prepare_dcmaudit_tables(directory: Path) -> None:
 
 def create_our_tables(db: sqlite_utils.Database) -> None:
     """Our file and rect tables, and the indexes our reads need (nothing that exists is changed)."""
-    db[FILES_TABLE].create(_FILES_COLUMNS, pk="filename", not_null={"state"}, if_not_exists=True)
-    db[RECTS_TABLE].create(_RECTS_COLUMNS, pk="rect_id", not_null={"filename"}, if_not_exists=True)
-    db[RECTS_TABLE].create_index(["filename"], index_name="dicom_ocr_rects_filename", if_not_exists=True)
-    db["DicomRects"].create_index(["filename"], index_name="dicom_ocr_DicomRects_filename", if_not_exists=True)
+    db.table(FILES_TABLE).create(_FILES_COLUMNS, pk="filename", not_null={"state"}, if_not_exists=True)
+    db.table(RECTS_TABLE).create(_RECTS_COLUMNS, pk="rect_id", not_null={"filename"}, if_not_exists=True)
+    db.table(RECTS_TABLE).create_index(["filename"], index_name="dicom_ocr_rects_filename", if_not_exists=True)
+    db.table("DicomRects").create_index(["filename"], index_name="dicom_ocr_DicomRects_filename", if_not_exists=True)
 
 
 def create_redactions_table(db: sqlite_utils.Database) -> None:
     """The table of redacted copies, made by the first redaction run (older versions' tables gain columns as
     their rows are written)."""
-    db[REDACTIONS_TABLE].create(_REDACTIONS_COLUMNS, pk="filename", if_not_exists=True)
+    db.table(REDACTIONS_TABLE).create(_REDACTIONS_COLUMNS, pk="filename", if_not_exists=True)
