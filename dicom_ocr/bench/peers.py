@@ -42,7 +42,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..dicomfile import open_dicom
 from ..geometry import Box
+from ..planes import read_dataset
 from ..store import AuditDB, RectRow
 from . import scorer
 from .auditdir import audit_dir
@@ -99,7 +101,6 @@ def deid_cleaned_area(results: dict[str, Any], rows: int, cols: int) -> list[Rec
 
 
 def run_deid(paths: list[str], stats: dict[str, Any]) -> Iterator[RectRow]:
-    import pydicom
     from deid.dicom import DicomCleaner
     logging.getLogger("deid").setLevel(logging.ERROR)
     cleaner = DicomCleaner()
@@ -108,7 +109,7 @@ def run_deid(paths: list[str], stats: dict[str, Any]) -> Iterator[RectRow]:
         results = cleaner.detect(path)
         if results and results.get("flagged"):
             stats["flagged"].append(path)
-        header = pydicom.dcmread(path, stop_before_pixels=True, force=True)
+        header = open_dicom(path).header
         for box in deid_cleaned_area(results or {}, int(header.Rows), int(header.Columns)):
             yield rect_row(path, box, -1, 50, 1)
 
@@ -137,12 +138,11 @@ def presidio_engine(stats: dict[str, Any]) -> Any:
 
 
 def run_presidio(paths: list[str], stats: dict[str, Any]) -> Iterator[RectRow]:
-    import pydicom
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
     engine = presidio_engine(stats)
     for path in paths:
         try:
-            _, boxes = engine.redact_and_return_bbox(pydicom.dcmread(path), use_metadata=True)
+            _, boxes = engine.redact_and_return_bbox(read_dataset(path), use_metadata=True)
         except Exception as error:  # noqa: BLE001  (a peer's failure on one file is a result, not a crash)
             stats["failed"][path] = f"{type(error).__name__}: {str(error)[:80]}"
             continue

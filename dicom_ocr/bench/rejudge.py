@@ -15,8 +15,8 @@ import argparse
 import shutil
 from pathlib import Path
 
-import pydicom
-
+from ..dicomfile import open_dicom
+from ..errors import DicomOcrError
 from ..phi import NERENGINE, HeaderFacts, judge
 from ..store import AuditDB
 from . import scorer
@@ -33,8 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _facts(filename: str) -> HeaderFacts | None:
     try:
-        return HeaderFacts.from_dataset(pydicom.dcmread(filename, stop_before_pixels=True, force=True))
-    except Exception:  # noqa: BLE001 - an unreadable header: judged without one, as scan would not have read it either
+        return open_dicom(filename).facts
+    except DicomOcrError:  # an unreadable header: judged without one, as scan would not have read it either
         return None
 
 
