@@ -45,16 +45,20 @@ def text_value(ds: Dataset, keyword: str) -> str:
 
 @dataclass(frozen=True)
 class FileTags:
-    """Header values the CSV and JSON Lines exports repeat on each row of a file."""
+    """Header values kept with a file's results: the CSV and JSON Lines exports repeat the first three on each row;
+    the audit DB stores the scanner's (``modality``, ``model``), so reports need not read headers again."""
 
     imagetype: str = ""
     manufacturer: str = ""
     burnedinannotation: str = ""
+    modality: str = ""
+    model: str = ""
 
     @classmethod
     def from_dataset(cls, ds: Dataset) -> FileTags:
         return cls(text_value(ds, "ImageType"), str(ds.get("Manufacturer") or ""),
-                   str(ds.get("BurnedInAnnotation") or ""))
+                   str(ds.get("BurnedInAnnotation") or ""), str(ds.get("Modality") or ""),
+                   str(ds.get("ManufacturerModelName") or ""))
 
 
 @dataclass(frozen=True, eq=False)

@@ -79,3 +79,11 @@ def test_what_the_api_writes_is_owner_only_and_the_callers_umask_is_kept(tmp_pat
     created = [tmp_path / "audit", *(tmp_path / "audit").iterdir(), tmp_path / "report.html"]
     assert all(stat.S_IMODE(path.stat().st_mode) & 0o077 == 0 for path in created), \
         {path.name: oct(stat.S_IMODE(path.stat().st_mode)) for path in created}
+
+
+def test_a_scan_stores_the_scanner_signature_so_a_report_reads_no_header(tmp_path):
+    options = dicom_ocr.ScanOptions.of({"rapidocr": {"threads": 1}}, default_rules=False)
+    dicom_ocr.scan([get_testdata_file("CT_small.dcm")], tmp_path / "audit", options)
+    summary = dicom_ocr.report(tmp_path / "audit", tmp_path / "report.html", images=False)
+    assert summary.headers_read == 0
+    assert "CT · " in (tmp_path / "report.html").read_text()

@@ -138,3 +138,11 @@ def test_signatures_come_from_dcmaudit_tags_else_from_the_header(tmp_path):
     assert lookup("/tagged.dcm") == Signature("US", "Vivid7") and lookup.headers_read == 0
     assert lookup(header) == Signature("MR", "Avanto") and lookup(header).label == "MR · Avanto"
     assert lookup("/untagged.dcm") == UNREADABLE and lookup.headers_read == 2     # dcmaudit's placeholder: read
+
+
+def test_signatures_the_scan_stored_need_no_header_and_yield_to_dcmaudit_tags():
+    lookup = SignatureLookup({"/a.dcm": ("US", "Vivid7")}, {"/a.dcm": ("US", "old"), "/b.dcm": ("CT", ""),
+                                                            "/c.dcm": ("", "Avanto")})
+    assert lookup("/a.dcm") == Signature("US", "Vivid7")                       # the reviewer's tool's values win
+    assert lookup("/b.dcm") == Signature("CT", "no model") and lookup("/c.dcm") == Signature("no modality", "Avanto")
+    assert lookup.headers_read == 0

@@ -48,6 +48,7 @@ class ReportSummary:
     left_out: int
     index: Path
     pictures: int = 0
+    headers_read: int = 0     # for signatures: none when the scan stored them (pictures read their files anyway)
 
 
 @dataclass
@@ -194,7 +195,7 @@ def write_report(db_dir: str | Path, out: str | Path, *, sample: int | None = No
     out = Path(out)
     folder = check_output(out)
     with AuditDB(db_dir) as db:
-        lookup = SignatureLookup(db.tags.scanners())
+        lookup = SignatureLookup(db.tags.scanners(), db.files.signatures())
         records, selection = _choose(db, only, sample, seed, limit, lookup)
         anchors = [(facts, f"file-{i}") for i, facts in enumerate(selection.records, 1)]
         signatures = {facts.filename: lookup(facts.filename) for facts, _ in anchors}
@@ -216,4 +217,4 @@ def write_report(db_dir: str | Path, out: str | Path, *, sample: int | None = No
             db=str(db.path), headers_read=lookup.headers_read,
         ).dump(str(partial), encoding="utf-8")
         partial.replace(index)
-    return ReportSummary(shown, selection.left_out, index, pictures.count if pictures else 0)
+    return ReportSummary(shown, selection.left_out, index, pictures.count if pictures else 0, lookup.headers_read)

@@ -1,5 +1,6 @@
 """Scanner signatures (Modality, ManufacturerModelName) of scanned files: from dcmaudit's DicomTags when a reviewer
-has opened the file, else from the file's header, read only for the files that need one."""
+has opened the file, else as the scan stored them, else (a DB of an older version) from the file's header, read only
+for the files that need one."""
 from __future__ import annotations
 
 import logging
@@ -35,10 +36,14 @@ def _clean(value: object, missing: str) -> str:
 class SignatureLookup:
     """Signatures by filename, each header read at most once; counts how many headers it read."""
 
-    def __init__(self, tagged: Mapping[str, tuple[str | None, str | None]] | None = None):
+    def __init__(self, tagged: Mapping[str, tuple[str | None, str | None]] | None = None,
+                 stored: Mapping[str, tuple[str, str]] | None = None):
+        """``tagged``: what dcmaudit stored for files a reviewer opened; ``stored``: what the scan stored."""
         self._known = {name: Signature(_clean(modality, "no modality"), _clean(model, "no model"))
-                       for name, (modality, model) in (tagged or {}).items()
-                       if modality not in (None, "", "NoModality")}
+                       for name, (modality, model) in (stored or {}).items()}
+        self._known.update({name: Signature(_clean(modality, "no modality"), _clean(model, "no model"))
+                            for name, (modality, model) in (tagged or {}).items()
+                            if modality not in (None, "", "NoModality")})
         self.headers_read = 0
 
     @property

@@ -35,6 +35,8 @@ class FileRecord:
     engine_version: str = ""
     tool_version: str = ""
     finished_at: str = field(default_factory=_now_precise)
+    modality: str | None = None          # the header's, stored at scan time (None: not read, or an older version)
+    model: str | None = None             # ManufacturerModelName, likewise
 
     def __post_init__(self) -> None:
         if self.state not in FILE_STATES:
@@ -70,7 +72,7 @@ class Files:
         """Store ``record``, replacing the file's earlier one (call inside the file's transaction)."""
         row = asdict(record)
         row["has_phi"] = None if record.has_phi is None else int(record.has_phi)
-        self._db.table(FILES_TABLE).insert(row, replace=True)
+        self._db.table(FILES_TABLE).insert(row, replace=True, alter=True)   # a DB of an older version gains columns
 
     def records(self) -> dict[str, FileRecord]:
         """Every file record, by filename."""
@@ -87,6 +89,13 @@ class Files:
                                 f"FROM {FILES_TABLE} ORDER BY filename")
         return [FileFacts(name, state, cause, planes or 0, regions or 0, None if phi is None else bool(phi), seconds or 0.0)
                 for name, state, cause, planes, regions, phi, seconds in rows]
+
+    def signatures(self) -> dict[str, tuple[str, str]]:
+        """(Modality, ManufacturerModelName) of every file whose scan stored them, by filename."""
+        if "modality" not in self._db.table(FILES_TABLE).columns_dict:
+            return {}
+        rows = self._db.execute(f"SELECT filename, modality, model FROM {FILES_TABLE} WHERE modality IS NOT NULL")
+        return {name: (modality, model or "") for name, modality, model in rows}
 
     def finished_among(self, names: list[str], states: tuple[str, ...]) -> set[str]:
         """Which of ``names`` have a record in one of ``states``."""

@@ -31,7 +31,9 @@ def file_record(result: FileResult) -> FileRecord:
                       n_planes=result.planes_read, n_regions=sum(1 for _ in result.found()), has_phi=result.has_phi,
                       seconds_decode=round(result.seconds_total - result.seconds_ocr, 4),
                       seconds_ocr=round(result.seconds_ocr, 4), seconds_total=round(result.seconds_total, 4),
-                      engine=result.engine, engine_version=result.engine_versions, tool_version=__version__)
+                      engine=result.engine, engine_version=result.engine_versions, tool_version=__version__,
+                      modality=result.tags.modality if result.state == "done" else None,
+                      model=result.tags.model if result.state == "done" else None)
 
 
 def _plane_rows(filename: str, plane: PlaneResult) -> list[RectRow]:

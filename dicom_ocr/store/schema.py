@@ -34,7 +34,8 @@ RECTS_TABLE = "dicom_ocr_rects"
 REDACTIONS_TABLE = "dicom_ocr_redactions"
 _FILES_COLUMNS = {"filename": str, "state": str, "error_cause": str, "error_message": str, "n_planes": int,
                   "n_regions": int, "has_phi": int, "seconds_decode": float, "seconds_ocr": float,
-                  "seconds_total": float, "engine": str, "engine_version": str, "tool_version": str, "finished_at": str}
+                  "seconds_total": float, "engine": str, "engine_version": str, "tool_version": str, "finished_at": str,
+                  "modality": str, "model": str}
 _RECTS_COLUMNS = {"rect_id": int, "filename": str, "source": str, "reason": str, "confidence": float}
 _REDACTIONS_COLUMNS = {"filename": str, "state": str, "policy": str, "deid_header": int, "target": str,
                        "error_cause": str, "error_message": str, "boxes": int, "boxes_digest": str, "syntax_in": str,
