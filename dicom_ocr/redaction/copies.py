@@ -17,8 +17,9 @@ from pathlib import Path
 from pydicom.dataset import Dataset
 from pydicom.uid import UID
 
+from ..dicomfile import DicomFile, open_dicom
 from ..errors import DicomOcrError, RedactionError
-from ..planes import overlay_specs, read_dataset, read_header
+from ..planes import overlay_specs, read_dataset
 from .encode import even_fragments, store
 from .fill import decode, fill_image, fill_overlays
 from .marks import deid_header, mark_cleaned
@@ -37,11 +38,13 @@ class Written:
     burned_in_annotation: str | None
 
 
-def redact_file(path: str | Path, boxes: Sequence[RedactBox], target: str | Path, *,
+def redact_file(source: DicomFile | str | Path, boxes: Sequence[RedactBox], target: str | Path, *,
                 policy: Policy = Policy.ALL_TEXT, header_recipe: bool = False) -> Written:
-    """Write to ``target`` a copy of ``path`` with ``boxes`` (and those the policy takes from the header) filled."""
-    name = str(path)
-    ds = read_dataset(name, read_header(name))   # read_header: typed errors for non-DICOM and truncated files
+    """Write to ``target`` a copy of ``source`` (a file opened, or its path) with ``boxes`` (and those the policy takes
+    from the header) filled. Its whole dataset is read afresh for each copy."""
+    dicom = source if isinstance(source, DicomFile) else open_dicom(source)   # typed errors: not DICOM, truncated
+    name = dicom.path
+    ds = read_dataset(name, dicom.header)
     syntax = UID(ds.file_meta.TransferSyntaxUID)
     boxes = [*boxes, *header_boxes(ds, policy)]
     specs = overlay_specs(ds)

@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import logs
+from ..dicomfile import open_dicom
 from ..engines import engine_names
 from ..engines.options import EngineOptions, one_thread_each
 from ..errors import DicomOcrError, RedactionError, WorkerCrashedError
-from ..phi import HeaderFacts
-from ..planes import read_header
 from ..pool import run_pool
 from ..store import AuditDB, FileRecord, RedactionRecord
 from .copies import partial_path, redact_file, target_path
@@ -148,16 +147,17 @@ def make_copy(task: CopyTask, verifier: Verifier | None) -> Redacted:
     outcome, not yet recorded. On failure no copy is left at the target."""
     name, policy, header_recipe, target = task.file.filename, task.policy, task.header_recipe, task.target
     try:
-        written = redact_file(name, task.boxes, target, policy=policy, header_recipe=header_recipe)
+        dicom = open_dicom(name)
+        written = redact_file(dicom, task.boxes, target, policy=policy, header_recipe=header_recipe)
         check, refilled = None, []
         if verifier is not None:
-            facts = HeaderFacts.from_dataset(read_header(name))
+            facts = dicom.facts
             check = verifier.verify(str(target), facts, task.file.engine)
             for _ in range(task.refill_rounds):
                 if check.passed or not (found := check.to_fill(policy)):
                     break
                 refilled += found        # text the scan missed, found in the copy: filled too, and read again
-                written = redact_file(name, [*task.boxes, *refilled], target, policy=policy,
+                written = redact_file(dicom, [*task.boxes, *refilled], target, policy=policy,
                                       header_recipe=header_recipe)
                 check = verifier.verify(str(target), facts, task.file.engine)
         record = RedactionRecord(name, "done", policy.value, header_recipe, str(target), boxes=written.fills,

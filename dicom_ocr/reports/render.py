@@ -13,10 +13,10 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from .. import __version__
+from ..dicomfile import DicomFile, open_dicom
 from ..engines import ocrengine_names
 from ..errors import DicomOcrError
 from ..exports import engine_name
-from ..planes import frames_per_overlay, read_header
 from ..sources import OCRENGINE_CTP_RULE, OCRENGINE_DEID_RULE, OCRENGINE_LEARNED
 from ..store import AuditDB, FileFacts, FileRecord, RectRow
 from .classes import TRIAGE_LABELS, TRIAGE_ORDER, triage
@@ -124,15 +124,15 @@ def _file_view(record: FileRecord, anchor: str, signature: str, rects: list[Rect
     view = FileView(record, anchor, triage(record), signature)
     if record.state != "done":    # nothing was read: no plane may look clean
         return view
+    dicom: DicomFile | None = None
     try:
-        header = read_header(record.filename)
+        dicom = open_dicom(record.filename)
     except (DicomOcrError, OSError) as error:
-        header = None
         view.picture_error = str(getattr(error, "message", error))
-    groups = group_planes(rects, frames_per_overlay(header) if header is not None else {-1: 1})
+    groups = group_planes(rects, dicom.frames_per_overlay if dicom is not None else {-1: 1})
     found: dict[tuple[int, int], PlanePicture] = {}
-    if header is not None and pictures is not None:
-        found, view.picture_error = plane_pictures(record.filename, header, groups)
+    if dicom is not None and pictures is not None:
+        found, view.picture_error = plane_pictures(dicom, groups)
     for group in groups:
         gv = GroupView(group, [_row(region) for region in group.regions])
         pic = found.get((group.overlay, group.frame))

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from pydicom.dataset import Dataset
 
+from ..dicomfile import DicomFile
 from ..errors import DicomOcrError
-from ..planes import iter_planes, overlay_specs
 from ..sources import OCRENGINE_CTP_RULE, OCRENGINE_DEID_RULE, OCRENGINE_LEARNED, OCRENGINE_ULTRASOUND_REGIONS
 from ..store import RectRow
 from .grouping import PlaneGroup
@@ -86,20 +85,20 @@ def picture(image: np.ndarray, rects: Sequence[RectRow]) -> PlanePicture:
     return PlanePicture(jpeg(thumbnail, THUMBNAIL_QUALITY), webp(full, FULL_QUALITY), full.shape[1], full.shape[0])
 
 
-def plane_pictures(filename: str, header: Dataset,
+def plane_pictures(dicom: DicomFile,
                    groups: Sequence[PlaneGroup]) -> tuple[dict[tuple[int, int], PlanePicture], str | None]:
     """Pictures of the first frame of each group by (overlay, frame), decoding only the image frames needed, and the
     reason when the file's planes cannot be read (then the pictures read before it)."""
     wanted = {(g.overlay, g.frame): g for g in groups}
-    bit_overlays = {spec.index for spec in overlay_specs(header) if spec.bit_position is not None}
+    bit_overlays = {spec.index for spec in dicom.overlays if spec.bit_position is not None}
     frames = sorted({g.frame for g in groups if g.overlay < 0 or g.overlay in bit_overlays})
     pictures: dict[tuple[int, int], PlanePicture] = {}
     try:
-        for plane in iter_planes(filename, frames=frames or [0], header=header):
+        for plane in dicom.planes(frames=frames or [0]):
             group = wanted.get((plane.overlay, plane.frame))
             if group is not None:
                 pictures[(plane.overlay, plane.frame)] = picture(plane.image, group.rects)
     except (DicomOcrError, OSError) as error:
-        log.info("%s: pictures left out of the report (%s)", filename, error)
+        log.info("%s: pictures left out of the report (%s)", dicom.path, error)
         return pictures, str(getattr(error, "message", error))
     return pictures, None
