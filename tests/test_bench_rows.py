@@ -55,3 +55,11 @@ def test_a_changed_reason_or_file_record_is_a_difference(pair, capsys):
 def test_a_missing_db_is_an_error(tmp_path):
     with pytest.raises(SystemExit, match="no audit DB"):
         main(["rows", str(tmp_path), str(tmp_path)])
+
+
+def test_a_column_left_out_on_purpose_is_not_compared(pair, capsys):
+    with sqlite3.connect(pair[1] / DB_NAME) as con:
+        con.execute("UPDATE dicom_ocr_files SET modality = 'CT' WHERE filename = '/x/1.dcm'")
+    assert main(["rows", str(pair[0]), str(pair[1])]) == 1
+    capsys.readouterr()
+    assert main(["rows", str(pair[0]), str(pair[1]), "--without", "dicom_ocr_files.modality"]) == 0
