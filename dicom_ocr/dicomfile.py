@@ -16,6 +16,7 @@ from pydicom.dataset import Dataset
 from pydicom.uid import UID
 
 from .geometry import Box
+from .headers import modality_of, text_value
 from .phi import HeaderFacts
 from .planes import (
     OverlaySpec,
@@ -31,16 +32,6 @@ from .rules.ultrasound import clinical_areas, moving_areas
 
 if TYPE_CHECKING:
     from .learned import Signature
-
-
-def text_value(ds: Dataset, keyword: str) -> str:
-    """The value of ``keyword`` as text: multiple values joined with ``\\`` as DICOM writes them, "" when absent."""
-    value = ds.get(keyword)
-    if value is None:
-        return ""
-    if not isinstance(value, str) and hasattr(value, "__iter__"):
-        return "\\".join(str(v) for v in value)
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -89,7 +80,7 @@ class DicomFile:
     @cached_property
     def modality(self) -> str:
         """Modality, upper case, "" when absent."""
-        return str(self.header.get("Modality") or "").strip().upper()
+        return modality_of(self.header)
 
     @cached_property
     def photometric(self) -> str:

@@ -21,6 +21,7 @@ from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 
 from .geometry import Box
+from .headers import text_value
 from .planes import number_of_frames
 from .sources import OCRENGINE_LEARNED, SourceRegion
 from .store import AuditDB, ReviewedRect
@@ -52,12 +53,6 @@ class LearnedRect:
     files: int
 
 
-def _text(value: object) -> str:
-    if isinstance(value, (MultiValue, list, tuple)):
-        return "\\".join(str(v) for v in value)
-    return "" if value is None else str(value)
-
-
 def _is_secondary_capture(ds: Dataset) -> bool:
     return str(ds.get("SOPClassUID", "")).startswith(SECONDARY_CAPTURE_PREFIX) or any(
         ds.get(k) for k in ("SecondaryCaptureDeviceManufacturer", "SecondaryCaptureDeviceManufacturerModelName",
@@ -76,16 +71,16 @@ def imagetype_json(ds: Dataset) -> str:
 
 def model_name(ds: Dataset) -> str:
     """ManufacturerModelName as dcmaudit stores it (with its fallbacks)."""
-    manufacturer = _text(ds.get("Manufacturer")) or _text(ds.get("SecondaryCaptureDeviceManufacturer"))
-    model = _text(ds.get("ManufacturerModelName")) or _text(ds.get("SecondaryCaptureDeviceManufacturerModelName"))
+    manufacturer = text_value(ds, "Manufacturer") or text_value(ds, "SecondaryCaptureDeviceManufacturer")
+    model = text_value(ds, "ManufacturerModelName") or text_value(ds, "SecondaryCaptureDeviceManufacturerModelName")
     if not model:
-        model = f"{manufacturer} {_text(ds.get('SoftwareVersions'))}"
+        model = f"{manufacturer} {text_value(ds, 'SoftwareVersions')}"
     return model.strip() or "NoModel"
 
 
 def signature(ds: Dataset) -> Signature:
     """The file's signature, read from its header as dcmaudit does."""
-    modality = _text(ds.get("Modality")) if "Modality" in ds else "NoModality"
+    modality = text_value(ds, "Modality") if "Modality" in ds else "NoModality"
     return Signature(modality, imagetype_json(ds), int(ds.get("Rows") or 0), int(ds.get("Columns") or 0),
                      model_name(ds))
 

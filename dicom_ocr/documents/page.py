@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 from pydicom.dataset import Dataset
 
+from ..headers import modality_of
 from ..planes import Plane, PlaneKind
 
 LOOK_SIDE = 512          # the test looks at the plane reduced to this longer side
@@ -93,7 +94,7 @@ def _thick_share(ink: np.ndarray) -> float:
 def document_header(ds: Dataset) -> bool:
     """Whether the header allows a document: a document modality, or a scanned document whatever its modality."""
     return str(ds.get("ConversionType") or "").upper() == "SD" or \
-        str(ds.get("Modality") or "").upper() in DOCUMENT_MODALITIES
+        modality_of(ds) in DOCUMENT_MODALITIES
 
 
 def is_document(plane: Plane, ds: Dataset) -> bool:

@@ -24,6 +24,7 @@ from pathlib import Path
 from pydicom.dataset import Dataset
 
 from ..geometry import Box
+from ..headers import modality_of
 from .ctp_script import Script, parse_script
 from .deid_recipe import Label, Recipe, RecipeError, parse_recipe
 from .ultrasound import subtract
@@ -52,7 +53,7 @@ class RuleFile:
     modalities: frozenset[str] | None = None
 
     def applies_to(self, ds: Dataset) -> bool:
-        return self.modalities is None or str(ds.get("Modality", "")).strip().upper() in self.modalities
+        return self.modalities is None or modality_of(ds) in self.modalities
 
 
 @dataclass(frozen=True)
