@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 from pydicom.dataset import Dataset, FileMetaDataset
@@ -100,3 +101,10 @@ def with_jpeg_baseline(ds: Dataset, rgb: np.ndarray, quality: int = 95) -> Datas
 def save(ds: Dataset, path: Path) -> Path:
     ds.save_as(path, enforce_file_format=True)
     return path
+
+
+def word_dicom(path: Path, word: str, **header) -> Path:
+    """A 128 x 256 image with one white word near the top."""
+    image = np.zeros((128, 256), np.uint8)
+    cv2.putText(image, word, (10, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 2)
+    return save(with_pixels(base_dataset(**header), image), path)

@@ -7,8 +7,6 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-import cv2
-import numpy as np
 import psutil
 import pytest
 from pydal import DAL
@@ -19,17 +17,10 @@ from dicom_ocr.exports import CsvExporter, JsonlExporter
 from dicom_ocr.progress import Progress
 from dicom_ocr.store import DB_NAME, DB_URI, AuditDB, define_dcmaudit_tables
 
-from dicomfactory import base_dataset, save, with_pixels
+from dicomfactory import word_dicom
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 SETTINGS = ScanSettings(parse_passes("tesseract:top"))
-
-
-def word_dicom(path: Path, word: str, **header) -> Path:
-    """A 128 x 256 image with one white word near the top."""
-    image = np.zeros((128, 256), np.uint8)
-    cv2.putText(image, word, (10, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 2)
-    return save(with_pixels(base_dataset(**header), image), path)
 
 
 @pytest.fixture

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import psutil
 import pytest
-from test_batch import word_dicom
 
 from dicom_ocr.cli import main
 from dicom_ocr.exports import CSV_COLUMNS
 from dicom_ocr.store import DB_NAME
+
+from dicomfactory import word_dicom
 
 ROOT = Path(__file__).parents[1]
 ENV = {**os.environ, "OMP_THREAD_LIMIT": "1", "PYTHONPATH": str(ROOT)}

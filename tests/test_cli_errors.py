@@ -16,10 +16,11 @@ import pydicom
 import pytest
 from pydicom.data import get_testdata_file
 from pydicom.dataelem import RawDataElement
-from test_batch import word_dicom
 from test_cli import dicom_ocr
 
 from dicom_ocr.store import DB_NAME, AuditDB, FileRecord
+
+from dicomfactory import word_dicom
 
 CHEAP_OCR = ["--ocr", "tesseract:plain"]
 
