@@ -339,15 +339,21 @@ def test_contrast_tells_faint_text_from_text_drawn_to_stand_out():
     assert lines_module.contrast(ground, box) == 0.0                      # no ink at all: nothing stands out
 
 
-def test_a_faint_reading_marks_a_plane_as_holding_faint_text():
+def test_a_faint_reading_the_filters_keep_marks_a_plane_as_holding_faint_text():
     from dicom_ocr.engines.base import Word
-    ground = np.full((80, 200), 100, np.uint8)
+    ground = np.full((120, 200), 100, np.uint8)
     ground[10:30, 20:180:4] = 140                                         # faint strokes
     ground[50:70, 20:180:4] = 250                                         # strokes drawn to stand out
-    faint, bold = Word(Box(10, 5, 190, 35), "R", 0.6), Word(Box(10, 45, 190, 75), "AB 12", 0.95)
-    assert lines_module.holds_faint_text(ground, [bold, faint])
-    assert not lines_module.holds_faint_text(ground, [bold])
-    assert not lines_module.holds_faint_text(ground, [])
+    yy, xx = np.mgrid[0:24, 0:24]
+    ground[88:112, 80:104] = (100 + 30 * np.exp(-((yy - 12) ** 2 + (xx - 12) ** 2) / 60)).astype(np.uint8)  # a blob
+    plane = plane_of(ground)
+    faint, bold = Word(Box(10, 5, 190, 35), "AB 12", 0.95), Word(Box(10, 45, 190, 75), "CD 34", 0.95)
+    anatomy = Word(Box(80, 88, 103, 111), "O", 0.6)                        # a faint blob read as a letter
+    assert lines_module.holds_faint_text(plane, ground, [bold, faint])
+    assert not lines_module.holds_faint_text(plane, ground, [bold])
+    assert not lines_module.holds_faint_text(plane, ground, [])
+    assert lines_module.contrast(ground, anatomy.box) < lines_module.FAINT
+    assert not lines_module.holds_faint_text(plane, ground, [bold, anatomy])   # dropped by the filters: no search
 
 
 def test_a_plane_with_faint_text_is_searched_again_on_its_equalised_copy(rapidocr, tmp_path, monkeypatch):
@@ -371,7 +377,7 @@ def test_a_plane_with_faint_text_is_searched_again_on_its_equalised_copy(rapidoc
         return columns[target["left"]:target["right"] + 1].mean()
 
     searched = read_once_per_line(rapidocr, plane)
-    monkeypatch.setattr(lines_module, "holds_faint_text", lambda ground, words: False)
+    monkeypatch.setattr(lines_module, "holds_faint_text", lambda plane, ground, words: False)
     unsearched = read_once_per_line(rapidocr, plane)
     assert covered(searched) >= covered(unsearched) + 0.2         # here 0.80 of its width against 0.54
 

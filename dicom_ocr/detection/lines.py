@@ -12,10 +12,11 @@ lines again. Here, for an engine whose stages run apart (:class:`~dicom_ocr.engi
 3. where some line was found, the areas near the lines found are searched once more on a dark-strokes copy
    (:func:`~.variants.dark_strokes`: dark text drawn over bright anatomy, which the detector misses on the plane),
    skipping areas on a dark ground and areas with no strong dark strokes outside the lines found; a line found there
-   is recognised (with the first batch) when it shows text those lines miss; where faint text was read (a line whose
-   ink stands less than ``FAINT`` grey levels above or below its ground), the whole plane is searched once more on a
-   contrast-equalised copy (:func:`~.variants.equalised`), enlarged, and what it shows that the lines found miss is
-   recognised in a third batch;
+   is recognised (with the first batch) when it shows text those lines miss; where faint text was read that the region
+   filters keep (a line whose ink stands less than ``FAINT`` grey levels above or below its ground; faint reads of
+   anatomy, which the filters drop, do not count), the whole plane is searched once more on a contrast-equalised
+   copy (:func:`~.variants.equalised`), enlarged, and what it shows that the lines found miss is recognised in a
+   third batch;
 4. a line whose ink leaves a gap wider than a line height holds two fields (``fields.py``): it is cut there;
 5. all chosen crops are recognised in one batch; where one of a group's lines is read as nothing, the group's lines
    of the other scale are recognised too (a second, small batch);
@@ -35,7 +36,7 @@ from ..engines import polygon_box, quad_size
 from ..engines.base import Detection, LineEngine, Word
 from ..geometry import Box
 from ..planes import Plane
-from ..regions import components, is_multiline_lump
+from ..regions import components, drop_graphics, filter_words, is_multiline_lump
 from ..regions.glyphs import ink, runs_of
 from .fields import split_all
 from .stages import stage
@@ -322,9 +323,13 @@ def contrast(ground: np.ndarray, box: Box) -> float:
     return abs(float(crop[mask].mean()) - float(crop[~mask].mean())) if mask is not None else 0.0
 
 
-def holds_faint_text(ground: np.ndarray, words: Sequence[Word]) -> bool:
-    """Whether some word read (the recogniser's score is above its threshold) is faint (``FAINT``)."""
-    return any(contrast(ground, w.box) < FAINT for w in words)
+def holds_faint_text(plane: Plane, ground: np.ndarray, words: Sequence[Word]) -> bool:
+    """Whether some word read (the recogniser's score is above its threshold) that the region filters keep
+    (:func:`~dicom_ocr.regions.filter_words`, :func:`~dicom_ocr.regions.drop_graphics`) is faint (``FAINT``). On
+    real text-free slices nearly every faint read is anatomy the filters drop: counting those searched 170 of 560
+    archive slices for nothing (BENCHMARKS.md)."""
+    faint = [w for w in words if contrast(ground, w.box) < FAINT]
+    return bool(faint) and bool(drop_graphics(filter_words(faint, plane.rows, plane.columns), plane.image))
 
 
 def faint_choices(engine: LineEngine, plane: Plane, ground: np.ndarray, picture: Variant,
@@ -362,7 +367,7 @@ def read_once_per_line(engine: LineEngine, plane: Plane) -> list[Word]:
     searched = dark_choices(engine, plane, picture, plain + enlarged) if choices else []
     lines = _read(engine, choices + searched, plane)
     ground = grey(plane)
-    if holds_faint_text(ground, [w for _, words in lines for w in words if w is not None]):
+    if holds_faint_text(plane, ground, [w for _, words in lines for w in words if w is not None]):
         found = plain + enlarged + [line for choice in searched for line in choice.preferred]
         faint = faint_choices(engine, plane, ground, picture, found)
         lines += _read(engine, faint, plane)
