@@ -1,6 +1,10 @@
-"""Header triage (scan --triage header): the policy's decisions."""
+"""Header triage (scan --triage header): the policy's decisions, the not-read record and its reason, status counting
+it, a later scan without triage reading the file, redaction leaving it out."""
 from __future__ import annotations
 
+import json
+import os
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -8,11 +12,19 @@ import numpy as np
 import pytest
 from pydicom.uid import CTImageStorage, SecondaryCaptureImageStorage, UltrasoundImageStorage
 
+from dicom_ocr.api import ScanOptions
+from dicom_ocr.batch import ScanSettings, run_scan
+from dicom_ocr.cli import main
+from dicom_ocr.detection import parse_passes
 from dicom_ocr.dicomfile import open_dicom
+from dicom_ocr.engines import engine_status
+from dicom_ocr.store import AuditDB, status_summary
 from dicom_ocr.triage import header_triage, report_words
 
 from dicomfactory import base_dataset, save, with_pixels
 
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+SETTINGS = ScanSettings(parse_passes("tesseract:top"))
 CT_SLICE = {"Modality": "CT", "ImageType": ["ORIGINAL", "PRIMARY", "AXIAL"], "SOPClassUID": CTImageStorage}
 
 
@@ -24,6 +36,12 @@ def slice_file(path: Path, word: str = "SMITH", **header) -> Path:
     image = np.zeros((128, 256), np.uint8)
     cv2.putText(image, word, (10, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 2)
     return save(with_pixels(ds, image), path)
+
+
+@pytest.fixture
+def needs_tesseract() -> None:
+    if engine_status()["tesseract"]:
+        pytest.skip(engine_status()["tesseract"])
 
 
 @pytest.mark.parametrize("header", [{}, {"Modality": "MR"}, {"Modality": "PT", "BurnedInAnnotation": "NO"},
@@ -55,3 +73,49 @@ def test_files_that_may_hold_text_are_read(tmp_path, header, why):
 def test_report_words_are_whole_words_and_phrases():
     assert report_words("CT Dose-Report, exam info") == ["DOSE", "REPORT", "EXAM INFO"]
     assert report_words("AX T1 POST DOSED SCREENING") == []
+
+
+def test_unknown_triage_policy_is_refused():
+    with pytest.raises(ValueError, match="triage"):
+        ScanOptions(triage="pixels")
+
+
+def test_a_triaged_file_is_recorded_not_read_then_read_by_a_scan_without_triage(tmp_path, needs_tesseract):
+    ct = str(slice_file(tmp_path / "ct.dcm"))
+    us = str(slice_file(tmp_path / "us.dcm", "JONES", Modality="US", SOPClassUID=UltrasoundImageStorage))
+    triaged = replace(SETTINGS, triage="header")
+    with AuditDB(tmp_path / "db") as db:
+        stats = run_scan(db, [ct, us], triaged)
+        assert (stats.scanned, stats.not_read, stats.failed, stats.with_regions) == (2, 1, 0, 1)
+        record = db.files.record(ct)
+        assert record is not None and (record.state, record.error_cause, record.n_planes) == (
+            "not-read", "header-triage", 0)
+        assert "ORIGINAL\\PRIMARY" in (record.error_message or "") and record.modality == "CT"
+        assert db.rects.of(ct) == [] and db.rects.of(us)
+        s = status_summary(db)
+        assert (s["files"], s["done"], s["not_read"], s["failed"], s["skipped"]) == (2, 1, 1, 0, 0)
+        again = run_scan(db, [ct, us], triaged)
+        assert (again.scanned, again.already_done) == (0, 2)
+        without = run_scan(db, [ct, us], SETTINGS)
+        assert (without.scanned, without.already_done, without.not_read) == (1, 1, 0)
+        record = db.files.record(ct)
+        assert record is not None and record.state == "done" and record.error_cause is None
+        assert any("SMITH" in row.ocrtext.upper() for row in db.rects.of(ct) if row.box is not None)
+
+
+def test_cli_counts_not_read_files_and_redaction_leaves_them_out(tmp_path, capsys, needs_tesseract):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    slice_file(folder / "ct.dcm")
+    slice_file(folder / "us.dcm", "JONES", Modality="US", SOPClassUID=UltrasoundImageStorage)
+    db = str(tmp_path / "db")
+    assert main(["scan", str(folder), "--db", db, "--ocr", "tesseract:top", "--triage", "header", "-j", "1"]) == 0
+    assert "1 not read (header triage), 0 not DICOM (skipped), 0 failed" in capsys.readouterr().err
+    assert main(["status", "--db", db]) == 0
+    assert "not read (header triage): 1" in capsys.readouterr().out
+    assert main(["status", "--db", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["not_read"] == 1
+    out = tmp_path / "out"
+    assert main(["redact", "--db", db, "--out", str(out), "--root", str(folder), "-j", "1"]) == 0
+    assert "1 not copied because header triage left them unread" in capsys.readouterr().err
+    assert (out / "us.dcm").is_file() and not (out / "ct.dcm").exists()
