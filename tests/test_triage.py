@@ -1,5 +1,5 @@
-"""Header triage (scan --triage header): the policy's decisions, the not-read record and its reason, status counting
-it, a later scan without triage reading the file, redaction leaving it out."""
+"""Header triage (scan --triage header): the policy's decisions, the not-read record and its reason, status and report
+counts, a later scan without triage reading the file, redaction leaving it out."""
 from __future__ import annotations
 
 import json
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from pydicom.uid import CTImageStorage, SecondaryCaptureImageStorage, UltrasoundImageStorage
 
-from dicom_ocr.api import ScanOptions
+from dicom_ocr.api import ScanOptions, report
 from dicom_ocr.batch import ScanSettings, run_scan
 from dicom_ocr.cli import main
 from dicom_ocr.detection import parse_passes
@@ -115,6 +115,9 @@ def test_cli_counts_not_read_files_and_redaction_leaves_them_out(tmp_path, capsy
     assert "not read (header triage): 1" in capsys.readouterr().out
     assert main(["status", "--db", db, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["not_read"] == 1
+    summary = report(db, tmp_path / "report.html", images=False)
+    assert summary.shown["not-read"] == 1 and sum(summary.shown.values()) == 2
+    assert "Not read (header-triage)" in (tmp_path / "report.html").read_text()
     out = tmp_path / "out"
     assert main(["redact", "--db", db, "--out", str(out), "--root", str(folder), "-j", "1"]) == 0
     assert "1 not copied because header triage left them unread" in capsys.readouterr().err
