@@ -7,8 +7,10 @@ A file is left unread only when every rule below holds; the first rule that fail
    Projection radiography, ultrasound, endoscopy, documents and captures (US, CR, DX, XA, SC, OT, ...) are read.
 2. ImageType starts ORIGINAL\\PRIMARY (its first two values): an image straight from the acquisition
    (PS3.3 C.7.6.1.1.2). DERIVED or SECONDARY there, or missing values, send the file to OCR.
-3. No value of ImageType is a capture or derivation marker: SECONDARY, DERIVED, SCREEN SAVE (GE's dose and protocol
-   screens), SCREENSHOT.
+3. No value of ImageType is a capture or derivation marker (SECONDARY, DERIVED, SCREEN SAVE: GE's dose and protocol
+   screens, SCREENSHOT) nor LOCALIZER (CT's defined term for a scout or topogram, PS3.3 C.8.2.1.1.1): localizers
+   with burned-in text were the triaged files holding text in the JSL and Presidio ground truths, and there are only
+   one or two per series.
 4. BurnedInAnnotation (0028,0301) is not YES: a header that declares burned-in text is believed.
 5. The SOP Class (SOPClassUID, else the file meta's MediaStorageSOPClassUID) is not a Secondary Capture: Secondary
    Capture Image Storage 1.2.840.10008.5.1.4.1.1.7 and its multi-frame classes 1.2.840.10008.5.1.4.1.1.7.x.
@@ -32,13 +34,13 @@ POLICIES = ("header",)                # scan --triage's choices
 CAUSE = "header-triage"               # the error_cause of a file left unread
 MODALITIES = ("CT", "MR", "PT", "NM")
 SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
-CAPTURE_MARKS = frozenset({"SECONDARY", "DERIVED", "SCREEN SAVE", "SCREENSHOT"})
+READ_MARKS = frozenset({"SECONDARY", "DERIVED", "SCREEN SAVE", "SCREENSHOT", "LOCALIZER"})   # rule 3
 DESCRIPTIONS = ("SeriesDescription", "ImageComments", "DerivationDescription")
 REPORT_WORDS = frozenset({
     "DOSE", "DLP", "CTDI", "CTDIVOL", "REPORT", "REPORTS", "SUMMARY", "PROTOCOL", "SCREEN", "SCREENS", "SCREENSHOT",
     "SCREENSAVE", "CAPTURE", "CAPTURED", "SNAPSHOT", "SAVE", "SC", "EXAM INFO"})
-UNLIKELY = ("Modality {modality}, ImageType ORIGINAL\\PRIMARY, no burned-in annotation declared, no secondary capture "
-            "or report marker: burned-in text unlikely (--triage header)")
+UNLIKELY = ("Modality {modality}, ImageType ORIGINAL\\PRIMARY, no burned-in annotation declared, no secondary capture, "
+            "localizer or report marker: burned-in text unlikely (--triage header)")
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def _image_type(dicom: DicomFile) -> str | None:
     if values[:2] != ["ORIGINAL", "PRIMARY"]:
         shown = "\\".join(values) or "(none)"
         return f"ImageType {shown} does not start ORIGINAL\\PRIMARY"
-    marks = sorted(CAPTURE_MARKS.intersection(values))
+    marks = sorted(READ_MARKS.intersection(values))
     return f"ImageType has {', '.join(marks)}" if marks else None
 
 
