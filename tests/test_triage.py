@@ -1,5 +1,5 @@
 """Header triage (scan --triage header): the policy's decisions, the not-read record and its reason, status and report
-counts, a later scan without triage reading the file, redaction leaving it out."""
+counts, a later scan without triage reading the file, redaction leaving it out; the bench's count of missed boxes."""
 from __future__ import annotations
 
 import json
@@ -14,6 +14,8 @@ from pydicom.uid import CTImageStorage, SecondaryCaptureImageStorage, Ultrasound
 
 from dicom_ocr.api import ScanOptions, report
 from dicom_ocr.batch import ScanSettings, run_scan
+from dicom_ocr.bench import triage as bench_triage
+from dicom_ocr.bench.__main__ import main as bench_main
 from dicom_ocr.cli import main
 from dicom_ocr.detection import parse_passes
 from dicom_ocr.dicomfile import open_dicom
@@ -58,6 +60,7 @@ def test_an_original_primary_cross_sectional_slice_is_not_read(tmp_path, header)
     ({"ImageType": ["DERIVED", "PRIMARY", "AXIAL"]}, "does not start ORIGINAL\\PRIMARY"),
     ({"ImageType": ["ORIGINAL", "SECONDARY"]}, "does not start ORIGINAL\\PRIMARY"),
     ({"ImageType": ["ORIGINAL", "PRIMARY", "SCREEN SAVE"]}, "ImageType has SCREEN SAVE"),
+    ({"ImageType": ["ORIGINAL", "PRIMARY", "LOCALIZER"]}, "ImageType has LOCALIZER"),
     ({"ImageType": None}, "ImageType (none)"),
     ({"ConversionType": "WSD"}, "ConversionType WSD"),
     ({"SeriesDescription": "Dose Report"}, "SeriesDescription has DOSE, REPORT"),
@@ -73,6 +76,25 @@ def test_files_that_may_hold_text_are_read(tmp_path, header, why):
 def test_report_words_are_whole_words_and_phrases():
     assert report_words("CT Dose-Report, exam info") == ["DOSE", "REPORT", "EXAM INFO"]
     assert report_words("AX T1 POST DOSED SCREENING") == []
+
+
+def test_bench_counts_the_gt_boxes_in_triaged_files_per_case(tmp_path, capsys):
+    slice_file(tmp_path / "ct.dcm")
+    slice_file(tmp_path / "us.dcm", Modality="US", SOPClassUID=UltrasoundImageStorage)
+    (tmp_path / "junk.dcm").write_bytes(b"not DICOM")
+    box = {"frame": 0, "overlay": -1, "left": 10, "top": 10, "right": 90, "bottom": 40, "text": "SMITH"}
+    gt = {"files": [{"path": "ct.dcm", "case": "ct", "boxes": [dict(box, phi=True), dict(box, phi=False)]},
+                    {"path": "us.dcm", "case": "us", "boxes": [dict(box, phi=True)]},
+                    {"path": "junk.dcm", "case": "us", "boxes": []}]}
+    (tmp_path / "gt.json").write_text(json.dumps(gt))
+    result = bench_triage.measure(gt, tmp_path)
+    assert result["all"] == {"files": 3, "triaged": 1, "boxes": 3, "phi": 2, "missed": 2, "missed_phi": 1}
+    assert [(g["group"], g["files"], g["triaged"], g["missed"]) for g in result["groups"]] == [("ct", 1, 1, 2),
+                                                                                              ("us", 2, 0, 0)]
+    assert result["missed_files"] == [{"path": "ct.dcm", "boxes": 2, "phi": 1}]
+    assert bench_main(["triage", "--gt", str(tmp_path / "gt.json"), "--root", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "| **all** | 3 | 1 | 3 | 2 | 2 | 1 |" in out and "2 boxes (1 PHI)  ct.dcm" in out and "SMITH" not in out
 
 
 def test_unknown_triage_policy_is_refused():
