@@ -31,6 +31,7 @@ from .redaction import REFILL_ROUNDS, Policy, Redacted, Verifier, redact_scan
 from .reports import TRIAGE_ORDER, ReportSummary, write_report
 from .results import FileResult
 from .store import AuditDB, FileRecord, status_summary
+from .triage import POLICIES as TRIAGE_POLICIES
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,9 @@ class ScanOptions:
     (``--no-default-rules`` turns it off); ``ultrasound_recipe``, ``ultrasound_regions``: as the flags;
     ``forms``: what document planes get besides OCR (``--forms``); ``learned``: suggest the rectangles reviewers
     marked on files of the same signature (a scan into a DB only; ``--no-learned``); ``absolute_paths``: store
-    absolute paths (``--relative-paths`` turns it off); ``default_pii``: text no rule recognises is PHI.
+    absolute paths (``--relative-paths`` turns it off); ``default_pii``: text no rule recognises is PHI;
+    ``triage``: None (read every file), or "header" to record files whose header makes burned-in text unlikely as not
+    read (``--triage``, :mod:`dicom_ocr.triage`).
     """
 
     ocr: str = DEFAULT_SPEC
@@ -55,6 +58,11 @@ class ScanOptions:
     learned: bool = True
     absolute_paths: bool = True
     default_pii: bool = True
+    triage: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.triage is not None and self.triage not in TRIAGE_POLICIES:
+            raise ValueError(f"triage must be None or one of {TRIAGE_POLICIES}, not {self.triage!r}")
 
     @classmethod
     def of(cls, engine_options: Mapping[str, Mapping[str, Any]] | None = None, rules: Iterable[str | Path] = (),
@@ -73,7 +81,7 @@ class ScanOptions:
                                 ultrasound_recipe=self.ultrasound_recipe)
         return ScanSettings(parse_passes(self.ocr), absolute_paths=self.absolute_paths, default_pii=self.default_pii,
                             sources=tuple(sources), single_threaded=single_threaded,
-                            engine_options=self.engine_options, forms=self.forms)
+                            engine_options=self.engine_options, forms=self.forms, triage=self.triage)
 
     @property
     def engine_options_by_name(self) -> dict[str, dict[str, Any]]:

@@ -49,6 +49,7 @@ class ScanSettings:
     single_threaded: bool = False            # engines use one thread each: several workers share the cores
     engine_options: FrozenEngineOptions = ()   # by engine name (--engine-option NAME.KEY=VALUE), see with_options
     forms: FormsMode = FormsMode.INK           # what document planes get besides OCR (scan --forms)
+    triage: str | None = None                  # "header": leave files unread whose header makes text unlikely
 
     def with_options(self, options: EngineOptions) -> ScanSettings:
         """These settings with the engines built with ``options``."""
@@ -74,7 +75,7 @@ class ScanSettings:
 
     def scanner(self) -> Scanner:
         return Scanner(self.detector(), self.sources, default_pii=self.default_pii,
-                       absolute_paths=self.absolute_paths, forms=self.forms)
+                       absolute_paths=self.absolute_paths, forms=self.forms, triage=self.triage)
 
     def filename(self, path: str) -> str:
         return stored_filename(path, self.absolute_paths)
@@ -97,11 +98,13 @@ class Exporter(Protocol):
 
 @dataclass
 class RunStats:
-    """What one run did: files scanned, already done before it, not DICOM (skipped), failed by cause."""
+    """What one run did: files scanned, already done before it, not DICOM (skipped), not read (header triage),
+    failed by cause."""
 
     scanned: int = 0
     already_done: int = 0
     not_dicom: int = 0
+    not_read: int = 0
     failed: int = 0
     planes: int = 0
     with_regions: int = 0
@@ -115,6 +118,8 @@ class RunStats:
         self.with_phi += bool(record.has_phi)
         if record.state == "skipped":
             self.not_dicom += 1
+        elif record.state == "not-read":
+            self.not_read += 1
         elif record.state == "error":
             self.failed += 1
             self.failed_by_cause[record.error_cause or "error"] += 1
@@ -224,8 +229,9 @@ def _dask_window(client) -> int:
 def pending_files(db: AuditDB, paths: Iterable[str], settings: ScanSettings, rescan: bool = False,
                   on_skip: Callable[[int], None] | None = None, strict: bool = False) -> Iterator[str]:
     """The stored filenames of ``paths`` not done yet (all with ``rescan``), checked in chunks; files recorded as not
-    DICOM count as done (they are not read again) unless ``strict``, which counts them as failures."""
-    finished = ("done",) if strict else ("done", "skipped")
+    DICOM count as done (they are not read again) unless ``strict``, which counts them as failures; files header
+    triage left unread count as done only for a scan with triage (a scan without it reads them)."""
+    finished = ("done",) + (() if strict else ("skipped",)) + (("not-read",) if settings.triage else ())
     names = (settings.filename(path) for path in paths)
     if rescan:
         yield from names
@@ -238,7 +244,7 @@ def pending_files(db: AuditDB, paths: Iterable[str], settings: ScanSettings, res
 
 
 def _log_bad_file(record: FileRecord) -> None:
-    """One line for a file not done: its name, what is wrong and the cause (ERROR for a bug, else WARNING)."""
+    """One line for a file failed or not DICOM: its name, what is wrong and the cause (ERROR for a bug, else WARNING)."""
     level = logging.ERROR if record.error_cause == "internal-error" else logging.WARNING
     message = " ".join((record.error_message or "").split())     # one line, whatever the exception's text
     log.log(level, "%s: %s [%s]", record.filename, message, record.error_cause)
@@ -272,7 +278,7 @@ def run_scan(db: AuditDB, paths: Iterable[str], settings: ScanSettings, jobs: in
                 exporter.write_file(rects, tags.imagetype, tags.manufacturer, tags.burnedinannotation)
         db.write_file(record, rects)
         stats.add(record)
-        if record.state != "done":
+        if record.state in ("error", "skipped"):
             _log_bad_file(record)
         if on_result is not None:
             on_result(outcome)

@@ -138,6 +138,7 @@ def _add_scan(commands) -> None:
     from .detection.variants import VARIANT_NAMES
     from .documents import FormsMode
     from .engines import engine_names
+    from .triage import POLICIES as TRIAGE_POLICIES
 
     scan = commands.add_parser(
         "scan", help="find burned-in text in DICOM files and record it in the reviewers' audit DB",
@@ -174,6 +175,11 @@ def _add_scan(commands) -> None:
                            "region (dcmaudit's scanned form, ocrengine 5), off = OCR regions only (default ink)")
     scan.add_argument("--no-learned", action="store_true",
                       help="do not suggest rectangles reviewers marked on files of the same signature")
+    scan.add_argument("--triage", choices=TRIAGE_POLICIES, default=None,
+                      help="header: do not read files whose header makes burned-in text unlikely (CT, MR, PT or NM, "
+                           "ImageType ORIGINAL\\PRIMARY, BurnedInAnnotation not YES, no secondary capture or report "
+                           "marker; see README, 'Header triage'); they are recorded as not read (header-triage), not "
+                           "failed, and a later scan without --triage reads them (default: off, every file is read)")
     scan.add_argument("--rescan", action="store_true", help="scan files again even if already done")
     scan.add_argument("-j", "--jobs", type=positive_int, default=usable_cores(), metavar="N",
                       help="local worker processes, each running its engines on one thread (default: one per core, "
@@ -242,10 +248,10 @@ def _add_status(commands) -> None:
     status = commands.add_parser(
         "status", help="summarise what scans recorded in an audit DB",
         description="From DIR/dcmaudit.sqlite.db, each figure labelled: files recorded, done (with text, with PHI, "
-                    "technical text only, no text read), not DICOM (skipped), failed by cause, planes read; worker "
-                    "time in all and per file on average; the rate of one worker (files over worker time) and the "
-                    "rate over the wall time from the first file's start to the last one's finish; the redacted "
-                    "copies (by policy, verified, failing verification, failed).")
+                    "technical text only, no text read), not DICOM (skipped), not read (header triage), failed by "
+                    "cause, planes read; worker time in all and per file on average; the rate of one worker (files "
+                    "over worker time) and the rate over the wall time from the first file's start to the last one's "
+                    "finish; the redacted copies (by policy, verified, failing verification, failed).")
     _add_db_argument(status)
     status.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     status.set_defaults(run=run_status)
@@ -261,7 +267,7 @@ def _add_report(commands) -> None:
                     "PHI, green not PHI, blue rule regions; click for full size) and the regions' text, verdict and "
                     "reason. --sample N draws N files at random, stratified by triage class and scanner signature; "
                     "otherwise the first --limit files in triage order (PHI text, technical text only, failed, no "
-                    "text, not DICOM). It shows OCR text and images: it contains PHI.")
+                    "text, not read by header triage, not DICOM). It shows OCR text and images: it contains PHI.")
     _add_db_argument(report)
     report.add_argument("--out", metavar="PATH", type=Path, required=True,
                         help="FILE.html for one self-contained page, or a folder name (no .html; new, empty or an "
@@ -379,7 +385,7 @@ def _scan_options(args: argparse.Namespace) -> ScanOptions:
     options = ScanOptions.of(_engine_options(args), rules=args.rules, forms=FormsMode(args.forms),
                              ocr=args.ocr or ScanOptions.ocr, default_rules=not args.no_default_rules,
                              ultrasound_regions=args.ultrasound_regions, ultrasound_recipe=args.ultrasound_recipe,
-                             learned=not args.no_learned, absolute_paths=not args.relative_paths)
+                             learned=not args.no_learned, absolute_paths=not args.relative_paths, triage=args.triage)
     try:
         settings = options.settings(single_threaded=args.jobs > 1 or bool(args.dask))
         if not args.dask:
@@ -444,7 +450,8 @@ def _print_run_summary(stats: RunStats, elapsed: float, db_dir: Path) -> None:
     rate = f"{stats.scanned / elapsed:.2f} files/s, {stats.planes / elapsed:.2f} planes/s" if elapsed > 0 else ""
     print(f"dicom_ocr scan: {stats.scanned} files scanned in {tqdm.format_interval(elapsed)} ({rate}), "
           f"{stats.already_done} already done, {stats.with_regions} with text regions, {stats.with_phi} with PHI, "
-          f"{stats.not_dicom} not DICOM (skipped), {stats.failed} failed", file=sys.stderr)
+          + (f"{stats.not_read} not read (header triage), " if stats.not_read else "")
+          + f"{stats.not_dicom} not DICOM (skipped), {stats.failed} failed", file=sys.stderr)
     for cause, n in stats.failed_by_cause.most_common():
         print(f"  failed, {cause}: {n}", file=sys.stderr)
     if stats.failed:
@@ -553,6 +560,8 @@ def _print_redact_summary(args: argparse.Namespace, counts: Counter, records: li
           + (f", {counts['unverified']} failed verification" if verifying else "")
           + (f", {counts['refilled']} with text the scan missed filled after verification" if counts["refilled"] else "")
           + (f", {not_copied['error']} not copied because their scan failed" if not_copied["error"] else "")
+          + (f", {not_copied['not-read']} not copied because header triage left them unread"
+             if not_copied["not-read"] else "")
           + (f", {not_copied['skipped']} not DICOM" if not_copied["skipped"] else ""), file=sys.stderr)
 
 
@@ -580,6 +589,7 @@ def _status_text(s: dict) -> str:
              f"  technical text only:   {s['technical_only']}",
              f"  no text read:          {s['no_text']}",
              f"not DICOM (skipped):     {s['skipped']}", *causes(s["skipped_by_cause"]),
+             f"not read (header triage): {s['not_read']}",
              f"failed:                  {s['failed']}", *causes(s["failed_by_cause"]),
              f"planes read (done files): {s['planes']}",
              f"worker time, all files:  {num(s['seconds_total'])} s (OCR {num(s['seconds_ocr'])} s, decoding and the "

@@ -57,9 +57,10 @@ class RuleRegion:
 
 @dataclass(frozen=True)
 class FileResult:
-    """One file scanned: ``state`` done, error (``error_cause`` and ``error_message`` say why) or skipped (not
-    DICOM); ``planes`` every plane read and ``rules`` the regions rules name (a failed file keeps neither, but counts
-    the planes it read in ``planes_read``)."""
+    """One file scanned: ``state`` done, error (``error_cause`` and ``error_message`` say why), skipped (not
+    DICOM) or not-read (header triage left it unread: not a failure; the cause and message say which rule);
+    ``planes`` every plane read and ``rules`` the regions rules name (a failed file keeps neither, but counts the
+    planes it read in ``planes_read``)."""
 
     filename: str
     state: str

@@ -20,6 +20,8 @@ from .regions import Region, stop_short_of
 from .results import FileResult, FoundRegion, PlaneResult, RegionKind, RuleRegion
 from .rules.ultrasound import outside_clinical_area
 from .sources import OCRENGINE_INK, OCRENGINE_SCANNED_FORM, RegionSource
+from .triage import CAUSE as TRIAGE_CAUSE
+from .triage import header_triage
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +46,13 @@ def stored_filename(path: str, absolute: bool = True) -> str:
 
 class Scanner:
     """Scans files one at a time with one :class:`Detector`; never raises for a bad file, records it instead.
-    ``forms``: what document planes (scanned paper) get besides their OCR regions."""
+    ``forms``: what document planes (scanned paper) get besides their OCR regions; ``triage``: None, or "header" to
+    leave files unread whose header makes burned-in text unlikely (:mod:`dicom_ocr.triage`)."""
 
     def __init__(self, detector: Detector, sources: Sequence[RegionSource] = (), default_pii: bool = True,
-                 absolute_paths: bool = True, forms: FormsMode = FormsMode.INK):
+                 absolute_paths: bool = True, forms: FormsMode = FormsMode.INK, triage: str | None = None):
         self.detector = detector
+        self.triage = triage
         self.sources = tuple(sources)
         self.forms = forms
         self.default_pii = default_pii
@@ -72,6 +76,8 @@ class Scanner:
 
         try:
             dicom = open_dicom(path)
+            if self.triage and not (decision := header_triage(dicom)).read:
+                return result("not-read", error_cause=TRIAGE_CAUSE, error_message=decision.reason, tags=dicom.tags)
             rules = tuple(self._rule_regions(dicom))
             for plane, regions in self.detector.detect_planes(dicom.planes(), moving=dicom.moving_areas,
                                                               memory=(memory := PlaneMemory())):

@@ -9,7 +9,9 @@ import sqlite_utils
 
 from .schema import FILES_TABLE
 
-FILE_STATES = ("done", "error", "skipped")   # skipped: not DICOM, recorded with its cause but not a failure
+# skipped: not DICOM; not-read: header triage left it unread (scan --triage). Each has its cause; neither is a failure
+FILE_STATES = ("done", "error", "skipped", "not-read")
+HEADER_READ = ("done", "not-read")   # the states whose scan read the header (modality and model are stored)
 
 
 def _now_precise() -> str:
@@ -35,7 +37,7 @@ class FileRecord:
     engine_version: str = ""
     tool_version: str = ""
     finished_at: str = field(default_factory=_now_precise)
-    modality: str | None = None          # the header's, stored at scan time (None: not read, or an older version)
+    modality: str | None = None          # the header's, stored at scan time (None: header not read, or an older version)
     model: str | None = None             # ManufacturerModelName, likewise
 
     def __post_init__(self) -> None:

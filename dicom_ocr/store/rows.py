@@ -11,7 +11,7 @@ from .. import __version__
 from ..phi import NERENGINE
 from ..results import FileResult, FoundRegion, PlaneResult, RegionKind
 from ..sources import NERENGINE_SCANNED_FORM
-from .files import FileRecord
+from .files import HEADER_READ, FileRecord
 from .rects import RectRow
 
 _PLACEHOLDERS = {RegionKind.INK: "[ink]", RegionKind.PAGE: "[scanned form]"}
@@ -32,8 +32,8 @@ def file_record(result: FileResult) -> FileRecord:
                       seconds_decode=round(result.seconds_total - result.seconds_ocr, 4),
                       seconds_ocr=round(result.seconds_ocr, 4), seconds_total=round(result.seconds_total, 4),
                       engine=result.engine, engine_version=result.engine_versions, tool_version=__version__,
-                      modality=result.tags.modality if result.state == "done" else None,
-                      model=result.tags.model if result.state == "done" else None)
+                      modality=result.tags.modality if result.state in HEADER_READ else None,
+                      model=result.tags.model if result.state in HEADER_READ else None)
 
 
 def _plane_rows(filename: str, plane: PlaneResult) -> list[RectRow]:

@@ -28,7 +28,8 @@ def status_summary(db: AuditDB) -> dict:
 
 
 def scan_summary(db: AuditDB) -> dict:
-    """What the file records say: counts (per state, triage class and cause), timings and throughput.
+    """What the file records say: counts (per state, triage class and cause; ``not_read``: left unread by header
+    triage), timings and throughput.
 
     ``seconds_*`` are sums over all records (worker time); ``*_per_file`` their means; ``files_per_hour`` is one
     worker's rate (files over worker time); ``wall_files_per_hour`` is files over the wall time from the first file's
@@ -63,6 +64,7 @@ def scan_summary(db: AuditDB) -> dict:
         "no_text": files.count_where("state = 'done' AND NOT n_regions > 0"),
         "skipped": files.count_where("state = 'skipped'"),
         "skipped_by_cause": _causes(db, "skipped"),
+        "not_read": files.count_where("state = 'not-read'"),
         "failed": files.count_where("state = 'error'"),
         "failed_by_cause": _causes(db, "error"),
         "planes": int(totals["planes"]),
