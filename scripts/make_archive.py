@@ -1,45 +1,79 @@
 #!/usr/bin/env python3
-"""Write archive-like series of text-free DICOM slices made from the corpus's real text-free images, with gt.json.
+"""Write an archive of N DICOM files in a mix of classes, like a PACS export, with gt.json (ground truth).
 
-    python scripts/make_archive.py --out DIR [--n 560] [--per-series 20] [--seed 1] [--corpus PATH]
+    python scripts/make_archive.py --out DIR [--n 10000] [--mix series=0.86,radiograph=0.03,...] [--per-series 20]
+                                   [--seed 1] [--corpus PATH]
 
-Measures false alarms on real anatomy. The sources are the greyscale anatomy images (CT, MR, PT/NM, CR, DX, RF, XA,
-MG, OT/SC) among the text-free rows of ``../shared/corpus/MANIFEST.md`` (``python -m dicom_ocr.bench text-free``), less
-EXCLUDED; the middle frame of each is used. Each series takes one source (round-robin in a seeded order) and writes
-``--per-series`` slices that drift like neighbouring slices of one body (zoom, rotation and a smooth elastic warp moving
-with the slice), each shifted a few pixels and given its own gain, offset and noise, with the source's header, size,
-dtype and bits, uncompressed (Explicit VR Little Endian), to ``DIR/series_NNN/slice_NNN.dcm``. ``DIR/gt.json`` (the
-format of ../shared/gt/FORMAT.md) lists every file as text-free, case ``text-free``. The same seed writes
-byte-identical files.
+``--mix`` gives each class's share of the N files (shares are normalised; the counts are rounded by largest
+remainder); the default, DEFAULT_MIX, is mostly CT/MR/PT slice series, as a PACS export is. The classes (CLASSES),
+each written under ``DIR/<class>/``:
+
+- ``series``: text-free series of ``--per-series`` CT, MR and PT/NM slices (one size per series); a share of the
+  series (COMPRESSIONS) is stored RLE Lossless, JPEG-LS lossless or JPEG 2000 lossless where pydicom has the encoder.
+- ``radiograph``: text-free single CR, DX, RF, XA or MG images, compressed alike.
+- ``cine``, ``capture``, ``text``: files of ``scripts/make_synthetic.py`` (SYNTHETIC_CASES: its cine cases, its
+  screen and scanned captures, its burned-in text cases), with its GT boxes; its case is kept in ``notes``.
+- ``text-free``: series of uncompressed slices of every usable source, as this script always wrote
+  (``--mix text-free=1`` writes what it wrote before, under ``DIR/text-free/``).
+
+The text-free slices come from the greyscale anatomy images (CT, MR, PT/NM, CR, DX, RF, XA, MG, OT/SC) among the
+text-free rows of ``../shared/corpus/MANIFEST.md`` (``python -m dicom_ocr.bench text-free``), less EXCLUDED; the
+middle frame of each is used. Each series takes one source (round-robin in a seeded order) and writes slices that
+drift like neighbouring slices of one body (zoom, rotation and a smooth elastic warp moving with the slice), each
+shifted a few pixels and given its own gain, offset and noise, with the source's header, size, dtype and bits.
+``DIR/gt.json`` (the format of ../shared/gt/FORMAT.md) lists every file with its class as ``case``. The same seed
+writes byte-identical files.
 """
 from __future__ import annotations
 
 import argparse
 import copy
 import hashlib
+import importlib.util
 import json
 import math
 import sys
 import time
 import warnings
 from dataclasses import dataclass
+from functools import cache, cached_property
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import cv2
 import numpy as np
 import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate_uid
+from pydicom.pixels import get_encoder
+from pydicom.uid import (
+    UID,
+    ExplicitVRLittleEndian,
+    ImplicitVRLittleEndian,
+    JPEG2000Lossless,
+    JPEGLSLossless,
+    RLELossless,
+    generate_uid,
+)
 
 from dicom_ocr.bench.textfree import CORPUS, LOGO, text_free_files
 
-CASE = "text-free"
+CASE = "text-free"                                                    # the class this script always wrote
+CLASSES = ("series", "radiograph", "cine", "capture", "text", CASE)
+DEFAULT_MIX = "series=0.86,radiograph=0.03,cine=0.02,capture=0.02,text=0.07"      # a PACS export
+SYNTHETIC = Path(__file__).with_name("make_synthetic.py")
+SYNTHETIC_CASES = {"cine": ("cine-static", "cine-clock"), "capture": ("scale-glyphs", "label-line", "form"),
+                   "text": ("varied", "small-7px", "green-on-grey", "low-contrast", "dark-on-light", "monochrome1",
+                            "overlay-60xx", "overlay-highbit", "jpeg", "header-match", "header-mismatch", "marker")}
+COMPRESSIONS = {ExplicitVRLittleEndian: 0.55, RLELossless: 0.15, JPEGLSLossless: 0.15, JPEG2000Lossless: 0.15}
 ANATOMY = frozenset({"CT", "MR", "PT", "NM", "CR", "DX", "RF", "XA", "MG", "OT", "SC"})  # Modality of usable sources
 EXCLUDED = {"leadtools-flowers": "a photo of flowers", "TestPattern_RGB": "a test pattern",   # by path: not usable
             "Issue44/Monochrome1-Jpeg.dcm": "an 'R' marker (the manifest says no text)"}
 COUNTS = frozenset({"PT", "NM"})       # counting modalities: noise grows with the counts, like Poisson noise
 DROPPED = ("NumberOfFrames", "FrameIncrementPointer", "SmallestImagePixelValue", "LargestImagePixelValue",
            "PixelPaddingValue", "PixelPaddingRangeLimit", "IconImageSequence")   # wrong or meaningless once rewritten
+MODALITIES = {"series": frozenset({"CT", "MR", "PT", "NM"}), "radiograph": frozenset({"CR", "DX", "RF", "XA", "MG"}),
+              CASE: ANATOMY}     # the sources of each class of text-free slices
 UID_PREFIX = "1.2.826.0.1.3680043.8.498."
 MAX_SHIFT = 6.0        # px, per-slice jitter; at most 0.5% of the smaller side
 WAVES = 3              # sinusoids per axis of the elastic displacement field
@@ -182,23 +216,37 @@ def text_free_slice(source: Source, image: np.ndarray, drift: Drift, k: int, sli
     return np.clip(np.rint(scaled + noise), *source.limits).astype(source.pixels.dtype)
 
 
-def series_uid(seed: int, series: int, what: str) -> str:
-    """A UID that depends only on (seed, series, what)."""
-    return generate_uid(UID_PREFIX, [f"make_archive/{seed}/{series}/{what}"])
+def series_uid(seed: int, key: str, what: str) -> str:
+    """A UID that depends only on (seed, key, what)."""
+    return generate_uid(UID_PREFIX, [f"make_archive/{seed}/{key}/{what}"])
 
 
-def slice_header(source: Source, pixels: np.ndarray, seed: int, series: int, k: int) -> Dataset:
-    """The source's header for slice ``k`` of a series: new UIDs, numbers and position, pixels set, file meta."""
+@dataclass(frozen=True)
+class Series:
+    """Where one series of text-free slices goes and what makes it unique."""
+
+    folder: Path                 # relative to the archive
+    number: int                  # SeriesNumber - 1
+    key: str                     # its UIDs depend on (seed, key)
+    entropy: tuple[int, ...]     # seeds its random stream
+    syntax: UID = ExplicitVRLittleEndian
+    name: str = "slice_{k:03d}.dcm"
+    case: str = CASE
+
+
+def slice_header(source: Source, pixels: np.ndarray, seed: int, series: Series, k: int) -> Dataset:
+    """The source's header for slice ``k`` of ``series``: new UIDs, numbers and position, pixels set (compressed in
+    the series' transfer syntax), file meta."""
     ds = copy.deepcopy(source.header)
     ds.file_meta = FileMetaDataset()
     ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds.StudyInstanceUID = series_uid(seed, series, "study")
-    ds.SeriesInstanceUID = series_uid(seed, series, "series")
-    ds.FrameOfReferenceUID = series_uid(seed, series, "frame of reference")
-    ds.SOPInstanceUID = series_uid(seed, series, f"slice {k}")
+    ds.StudyInstanceUID = series_uid(seed, series.key, "study")
+    ds.SeriesInstanceUID = series_uid(seed, series.key, "series")
+    ds.FrameOfReferenceUID = series_uid(seed, series.key, "frame of reference")
+    ds.SOPInstanceUID = series_uid(seed, series.key, f"slice {k}")
     ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
     ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-    ds.SeriesNumber = series + 1
+    ds.SeriesNumber = series.number + 1
     ds.InstanceNumber = k + 1
     orientation = np.array(ds.get("ImageOrientationPatient") or (1, 0, 0, 0, 1, 0), dtype=float)
     normal = np.cross(orientation[:3], orientation[3:])
@@ -208,66 +256,189 @@ def slice_header(source: Source, pixels: np.ndarray, seed: int, series: int, k: 
     ds.SliceLocation = f"{float(position @ normal):.3f}"
     ds.BurnedInAnnotation = "NO"
     ds.set_pixel_data(pixels, ds.PhotometricInterpretation, int(ds.BitsStored), generate_instance_uid=False)
+    if series.syntax != ExplicitVRLittleEndian:
+        ds.compress(series.syntax, generate_instance_uid=False)
     return ds
 
 
-def text_free_series(source: Source, out: Path, seed: int, series: int, slices: int) -> list[dict]:
-    """Write series ``series``: ``slices`` text-free slices of ``source``; return their GT entries."""
-    rng = np.random.default_rng([seed, series])
+def text_free_series(source: Source, out: Path, seed: int, series: Series, slices: int) -> list[dict]:
+    """Write ``series``: ``slices`` text-free slices of ``source``; return their GT entries."""
+    rng = np.random.default_rng(series.entropy)
     drift = draw_drift(rng, source.pixels.shape)
     image = source.pixels.astype(np.float32)
     entries = []
     for k in range(slices):
         ds = slice_header(source, text_free_slice(source, image, drift, k, slices, rng), seed, series, k)
-        entries.append(write(ds, out, Path(f"series_{series:03d}") / f"slice_{k:03d}.dcm",
-                             f"source: {source.path} (frame {source.frame})"))
+        notes = f"source: {source.path} (frame {source.frame})"
+        if series.syntax != ExplicitVRLittleEndian:
+            notes += f"; {series.syntax.name}"
+        entries.append(text_free_entry(save(ds, out, series.folder / series.name.format(k=k)), series.case, notes))
     return entries
 
 
-def write(ds: Dataset, out: Path, path: Path, notes: str) -> dict:
-    """Save ``ds`` at ``out``/``path``; its GT entry (text-free: no boxes)."""
+def save(ds: Dataset, out: Path, path: Path) -> dict:
+    """Save ``ds`` at ``out``/``path``; the start of its GT entry (path and sha256)."""
     (out / path).parent.mkdir(parents=True, exist_ok=True)
     ds.save_as(out / path, enforce_file_format=True)
-    return {"path": path.as_posix(), "sha256": hashlib.sha256((out / path).read_bytes()).hexdigest(),
-            "text_present": False, "frames": 1, "boxes": [], "case": CASE, "notes": notes}
+    return {"path": path.as_posix(), "sha256": hashlib.sha256((out / path).read_bytes()).hexdigest()}
 
 
-def generate(out: Path, n: int, per_series: int, seed: int, corpus: Path = CORPUS) -> tuple[dict, list[str], dict]:
-    """Write ``n`` slices in series of ``per_series`` and ``out``/gt.json; return the GT document, the sources used
-    and the skipped corpus files with the reason."""
-    sources, skipped = load_sources(corpus)
-    if not sources:
-        raise SystemExit(f"make_archive: no usable text-free source in {corpus}")
-    order = np.random.default_rng(seed).permutation(len(sources))
-    entries, used = [], []
-    for series, first in enumerate(range(0, n, per_series)):
-        source = sources[order[series % len(sources)]]
-        used.append(source.path)
-        entries += text_free_series(source, out, seed, series, min(per_series, n - first))
+def text_free_entry(saved: dict, case: str, notes: str) -> dict:
+    """The GT entry of a saved text-free single frame: no boxes."""
+    return {**saved, "text_present": False, "frames": 1, "boxes": [], "case": case, "notes": notes}
+
+
+# ---------------------------------------------------------------- the mix of classes
+
+def parse_mix(text: str) -> dict[str, float]:
+    """``CLASS=SHARE,...`` as shares summing to 1, in CLASSES order."""
+    shares: dict[str, float] = {}
+    for part in filter(None, text.split(",")):
+        name, sep, value = part.partition("=")
+        if not sep or name.strip() not in CLASSES:
+            raise argparse.ArgumentTypeError(f"expected CLASS=SHARE with CLASS one of {', '.join(CLASSES)}: {part!r}")
+        try:
+            shares[name.strip()] = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {part!r}") from None
+    total = sum(shares.values())
+    if min(shares.values(), default=-1) < 0 or total <= 0:
+        raise argparse.ArgumentTypeError(f"shares must be >= 0 and not all 0: {text!r}")
+    return {name: shares[name] / total for name in CLASSES if name in shares}
+
+
+def allocate(mix: dict[str, float], n: int) -> dict[str, int]:
+    """How many of ``n`` files each class of ``mix`` gets: rounded down, the rest to the largest remainders."""
+    counts = {name: math.floor(share * n) for name, share in mix.items()}
+    remainders = sorted(mix, key=lambda name: (counts[name] - mix[name] * n, CLASSES.index(name)))
+    for name in remainders[:n - sum(counts.values())]:
+        counts[name] += 1
+    return {name: count for name, count in counts.items() if count}
+
+
+@dataclass(frozen=True)
+class Archive:
+    """What every class writer needs: the output, the seed, the series length and the corpus (read when needed)."""
+
+    out: Path
+    seed: int
+    per_series: int
+    corpus: Path
+
+    @cached_property
+    def sources(self) -> list[Source]:
+        sources, _ = load_sources(self.corpus)
+        if not sources:
+            raise SystemExit(f"make_archive: no usable text-free source in {self.corpus}")
+        return sources
+
+
+def draw_syntax(rng: np.random.Generator) -> UID:
+    """A transfer syntax drawn from COMPRESSIONS; uncompressed when pydicom has no encoder for the one drawn."""
+    syntax = UID(rng.choice(list(COMPRESSIONS), p=list(COMPRESSIONS.values())))
+    return syntax if syntax == ExplicitVRLittleEndian or get_encoder(syntax).is_available else ExplicitVRLittleEndian
+
+
+def series_of(case: str, seed: int, number: int) -> Series:
+    """Series ``number`` of a slice class; ``text-free`` keeps the UIDs, random streams and syntax it always had."""
+    if case == CASE:
+        return Series(Path(case) / f"series_{number:03d}", number, str(number), (seed, number))
+    entropy = (seed, CLASSES.index(case), number)
+    syntax = draw_syntax(np.random.default_rng([*entropy, 1]))
+    if case == "radiograph":
+        return Series(Path(case), number, f"{case}/{number}", entropy, syntax, f"image_{number:05d}.dcm", case)
+    return Series(Path(case) / f"series_{number:03d}", number, f"{case}/{number}", entropy, syntax, case=case)
+
+
+def slice_class(archive: Archive, case: str, count: int) -> list[dict]:
+    """``count`` text-free slices of class ``case`` in series (radiographs: one image each), sources round-robin in
+    a seeded order."""
+    pool = [source for source in archive.sources if source.header.get("Modality") in MODALITIES[case]]
+    if not pool:
+        raise SystemExit(f"make_archive: no {case} source in {archive.corpus}")
+    slices = 1 if case == "radiograph" else archive.per_series
+    order = np.random.default_rng(archive.seed if case == CASE else [archive.seed, CLASSES.index(case)])
+    order = order.permutation(len(pool))
+    entries = []
+    for number, first in enumerate(range(0, count, slices)):
+        series = series_of(case, archive.seed, number)
+        entries += text_free_series(pool[order[number % len(pool)]], archive.out, archive.seed, series,
+                                    min(slices, count - first))
+    return entries
+
+
+@cache
+def synthetic() -> ModuleType:
+    """scripts/make_synthetic.py as a module (registered in sys.modules: its dataclasses look their module up)."""
+    spec = importlib.util.spec_from_file_location("make_synthetic", SYNTHETIC)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"make_archive: cannot load {SYNTHETIC}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def synthetic_sample(seed: int, index: int, kind: str) -> Any:
+    """make_synthetic's file ``index`` of set ``seed`` of its case ``kind`` (a Sample: dataset and GT entry)."""
+    make = synthetic()
+    if kind == make.FORM_CASE:
+        return make.build_form(seed, index)
+    if kind in make.REAL_CASES:
+        return make.build_real(seed, index, kind)
+    return make.build(seed, index, kind)
+
+
+def synthetic_class(archive: Archive, case: str, first: int, count: int) -> list[dict]:
+    """``count`` files of class ``case``, make_synthetic's cases SYNTHETIC_CASES[case] in turn, with their GT boxes;
+    file ``i`` of the archive is make_synthetic's file ``i`` of set ``--seed``."""
+    entries = []
+    for index in range(first, first + count):
+        kind = SYNTHETIC_CASES[case][(index - first) % len(SYNTHETIC_CASES[case])]
+        sample = synthetic_sample(archive.seed, index, kind)
+        saved = save(sample.dataset, archive.out, Path(case) / f"{index:05d}-{kind}.dcm")
+        entries.append({**sample.entry, **saved, "case": case,
+                        "notes": f"make_synthetic case {kind}: {sample.entry['notes']}"})
+    return entries
+
+
+def generate(out: Path, n: int, mix: dict[str, float], per_series: int, seed: int, corpus: Path = CORPUS) -> dict:
+    """Write ``n`` files in the classes of ``mix`` (in CLASSES order) and ``out``/gt.json; return the GT document."""
+    archive = Archive(out, seed, per_series, corpus)
+    counts = allocate(mix, n)
+    entries: list[dict] = []
+    for case, count in counts.items():
+        if case in SYNTHETIC_CASES:
+            entries += synthetic_class(archive, case, len(entries), count)
+        else:
+            entries += slice_class(archive, case, count)
+    asked = ",".join(f"{case}={share:.4g}" for case, share in mix.items())
     gt = {"version": 1, "root": ".",
-          "description": f"Text-free archive series (scripts/make_archive.py --n {n} --per-series {per_series} "
-                         f"--seed {seed}) from real text-free corpus images; paths are relative to the directory of "
-                         "this file (use --root DIR). No file has text: every rect is a false alarm.",
-          "partial": False, "seed": seed, "cases": [CASE], "files": entries}
+          "description": f"Archive (scripts/make_archive.py --n {n} --mix {asked} --per-series {per_series} "
+                         f"--seed {seed}): text-free slice series and radiographs from real text-free corpus images, "
+                         "make_synthetic's files with text; paths are relative to the directory of this file (use "
+                         "--root DIR); each file's case is its class.",
+          "partial": False, "seed": seed, "cases": list(counts), "counts": counts, "files": entries}
     (out / "gt.json").write_text(json.dumps(gt, indent=1) + "\n")
-    return gt, list(dict.fromkeys(used)), skipped
+    return gt
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--n", type=int, default=560, help="slices in all")
-    parser.add_argument("--per-series", type=int, default=20)
+    parser.add_argument("--n", type=int, default=10000, help="files in all")
+    parser.add_argument("--mix", type=parse_mix, default=parse_mix(DEFAULT_MIX), metavar="CLASS=SHARE,...",
+                        help=f"shares of the classes {', '.join(CLASSES)} (default {DEFAULT_MIX})")
+    parser.add_argument("--per-series", type=int, default=20, help="slices per series")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     args = parser.parse_args(argv)
     if args.n < 1 or args.per_series < 1:
         parser.error("--n and --per-series must be positive")
     start = time.perf_counter()
-    gt, used, skipped = generate(args.out, args.n, args.per_series, args.seed, args.corpus)
-    series = len({Path(e["path"]).parent for e in gt["files"]})
-    print(f"{series} series, {len(gt['files'])} slices from {len(used)} sources ({len(skipped)} text-free files "
-          f"skipped) in {time.perf_counter() - start:.1f} s -> {args.out}", file=sys.stderr)
+    gt = generate(args.out, args.n, args.mix, args.per_series, args.seed, args.corpus)
+    print(f"{len(gt['files'])} files ({', '.join(f'{c} {k}' for c, k in gt['counts'].items())}) in "
+          f"{time.perf_counter() - start:.1f} s -> {args.out}", file=sys.stderr)
     return 0
 
 

@@ -1,5 +1,5 @@
 """python -m dicom_ocr.bench: score (a real scan of a tiny synthetic set, scored by shared/bench/score.py, reported per
-case), peers, text-free and stages."""
+case), peers, text-free, stages and archive (a tiny archive scanned by the old and the new code)."""
 from __future__ import annotations
 
 import json
@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from dicom_ocr.bench import peers, score, stages, textfree
+from dicom_ocr.bench import archive, peers, score, stages, textfree
 from dicom_ocr.bench.__main__ import COMMANDS, main
 from dicom_ocr.bench.scorer import REPO, default_scorer
 from dicom_ocr.bench.timing import TIME
+from dicom_ocr.store.files import FileFacts
 
-from scriptmodules import SCRIPTS
+from scriptmodules import SCRIPTS, load_script
 
 SCORER = default_scorer()          # $DICOM_OCR_SCORER, else ../shared/bench/score.py beside the repository
 CASES = ["varied", "small-7px", "green-on-grey", "low-contrast", "dark-on-light", "monochrome1"]
@@ -222,3 +223,61 @@ def test_text_free_report_counts_the_logo_file_apart():
     lines = textfree.report(files, {"a/blank.dcm": 2, "a/clean.dcm": 0, "a/logo.dcm": 1})
     assert lines == ["   2 rects  a/blank.dcm", "   1 rects  a/logo.dcm  (no (tiny logo))",
                      "1 of 2 text-free files have rects; the logo file: 1"]
+
+
+ARCHIVE_FIGURES = ("files (scanned and recorded)", "scan wall s, --jobs 2 (exit status)", "files/hour, all (wall time)",
+                   "files/hour, series (per-file seconds x 2 workers)",
+                   "files/hour, radiograph (per-file seconds x 2 workers)",
+                   "files/hour, text (per-file seconds x 2 workers)", "s per plane read, files with text",
+                   "s per plane read, files without text", "peak RSS MiB, largest process",
+                   "peak RSS MiB, largest worker (sampled)", "DB MiB per 1,000 files",
+                   "resume of the finished scan, wall s (exit status)", "status wall s (exit status)",
+                   "report --sample 50 wall s (exit status)", "recall, boxes (coverage >= 0.8)", "recall, PHI boxes",
+                   "file recall, files with text", "file false alarm, files without text")
+
+
+@pytest.fixture(scope="module")
+def archive_tables(tmp_path_factory) -> dict[str, dict[str, str]]:
+    """The archive command's tables (figure -> value, per version) on 4 files, old = this checkout."""
+    make_archive = load_script("make_archive")
+    if not SCORER.exists() or not make_archive.CORPUS.is_dir():
+        pytest.skip("../shared is not here")
+    out = tmp_path_factory.mktemp("archive")
+    make_archive.main(["--out", str(out), "--n", "4", "--per-series", "2", "--mix", "series=2,radiograph=1,text=1"])
+    command = [sys.executable, "-m", "dicom_ocr.bench", "archive", str(out), "--old", str(REPO), "--jobs", "2",
+               "--scorer", str(SCORER)]
+    printed = subprocess.run(command, check=True, capture_output=True, text=True, timeout=900, cwd=REPO).stdout
+    tables: dict[str, dict[str, str]] = {}
+    for line in printed.splitlines():
+        if line.startswith("### "):
+            version = tables.setdefault(line[4:].partition(":")[0], {})
+        elif line.startswith("| ") and not line.startswith("| figure "):
+            figure, value = line[2:-2].split(" | ")
+            version[figure] = value
+    return tables
+
+
+def test_archive_prints_every_figure_for_both_versions(archive_tables):
+    assert list(archive_tables) == ["old", "new"]
+    for table in archive_tables.values():
+        assert tuple(table) == ARCHIVE_FIGURES
+        assert "n/a" not in table.values(), table
+        assert table["files (scanned and recorded)"] == "4 (4)"
+        assert all(table[figure].endswith("(0)") for figure in ARCHIVE_FIGURES if figure.endswith("(exit status)"))
+        assert float(table["resume of the finished scan, wall s (exit status)"].split()[0]) < \
+            float(table["scan wall s, --jobs 2 (exit status)"].split()[0])
+        assert 10 < float(table["peak RSS MiB, largest worker (sampled)"]) <= float(table["peak RSS MiB, largest process"]) + 1
+        for figure in ARCHIVE_FIGURES[-4:]:
+            assert 0.0 <= float(table[figure]) <= 1.0
+
+
+def test_archive_figures_split_per_file_records_by_class_and_text():
+    files = {"series/a.dcm": {"case": "series", "text_present": False},
+             "series/b.dcm": {"case": "series", "text_present": False},
+             "text/c.dcm": {"case": "text", "text_present": True}}
+    facts = {"series/a.dcm": FileFacts("/x/series/a.dcm", "done", None, 1, 0, False, 2.0),
+             "series/b.dcm": FileFacts("/x/series/b.dcm", "done", None, 1, 0, False, 4.0),
+             "text/c.dcm": FileFacts("/x/text/c.dcm", "done", None, 8, 3, True, 2.0)}
+    assert archive.class_rates(facts, files, jobs=2) == {"series": 2400, "text": 3600}
+    assert archive.seconds_per_plane(facts, files, text=False) == 3.0
+    assert archive.seconds_per_plane(facts, files, text=True) == 0.25

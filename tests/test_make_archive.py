@@ -1,4 +1,5 @@
-"""scripts/make_archive.py: series of text-free slices from the corpus's real images, reproducible, with their GT."""
+"""scripts/make_archive.py: an archive in a mix of classes (text-free series and radiographs from the corpus's real
+images, make_synthetic's files with text), reproducible, with its GT; the class text-free as it always was."""
 from __future__ import annotations
 
 import hashlib
@@ -13,7 +14,7 @@ from pydicom.uid import ExplicitVRLittleEndian
 from scriptmodules import load_script
 
 archive = load_script("make_archive")
-ARGS = ["--n", "6", "--per-series", "3", "--seed", "1"]
+ARGS = ["--n", "6", "--per-series", "3", "--seed", "1", "--mix", "text-free=1"]
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,7 @@ def written(tmp_path_factory) -> Path:
         pytest.skip("../shared is not here")
     out = tmp_path_factory.mktemp("archive")
     assert archive.main(["--out", str(out), *ARGS]) == 0
-    return out
+    return out / "text-free"
 
 
 def _series(root: Path) -> dict[str, list[pydicom.Dataset]]:
@@ -61,18 +62,18 @@ def test_neighbouring_slices_differ_but_show_the_same_anatomy(written):
 def test_same_seed_writes_identical_pixels(written, tmp_path):
     archive.main(["--out", str(tmp_path), *ARGS])
     for path in written.glob("series_*/slice_*.dcm"):
-        again = tmp_path / path.relative_to(written)
+        again = tmp_path / "text-free" / path.relative_to(written)
         assert pydicom.dcmread(path).PixelData == pydicom.dcmread(again).PixelData
-    assert (written / "gt.json").read_bytes() == (tmp_path / "gt.json").read_bytes()
+    assert (written.parent / "gt.json").read_bytes() == (tmp_path / "gt.json").read_bytes()
 
 
 def test_gt_lists_every_file_as_text_free(written):
-    gt = json.loads((written / "gt.json").read_text())
-    assert gt["version"] == 1
-    paths = sorted(p.relative_to(written).as_posix() for p in written.glob("series_*/slice_*.dcm"))
+    gt = json.loads((written.parent / "gt.json").read_text())
+    assert gt["version"] == 1 and gt["cases"] == ["text-free"]
+    paths = sorted(p.relative_to(written.parent).as_posix() for p in written.glob("series_*/slice_*.dcm"))
     assert sorted(entry["path"] for entry in gt["files"]) == paths
     for entry in gt["files"]:
-        assert entry["sha256"] == hashlib.sha256((written / entry["path"]).read_bytes()).hexdigest()
+        assert entry["sha256"] == hashlib.sha256((written.parent / entry["path"]).read_bytes()).hexdigest()
         assert (entry["text_present"], entry["frames"], entry["boxes"], entry["case"]) == (False, 1, [], "text-free")
         assert entry["notes"].startswith("source: ")
 
@@ -86,3 +87,87 @@ def test_sources_are_greyscale_anatomy_without_overlays_or_curves(shared):
     assert any(source.path.endswith("HasFragmentSequence.dcm") for source in sources)     # its curves were dropped
     reasons = " ".join(skipped.values())
     assert "not anatomy (US)" in reasons and "a logo" in reasons and "a photo of flowers" in reasons
+
+
+MIX = ["--n", "12", "--per-series", "2", "--seed", "3", "--mix", "series=4,radiograph=2,cine=1,capture=2,text=3"]
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory) -> Path:
+    if not archive.CORPUS.is_dir():
+        pytest.skip("../shared is not here")
+    out = tmp_path_factory.mktemp("mixed")
+    assert archive.main(["--out", str(out), *MIX]) == 0
+    return out
+
+
+def test_mix_shares_become_counts_that_add_up():
+    mix = archive.parse_mix(archive.DEFAULT_MIX)
+    assert list(mix) == ["series", "radiograph", "cine", "capture", "text"] and sum(mix.values()) == pytest.approx(1)
+    for n in (1, 7, 24, 10000):
+        counts = archive.allocate(mix, n)
+        assert sum(counts.values()) == n
+        assert all(abs(counts.get(case, 0) - share * n) < 1 for case, share in mix.items())
+    assert archive.allocate(archive.parse_mix("text=1,series=3"), 8) == {"series": 6, "text": 2}
+    for wrong in ("series", "nothing=1", "series=x", "series=-1,text=2", "series=0"):
+        with pytest.raises(Exception, match="expected|number|shares"):
+            archive.parse_mix(wrong)
+
+
+def test_series_syntaxes_are_drawn_from_the_compressions_and_text_free_stays_uncompressed():
+    syntaxes = {archive.series_of("series", 1, number).syntax for number in range(60)}
+    assert syntaxes == set(archive.COMPRESSIONS)
+    assert {archive.series_of("text-free", 1, number).syntax for number in range(60)} == {ExplicitVRLittleEndian}
+    assert archive.series_of("radiograph", 1, 5).folder == Path("radiograph")
+
+
+def test_compressed_series_hold_the_same_pixels_as_uncompressed_ones(shared, tmp_path):
+    source = next(s for s in archive.load_sources(archive.CORPUS)[0] if s.header.Modality == "CT")
+    for syntax in archive.COMPRESSIONS:
+        series = archive.Series(Path(syntax.name), 0, "0", (1, 0), syntax)
+        archive.text_free_series(source, tmp_path, 1, series, 2)
+    plain = [pydicom.dcmread(p).pixel_array for p in sorted((tmp_path / ExplicitVRLittleEndian.name).iterdir())]
+    for syntax in archive.COMPRESSIONS:
+        paths = sorted((tmp_path / syntax.name).iterdir())
+        assert [pydicom.dcmread(p).file_meta.TransferSyntaxUID for p in paths] == [syntax, syntax]
+        assert all(np.array_equal(pydicom.dcmread(p).pixel_array, pixels) for p, pixels in zip(paths, plain))
+
+
+def test_every_class_of_the_mix_is_written_in_proportion(mixed):
+    gt = json.loads((mixed / "gt.json").read_text())
+    expected = {"series": 4, "radiograph": 2, "cine": 1, "capture": 2, "text": 3}
+    assert gt["cases"] == list(expected) and gt["counts"] == expected
+    assert {case: sum(e["case"] == case for e in gt["files"]) for case in expected} == expected
+    on_disk = sorted(p.relative_to(mixed).as_posix() for p in mixed.rglob("*.dcm"))
+    assert sorted(e["path"] for e in gt["files"]) == on_disk
+    assert all(e["path"].startswith(e["case"] + "/") for e in gt["files"])
+    for entry in gt["files"]:
+        ds = pydicom.dcmread(mixed / entry["path"])
+        assert ds.pixel_array.size and entry["sha256"] == hashlib.sha256((mixed / entry["path"]).read_bytes()).hexdigest()
+        if entry["case"] in ("series", "radiograph"):
+            assert ds.Modality in archive.MODALITIES[entry["case"]] and ds.BurnedInAnnotation == "NO"
+    series = {}
+    for path in mixed.glob("series/series_*/*.dcm"):
+        ds = pydicom.dcmread(path)
+        series.setdefault(path.parent.name, set()).add((ds.SeriesInstanceUID, ds.Rows, ds.Columns))
+    assert len(series) == 2 and all(len(one) == 1 for one in series.values())     # one size per series
+
+
+def test_files_with_text_carry_make_synthetic_boxes(mixed):
+    gt = json.loads((mixed / "gt.json").read_text())
+    texts = [e for e in gt["files"] if e["case"] in ("cine", "capture", "text")]
+    assert len(texts) == 6
+    kinds = {e["notes"].split(":")[0].removeprefix("make_synthetic case ") for e in texts}
+    assert kinds == {"cine-static", "scale-glyphs", "label-line", "varied", "small-7px", "green-on-grey"}
+    for entry in texts:
+        assert entry["text_present"] and entry["boxes"]
+        for box in entry["boxes"]:
+            assert 0 <= box["left"] <= box["right"] < entry["columns"] and 0 <= box["top"] <= box["bottom"] < entry["rows"]
+    assert all(not e["text_present"] and not e["boxes"] for e in gt["files"] if e["case"] in ("series", "radiograph"))
+
+
+def test_same_seed_writes_a_byte_identical_archive(mixed, tmp_path):
+    archive.main(["--out", str(tmp_path), *MIX])
+    written = sorted(p.relative_to(mixed) for p in mixed.rglob("*") if p.is_file())
+    assert written == sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert all((mixed / path).read_bytes() == (tmp_path / path).read_bytes() for path in written)

@@ -6,11 +6,11 @@ import os
 from types import ModuleType
 
 from .. import bench
-from . import cost, dbwrite, engines, forms, peers, rejudge, rows, score, stages, textfree, triage
+from . import archive, cost, dbwrite, engines, forms, peers, rejudge, rows, score, stages, textfree, triage
 
 COMMANDS: dict[str, ModuleType] = {"score": score, "cost": cost, "engines": engines, "stages": stages, "peers": peers,
                                    "db": dbwrite, "forms": forms, "text-free": textfree, "rejudge": rejudge,
-                                   "rows": rows, "triage": triage}
+                                   "rows": rows, "triage": triage, "archive": archive}
 
 
 def parser() -> argparse.ArgumentParser:

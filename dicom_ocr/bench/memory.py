@@ -1,0 +1,59 @@
+"""Peak resident memory of the worker processes of a command this process runs, sampled with psutil.
+
+``/usr/bin/time -v`` gives the peak of the largest process of a run (:mod:`.timing`), not which one it was; sampling
+the process tree a few times a second tells the workers apart (Python processes whose parent is a Python process:
+the scan's spawned workers, and its small resource tracker). A worker that lives less than a sampling interval, or
+whose peak falls between two samples, is missed: the figure is a lower bound.
+"""
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+
+import psutil
+
+INTERVAL_S = 0.5
+
+
+class WorkerPeaks:
+    """A context manager sampling this process's descendants; ``peak_mib`` is the largest worker's RSS seen."""
+
+    def __init__(self, interval_s: float = INTERVAL_S):
+        self.interval_s = interval_s
+        self._rss: dict[int, int] = {}           # pid -> largest RSS seen, bytes
+        self._parent: dict[int, int] = {}
+        self._python: set[int] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> WorkerPeaks:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self.sample()
+
+    def sample(self) -> None:
+        """Record the RSS, parent and kind of every descendant now alive."""
+        for process in psutil.Process().children(recursive=True):
+            try:
+                with process.oneshot():
+                    rss, parent, name = process.memory_info().rss, process.ppid(), process.name()
+            except psutil.Error:          # ended between the listing and the reading
+                continue
+            self._rss[process.pid] = max(rss, self._rss.get(process.pid, 0))
+            self._parent[process.pid] = parent
+            if name.startswith("python"):
+                self._python.add(process.pid)
+
+    @property
+    def peak_mib(self) -> float | None:
+        """The largest RSS of a worker seen, MiB; None when no worker was seen (a scan with ``--jobs 1``)."""
+        workers = [rss for pid, rss in self._rss.items() if pid in self._python and self._parent[pid] in self._python]
+        return max(workers) / 2 ** 20 if workers else None
