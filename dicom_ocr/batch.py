@@ -28,7 +28,7 @@ from .results import FileResult
 from .scanner import Scanner, stored_filename
 from .sources import RegionSource
 from .store import AuditDB, FileRecord, RectRow
-from .store.rows import file_rows
+from .store.rows import file_rows, plane_notes
 
 log = logging.getLogger(__name__)
 
@@ -276,7 +276,7 @@ def run_scan(db: AuditDB, paths: Iterable[str], settings: ScanSettings, jobs: in
             tags = outcome.tags
             for exporter in exporters:
                 exporter.write_file(rects, tags.imagetype, tags.manufacturer, tags.burnedinannotation)
-        db.write_file(record, rects)
+        db.write_file(record, rects, plane_notes(outcome))
         stats.add(record)
         if record.state in ("error", "skipped"):
             _log_bad_file(record)

@@ -592,6 +592,8 @@ def _status_text(s: dict) -> str:
              f"not read (header triage): {s['not_read']}",
              f"failed:                  {s['failed']}", *causes(s["failed_by_cause"]),
              f"planes read (done files): {s['planes']}",
+             f"  enlarged copy skipped: {s['planes_enlarged_copy_skipped']} (no sign of small text; table "
+             "dicom_ocr_planes says which)",
              f"worker time, all files:  {num(s['seconds_total'])} s (OCR {num(s['seconds_ocr'])} s, decoding and the "
              f"rest {num(s['seconds_decode'])} s)",
              f"worker time per file:    {num(s['seconds_per_file'], '.3f')} s on average (OCR "

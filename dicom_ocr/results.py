@@ -39,11 +39,14 @@ class FoundRegion:
 
 @dataclass(frozen=True)
 class PlaneResult:
-    """The regions found on one plane's pixels (``overlay`` -1: image pixels; n: group 0x6000 + 2n)."""
+    """The regions found on one plane's pixels (``overlay`` -1: image pixels; n: group 0x6000 + 2n), and what was
+    not read on it."""
 
     frame: int
     overlay: int
     regions: tuple[FoundRegion, ...] = ()
+    notes: tuple[str, ...] = ()       # what was not read on the plane, and why (the enlarged copy of a plane
+                                      # without a sign of small text)
 
 
 @dataclass(frozen=True)

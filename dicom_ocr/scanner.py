@@ -79,12 +79,14 @@ class Scanner:
             if self.triage and not (decision := header_triage(dicom)).read:
                 return result("not-read", error_cause=TRIAGE_CAUSE, error_message=decision.reason, tags=dicom.tags)
             rules = tuple(self._rule_regions(dicom))
+            notes: dict[tuple[int, int], list[str]] = {}
             for plane, regions in self.detector.detect_planes(dicom.planes(), moving=dicom.moving_areas,
-                                                              memory=(memory := PlaneMemory())):
+                                                              memory=(memory := PlaneMemory()), notes=notes):
                 boxes = [region.box for region in regions]
                 found.append(PlaneText(plane.frame, plane.overlay, regions,
                                        document_boxes(plane, dicom.header, boxes, self.forms)))
-            planes = tuple(self._judged(plane, facts or dicom.facts, dicom.clinical_areas)
+            planes = tuple(self._judged(plane, facts or dicom.facts, dicom.clinical_areas,
+                                        tuple(notes.get((plane.frame, plane.overlay), ())))
                            for plane in with_static_text(found, memory))
         except DicomOcrError as exc:      # the batch writer logs each bad file's line, wherever the file was read
             log.debug("%s [%s]", exc, exc.cause)
@@ -106,8 +108,9 @@ class Scanner:
             for frame in frames:
                 yield RuleRegion(frame, named.overlay, region)
 
-    def _judged(self, plane: PlaneText, facts: HeaderFacts, areas: list[Box]) -> PlaneResult:
-        """``plane``'s regions with their verdicts, then its document regions (judged PHI)."""
+    def _judged(self, plane: PlaneText, facts: HeaderFacts, areas: list[Box], notes: tuple[str, ...]) -> PlaneResult:
+        """``plane``'s regions with their verdicts, then its document regions (judged PHI); ``notes``: what was not
+        read on it."""
         regions = plane.regions
         verdicts = [judge(region.text, facts, default_pii=self.default_pii) for region in regions]
         clear = [region for region, verdict in zip(regions, verdicts) if not verdict.pii]
@@ -117,7 +120,7 @@ class Scanner:
         found = [_text_region(region, verdict, plane.overlay == -1 and outside_clinical_area(region.box, areas))
                  for region, verdict in zip(regions, verdicts)]
         found += [_document_region(box, self.forms) for box in plane.document]
-        return PlaneResult(plane.frame, plane.overlay, tuple(found))
+        return PlaneResult(plane.frame, plane.overlay, tuple(found), notes)
 
 
 def with_static_text(found: list[PlaneText], memory: PlaneMemory) -> list[PlaneText]:

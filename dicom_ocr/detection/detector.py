@@ -79,33 +79,38 @@ class Detector:
         self.calls[key] += 1
         return result
 
-    def _pass_words(self, p: Pass, plane: Plane, readings: Mapping[str, RememberedReadings]) -> list[Word]:
+    def _pass_words(self, p: Pass, plane: Plane, readings: Mapping[str, RememberedReadings],
+                    notes: list[str]) -> list[Word]:
         engine = self.engines[p.engine]
         if p.once_per_line:
-            return self._timed(p.spec, read_once_per_line, readings.get(p.engine, engine), plane)
+            return self._timed(p.spec, read_once_per_line, readings.get(p.engine, engine), plane, notes)
         words = []
         for variant in make_variants(plane, p.variants):
             read = self._timed(f"{p.engine}:{variant.name}", engine.read, variant.image)
             words += _words_on_plane(read, variant, plane)
         return words
 
-    def detect(self, plane: Plane, readings: Mapping[str, RememberedReadings] | None = None) -> list[Region]:
+    def detect(self, plane: Plane, readings: Mapping[str, RememberedReadings] | None = None,
+               notes: list[str] | None = None) -> list[Region]:
         """The text regions of one plane (none for a blank plane), in plane pixel coordinates; ``readings`` (by
-        engine name) recall the lines other planes of the same file showed."""
+        engine name) recall the lines other planes of the same file showed; ``notes`` gets what was not read and why
+        (the enlarged copy of a plane without a sign of small text)."""
         if plane.blank:
             return []
         self.planes_read += 1
+        notes = [] if notes is None else notes
         with reporting_to(self.on_stage):
-            word_lists = [(self.engines[p.engine].ocrengine, self._pass_words(p, plane, readings or {}))
+            word_lists = [(self.engines[p.engine].ocrengine, self._pass_words(p, plane, readings or {}, notes))
                           for p in self.passes]
         return build_regions(word_lists, plane.rows, plane.columns, image=plane.image)
 
-    def detect_planes(self, planes: Iterable[Plane], moving: Sequence[Box] = (),
-                      memory: PlaneMemory | None = None) -> Iterator[tuple[Plane, list[Region]]]:
+    def detect_planes(self, planes: Iterable[Plane], moving: Sequence[Box] = (), memory: PlaneMemory | None = None,
+                      notes: dict[tuple[int, int], list[str]] | None = None) -> Iterator[tuple[Plane, list[Region]]]:
         """Regions of each plane of one file, reading identical and unchanged cine planes only once; changes inside
         the ``moving`` areas of the image (its ultrasound regions) do not make a frame be read again. Pass a fresh
         ``memory`` to ask it, once every plane is done, for the static text some frames missed
-        (:meth:`PlaneMemory.static_text`)."""
+        (:meth:`PlaneMemory.static_text`), and ``notes`` to learn, by ``(frame, overlay)``, what was not read on a
+        plane read and why."""
         memory = PlaneMemory() if memory is None else memory
         readings = {p.engine: RememberedReadings(cast(LineEngine, self.engines[p.engine]))   # checked by parse_passes
                     for p in self.passes if p.once_per_line}
@@ -116,5 +121,8 @@ class Detector:
             seen = Fingerprint.of(plane, moving if plane.overlay == -1 else ())
             regions = memory.recall(seen)
             if regions is None:
-                regions = memory.remember(seen, self.detect(plane, readings))
+                plane_notes: list[str] = []
+                regions = memory.remember(seen, self.detect(plane, readings, plane_notes))
+                if notes is not None and plane_notes:
+                    notes[(plane.frame, plane.overlay)] = plane_notes
             yield plane, regions

@@ -39,6 +39,7 @@ from ..planes import Plane
 from ..regions import components, drop_graphics, filter_words, is_multiline_lump
 from ..regions.glyphs import ink, runs_of
 from .fields import split_all
+from .small_text import SKIPPED, may_hold_small_text
 from .stages import stage
 from .variants import Variant, dark_parts, dark_strokes, enlarged_parts, equalised, grey, make_variants
 
@@ -354,15 +355,21 @@ def _read(engine: LineEngine, choices: Sequence[Choice], plane: Plane) -> list[t
     return list(zip(preferred + fallback, words + recognise_fields(engine, fallback, plane)))
 
 
-def read_once_per_line(engine: LineEngine, plane: Plane) -> list[Word]:
+def read_once_per_line(engine: LineEngine, plane: Plane, notes: list[str] | None = None) -> list[Word]:
     """The words of ``plane``, boxes in plane pixels: each group of lines recognised from its preferred scale, and
-    from the other one too where a preferred line was read as nothing. A plane where some text was found is
+    from the other one too where a preferred line was read as nothing. The enlarged copy is detected where the plane
+    may hold small text (:mod:`.small_text`; else ``notes`` gets why not). A plane where some text was found is
     searched again for dark text on its dark-strokes copy (dark text over bright anatomy hides from the detector),
     and one where faint text was read, on its contrast-equalised copy."""
     scales = {v.name: v for v in make_variants(plane, ("plain", "x2"))}
     picture = scales.get("x2", scales["plain"])
     plain = detect_lines(engine, scales["plain"], plane)
-    enlarged = detect_lines(engine, scales["x2"], plane) if "x2" in scales else []
+    enlarged = []
+    if "x2" in scales:
+        if may_hold_small_text(plane, [line.box for line in plain]):
+            enlarged = detect_lines(engine, scales["x2"], plane)
+        elif notes is not None:
+            notes.append(SKIPPED)
     choices = unite(plain, enlarged)
     searched = dark_choices(engine, plane, picture, plain + enlarged) if choices else []
     lines = _read(engine, choices + searched, plane)

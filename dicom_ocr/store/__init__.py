@@ -7,12 +7,13 @@ read (marks are the reviewer's decision). :meth:`AuditDB.read_only` opens an exi
 from .connection import DatabaseError
 from .db import AuditDB
 from .files import FileFacts, FileRecord
+from .planes import PlaneNote
 from .rects import DrawnRect, RectRow, ReviewedRect, Verdict
 from .redactions import RedactionRecord
 from .schema import DB_NAME, DB_URI, define_dcmaudit_tables, migration_files
 from .status import status_summary
 from .tablerows import TableRows
 
-__all__ = ["DB_NAME", "DB_URI", "AuditDB", "DatabaseError", "DrawnRect", "FileFacts", "FileRecord", "RectRow",
+__all__ = ["DB_NAME", "DB_URI", "AuditDB", "DatabaseError", "DrawnRect", "FileFacts", "FileRecord", "PlaneNote", "RectRow",
            "RedactionRecord", "ReviewedRect", "TableRows", "Verdict", "define_dcmaudit_tables", "migration_files",
            "status_summary"]

@@ -10,6 +10,7 @@ import sqlite_utils
 
 from .connection import connect, connect_read_only, transaction
 from .files import FileRecord, Files
+from .planes import PlaneNote, Planes
 from .rects import RectRow, Rects
 from .redactions import Redactions
 from .schema import DB_NAME, create_our_tables, prepare_dcmaudit_tables
@@ -51,6 +52,7 @@ class AuditDB:
         self.tables = tables
         self.files = Files(self.tables)
         self.rects = Rects(self.tables)
+        self.planes = Planes(self.tables)
         self.tags = Tags(self.tables)
         self.redactions = Redactions(self.tables)
 
@@ -68,14 +70,15 @@ class AuditDB:
         no columns and no rows when the DB has no such table."""
         return table_rows(self.tables, table, without)
 
-    def write_file(self, record: FileRecord, rects: list[RectRow]) -> None:
-        """Replace the rects this tool wrote earlier for ``record.filename`` by ``rects`` and store ``record``, in one
-        transaction: a crash mid-file never counts the file as done."""
+    def write_file(self, record: FileRecord, rects: list[RectRow], notes: list[PlaneNote] | None = None) -> None:
+        """Replace the rects (and plane notes) this tool wrote earlier for ``record.filename`` by ``rects`` (and
+        ``notes``) and store ``record``, in one transaction: a crash mid-file never counts the file as done."""
         name = record.filename
         strangers = {r.filename for r in rects} - {name}
         if strangers:
             raise ValueError(f"rects for other files than {name!r}: {sorted(strangers)!r}")
         with transaction(self.tables.conn):
             self.rects.replace(name, rects)
+            self.planes.replace(name, notes or [])
             self.files.put(record)
         log.debug("stored %d rects for %s", len(rects), name)

@@ -12,6 +12,7 @@ from ..phi import NERENGINE
 from ..results import FileResult, FoundRegion, PlaneResult, RegionKind
 from ..sources import NERENGINE_SCANNED_FORM
 from .files import HEADER_READ, FileRecord
+from .planes import PlaneNote
 from .rects import RectRow
 
 _PLACEHOLDERS = {RegionKind.INK: "[ink]", RegionKind.PAGE: "[scanned form]"}
@@ -23,6 +24,12 @@ def file_rows(result: FileResult) -> tuple[FileRecord, list[RectRow]]:
     for plane in result.planes:
         rects += _plane_rows(result.filename, plane)
     return file_record(result), rects
+
+
+def plane_notes(result: FileResult) -> list[PlaneNote]:
+    """What was not read on each plane of ``result``, and why."""
+    return [PlaneNote(result.filename, plane.frame, plane.overlay, note)
+            for plane in result.planes for note in plane.notes]
 
 
 def file_record(result: FileResult) -> FileRecord:

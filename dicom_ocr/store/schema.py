@@ -31,12 +31,14 @@ _TAG_COLUMNS = {"id", "filename", "mark", "comment", "modality", "imagetype", "m
 
 FILES_TABLE = "dicom_ocr_files"
 RECTS_TABLE = "dicom_ocr_rects"
+PLANES_TABLE = "dicom_ocr_planes"
 REDACTIONS_TABLE = "dicom_ocr_redactions"
 _FILES_COLUMNS = {"filename": str, "state": str, "error_cause": str, "error_message": str, "n_planes": int,
                   "n_regions": int, "has_phi": int, "seconds_decode": float, "seconds_ocr": float,
                   "seconds_total": float, "engine": str, "engine_version": str, "tool_version": str, "finished_at": str,
                   "modality": str, "model": str}
 _RECTS_COLUMNS = {"rect_id": int, "filename": str, "source": str, "reason": str, "confidence": float}
+_PLANES_COLUMNS = {"filename": str, "frame": int, "overlay": int, "note": str}
 _REDACTIONS_COLUMNS = {"filename": str, "state": str, "policy": str, "deid_header": int, "target": str,
                        "error_cause": str, "error_message": str, "boxes": int, "boxes_digest": str, "syntax_in": str,
                        "syntax_out": str, "bytes_in": int, "bytes_out": int, "burned_in_annotation": str,
@@ -101,11 +103,13 @@ def prepare_dcmaudit_tables(directory: Path) -> None:
 
 
 def create_our_tables(db: sqlite_utils.Database) -> None:
-    """Our file and rect tables, and the indexes our reads need (nothing that exists is changed)."""
+    """Our file, rect and plane-note tables, and the indexes our reads need (nothing that exists is changed)."""
     db.table(FILES_TABLE).create(_FILES_COLUMNS, pk="filename", not_null={"state"}, if_not_exists=True)
     db.table(RECTS_TABLE).create(_RECTS_COLUMNS, pk="rect_id", not_null={"filename"}, if_not_exists=True)
     db.table(RECTS_TABLE).create_index(["filename"], index_name="dicom_ocr_rects_filename", if_not_exists=True)
     db.table("DicomRects").create_index(["filename"], index_name="dicom_ocr_DicomRects_filename", if_not_exists=True)
+    db.table(PLANES_TABLE).create(_PLANES_COLUMNS, not_null={"filename"}, if_not_exists=True)
+    db.table(PLANES_TABLE).create_index(["filename"], index_name="dicom_ocr_planes_filename", if_not_exists=True)
 
 
 def create_redactions_table(db: sqlite_utils.Database) -> None:

@@ -68,6 +68,7 @@ def scan_summary(db: AuditDB) -> dict:
         "failed": files.count_where("state = 'error'"),
         "failed_by_cause": _causes(db, "error"),
         "planes": int(totals["planes"]),
+        "planes_enlarged_copy_skipped": db.planes.count(),
         "seconds_decode": totals["decode"],
         "seconds_ocr": totals["ocr"],
         "seconds_total": seconds,
