@@ -218,3 +218,17 @@ def test_the_wheels_detector_has_both_its_upsamplings_rewritten():
     engine = get_engine("rapidocr", backend="openvino", threads=1)
     library_model = engine._ocr._load_det_model().session.model       # before the first detection wraps it
     assert as_depth_to_space(library_model.clone()) == 2
+
+
+def test_openvino_sessions_keep_the_kernels_of_few_shapes():
+    """OpenVINO's CPU plugin keeps every input shape's kernels by default; a scan grew to GBs (BENCHMARKS.md)."""
+    pytest.importorskip("openvino")
+    import numpy as np
+    from rapidocr.inference_engine.openvino.device_config import CPUConfig
+
+    from dicom_ocr.engines.rapidocr.static_shapes import RUNTIME_CACHE_CAPACITY
+
+    engine = get_engine("rapidocr", backend="openvino", threads=1)
+    engine.detect(np.zeros((64, 64, 3), np.uint8))
+    assert CPUConfig({}).get_config()["CPU_RUNTIME_CACHE_CAPACITY"] == str(RUNTIME_CACHE_CAPACITY)
+    assert engine._ocr._load_det_model().session._config["CPU_RUNTIME_CACHE_CAPACITY"] == RUNTIME_CACHE_CAPACITY

@@ -31,6 +31,9 @@ Measured on real DICOM images (MG text page, CT, ultrasound, 3D CT render):
   an archive of one image size, no change on sets of mixed sizes; scores unchanged on jsl, presidio and synthetic.
 - on OpenVINO, the detector's two upsampling layers are rewritten into operations its CPU plugin runs faster
   (:mod:`.upsampling`): detection 8% faster, same probability map to bf16 rounding, scores unchanged.
+- OpenVINO's CPU plugin keeps the kernels of every input shape it has run (5,000 by default): detection and
+  recognition see many shapes, and a process scanning the corpus grew to 4.6 GB. Every session keeps 20
+  (``RUNTIME_CACHE_CAPACITY``); the same outputs (BENCHMARKS.md).
 """
 from __future__ import annotations
 
@@ -45,7 +48,7 @@ import numpy as np
 from ...errors import EngineUnavailableError
 from ..base import Detection, Word
 from ..images import check_image, polygon_box, quad_size
-from .static_shapes import StaticShapes
+from .static_shapes import RUNTIME_CACHE_CAPACITY, StaticShapes
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +88,22 @@ def choose_backend(backend: str = "auto", device: str = "cpu") -> str:
         if "CUDAExecutionProvider" not in onnxruntime.get_available_providers():
             raise EngineUnavailableError("rapidocr.device=cuda needs onnxruntime-gpu and a CUDA GPU; none is available here")
     return backend
+
+
+def _cap_runtime_cache() -> None:
+    """Have the library's OpenVINO sessions (detection, recognition) keep the kernels of at most
+    ``RUNTIME_CACHE_CAPACITY`` input shapes, as :class:`StaticShapes` does: the library passes only the options it
+    knows to OpenVINO, so its config is extended here, once (the wheel is pinned)."""
+    from rapidocr.inference_engine.openvino import device_config
+    get_config = device_config.CPUConfig.get_config
+    if getattr(get_config, "capped", False):
+        return
+
+    def capped(self) -> dict:
+        return {**get_config(self), "CPU_RUNTIME_CACHE_CAPACITY": str(RUNTIME_CACHE_CAPACITY)}
+
+    capped.capped = True  # type: ignore[attr-defined]
+    setattr(device_config.CPUConfig, "get_config", capped)
 
 
 def _params(backend: str, device: str, threads: int) -> dict[str, object]:
@@ -174,6 +193,8 @@ class RapidOcrEngine:
         self.device = device
         self.rec_min_width = rec_min_width
         self.threads = threads
+        if self.backend == "openvino":
+            _cap_runtime_cache()
         self._ocr = rapidocr.RapidOCR(params={
             "Global.log_level": "error",
             "Global.text_score": text_score,
