@@ -63,3 +63,12 @@ def test_a_column_left_out_on_purpose_is_not_compared(pair, capsys):
     assert main(["rows", str(pair[0]), str(pair[1])]) == 1
     capsys.readouterr()
     assert main(["rows", str(pair[0]), str(pair[1]), "--without", "dicom_ocr_files.modality"]) == 0
+
+
+def test_dbs_whose_columns_differ_are_a_difference_named_once(pair, capsys):
+    with sqlite3.connect(pair[1] / DB_NAME) as con:
+        con.execute("ALTER TABLE DicomRects ADD COLUMN extra TEXT")
+    assert main(["rows", str(pair[0]), str(pair[1])]) == 1
+    out = capsys.readouterr().out
+    assert "DicomRects (columns differ:" in out and "'extra'" in out
+    assert "  + (" not in out and "  - (" not in out         # rows of two layouts are not printed under one header
