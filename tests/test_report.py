@@ -185,3 +185,19 @@ def test_a_folder_report_can_be_written_again(scanned, tmp_path):
     summary = write_report(db_dir, tmp_path / "again", only=("phi",))
     assert _sections((tmp_path / "again" / "index.html").read_text()) == ["phi"] and summary.shown == {"phi": 1}
     assert len(list((tmp_path / "again" / "images").iterdir())) == summary.pictures == 2   # no stale pictures left
+
+
+def test_planes_not_read_in_full_are_named_with_the_reason(scanned, tmp_path):
+    from dicom_ocr.reports.render import not_read_lines
+    from dicom_ocr.store import PlaneNote
+
+    db_dir, files = scanned
+    why = "enlarged copy not detected: no sign of small text"
+    with AuditDB(db_dir) as db:
+        db.write_file(FileRecord(files["none"], "done", n_planes=3, n_regions=0, has_phi=False), [],
+                      [PlaneNote(files["none"], frame, -1, why) for frame in (0, 2)])
+        assert [note.frame for note in db.planes.of(files["none"])] == [0, 2]
+    out = tmp_path / "report.html"
+    write_report(db_dir, out, images=False)
+    assert f"Not read in full: image, frames 0, 2: {why}" in out.read_text()
+    assert not_read_lines([PlaneNote("f", 1, 0, "x")]) == ["overlay 0, frame 1: x"]

@@ -18,7 +18,7 @@ from ..engines import ocrengine_names
 from ..errors import DicomOcrError
 from ..exports import engine_name
 from ..sources import OCRENGINE_CTP_RULE, OCRENGINE_DEID_RULE, OCRENGINE_LEARNED
-from ..store import AuditDB, FileFacts, FileRecord, RectRow
+from ..store import AuditDB, FileFacts, FileRecord, PlaneNote, RectRow
 from .classes import TRIAGE_LABELS, TRIAGE_ORDER, triage
 from .grouping import GroupRegion, PlaneGroup, group_planes
 from .overview import build_overview
@@ -82,6 +82,16 @@ class FileView:
     signature: str
     groups: list[GroupView] = field(default_factory=list)
     picture_error: str | None = None
+    not_read: list[str] = field(default_factory=list)   # what was not read on some planes, and why
+
+
+def not_read_lines(notes: list[PlaneNote]) -> list[str]:
+    """One line per note and plane stream: ``image, frames 0, 2: <why>`` (overlay n: ``overlay n``)."""
+    frames: dict[tuple[int, str], list[int]] = {}
+    for note in notes:
+        frames.setdefault((note.overlay, note.note), []).append(note.frame)
+    return [f"{'image' if overlay < 0 else f'overlay {overlay}'}, frame{'s' if len(numbers) > 1 else ''} "
+            f"{', '.join(map(str, sorted(numbers)))}: {why}" for (overlay, why), numbers in sorted(frames.items())]
 
 
 def source_name(rect: RectRow) -> str:
@@ -120,8 +130,9 @@ class _Pictures:
         return f"{IMAGE_DIR}/{name}"
 
 
-def _file_view(record: FileRecord, anchor: str, signature: str, rects: list[RectRow], pictures: _Pictures | None) -> FileView:
-    view = FileView(record, anchor, triage(record), signature)
+def _file_view(record: FileRecord, anchor: str, signature: str, rects: list[RectRow], pictures: _Pictures | None,
+               notes: list[PlaneNote]) -> FileView:
+    view = FileView(record, anchor, triage(record), signature, not_read=not_read_lines(notes))
     if record.state != "done":    # nothing was read: no plane may look clean
         return view
     dicom: DicomFile | None = None
@@ -205,7 +216,8 @@ def write_report(db_dir: str | Path, out: str | Path, *, sample: int | None = No
             folder.mkdir(exist_ok=True)
         pictures = _Pictures(folder) if images else None
         files = (_file_view(_recorded(db, facts.filename), anchor, signatures[facts.filename].label,
-                            db.rects.of(facts.filename), pictures) for facts, anchor in anchors)
+                            db.rects.of(facts.filename), pictures, db.planes.of(facts.filename))
+                 for facts, anchor in anchors)
         by_class = Counter(triage(r) for r in selection.records)
         shown = {c: by_class[c] for c in TRIAGE_ORDER if by_class[c]}
         index = folder / "index.html" if folder is not None else out
