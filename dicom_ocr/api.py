@@ -21,7 +21,7 @@ from .batch import run_scan as run_batch
 from .detection import DEFAULT_SPEC, parse_passes
 from .dicomfile import open_dicom
 from .documents import FormsMode
-from .engines.options import FrozenEngineOptions, frozen, thawed
+from .engines.options import FrozenEngineOptions, frozen
 from .errors import DicomOcrError
 from .inputs import iter_input_files
 from .planes import Plane
@@ -82,11 +82,6 @@ class ScanOptions:
         return ScanSettings(parse_passes(self.ocr), absolute_paths=self.absolute_paths, default_pii=self.default_pii,
                             sources=tuple(sources), single_threaded=single_threaded,
                             engine_options=self.engine_options, forms=self.forms, triage=self.triage)
-
-    @property
-    def engine_options_by_name(self) -> dict[str, dict[str, Any]]:
-        return thawed(self.engine_options)
-
 
 DEFAULT_OPTIONS = ScanOptions()
 
@@ -186,14 +181,14 @@ def describe_planes(path: str | Path, png_dir: str | Path | None = None,
     planes: list[dict[str, Any]] = []
     try:
         dicom = open_dicom(path)
-        for plane in dicom.planes():
-            summary = _plane_summary(plane)
-            if png_dir is not None:
-                target = Path(png_dir) / plane_png_name(plane, dicom.number_of_frames)
-                with private_outputs(group_readable):
+        with private_outputs(group_readable):
+            for plane in dicom.planes():
+                summary = _plane_summary(plane)
+                if png_dir is not None:
+                    target = Path(png_dir) / plane_png_name(plane, dicom.number_of_frames)
                     write_png(target, plane.image)
-                summary["png"] = str(target)
-            planes.append(summary)
+                    summary["png"] = str(target)
+                planes.append(summary)
     except DicomOcrError as exc:
         return planes, {"cause": exc.cause, "message": exc.message}
     return planes, None

@@ -17,13 +17,18 @@ archive = load_script("make_archive")
 ARGS = ["--n", "6", "--per-series", "3", "--seed", "1", "--mix", "text-free=1"]
 
 
-@pytest.fixture(scope="module")
-def written(tmp_path_factory) -> Path:
+def _made(tmp_path_factory, name: str, args: list[str]) -> Path:
+    """An archive written by make_archive with ``args`` (skipped without ../shared's corpus)."""
     if not archive.CORPUS.is_dir():
         pytest.skip("../shared is not here")
-    out = tmp_path_factory.mktemp("archive")
-    assert archive.main(["--out", str(out), *ARGS]) == 0
-    return out / "text-free"
+    out = tmp_path_factory.mktemp(name)
+    assert archive.main(["--out", str(out), *args]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> Path:
+    return _made(tmp_path_factory, "archive", ARGS) / "text-free"
 
 
 def _series(root: Path) -> dict[str, list[pydicom.Dataset]]:
@@ -94,11 +99,7 @@ MIX = ["--n", "12", "--per-series", "2", "--seed", "3", "--mix", "series=4,radio
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory) -> Path:
-    if not archive.CORPUS.is_dir():
-        pytest.skip("../shared is not here")
-    out = tmp_path_factory.mktemp("mixed")
-    assert archive.main(["--out", str(out), *MIX]) == 0
-    return out
+    return _made(tmp_path_factory, "mixed", MIX)
 
 
 def test_mix_shares_become_counts_that_add_up():

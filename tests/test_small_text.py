@@ -27,15 +27,15 @@ def anatomy(rows: int = 256, columns: int = 256, seed: int = 3) -> np.ndarray:
 
 def test_small_glyphs_at_the_top_of_the_range_or_a_low_line_are_signs_of_small_text():
     image = anatomy()
-    assert not may_hold_small_text(plane_of(image), [])
-    assert not may_hold_small_text(plane_of(image), [Box(10, 10, 200, 40)])       # a tall line: large text
-    assert may_hold_small_text(plane_of(image), [Box(10, 10, 60, 18)])            # a line 9 px high
+    assert not may_hold_small_text(image, [])
+    assert not may_hold_small_text(image, [Box(10, 10, 200, 40)])       # a tall line: large text
+    assert may_hold_small_text(image, [Box(10, 10, 60, 18)])            # a line 9 px high
     small = image.copy()
     small[draw_lines(image.shape, [("ID 12345", (20, 240))], scale=0.3, thickness=1) > 0] = 255   # as scanners draw
-    assert may_hold_small_text(plane_of(small), [])                               # 6-px glyphs at the top
+    assert may_hold_small_text(small, [])                               # 6-px glyphs at the top
     big = image.copy()
     big[draw_lines(image.shape, [("ID", (20, 200))], scale=3.0, thickness=6) > 0] = 255
-    assert not may_hold_small_text(plane_of(big), [])                            # 60-px glyphs: the plane shows them
+    assert not may_hold_small_text(big, [])                            # 60-px glyphs: the plane shows them
 
 
 @pytest.fixture(scope="module")

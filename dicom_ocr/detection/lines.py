@@ -293,13 +293,13 @@ def _strokes_outside(strokes: np.ndarray, area: Box, found: Sequence[Line]) -> i
     return int(mask.sum())
 
 
-def dark_choices(engine: LineEngine, plane: Plane, picture: Variant, found: Sequence[Line]) -> list[Choice]:
+def dark_choices(engine: LineEngine, plane: Plane, ground: np.ndarray, picture: Variant,
+                 found: Sequence[Line]) -> list[Choice]:
     """The lines the detector finds on the dark-strokes copy of the areas near the lines ``found`` (but not on a dark
-    ground, ``DARK_SURROUND``) that the lines found do not already hold (dark text over bright anatomy hides from
-    the detector, whole or in part), each recognised from that copy, or from ``picture`` (the plane at the same
-    scale) where the copy's line is read as nothing."""
+    ground, ``DARK_SURROUND``; ``ground`` is the plane's one channel) that the lines found do not already hold (dark
+    text over bright anatomy hides from the detector, whole or in part), each recognised from that copy, or from
+    ``picture`` (the plane at the same scale) where the copy's line is read as nothing."""
     choices = []
-    ground = grey(plane)
     strokes = dark_strokes(ground)
     areas = [area for area in areas_near(found, plane.rows, plane.columns)
              if np.percentile(ground[area.top:area.bottom + 1, area.left:area.right + 1], 75) >= DARK_SURROUND
@@ -364,16 +364,16 @@ def read_once_per_line(engine: LineEngine, plane: Plane, notes: list[str] | None
     scales = {v.name: v for v in make_variants(plane, ("plain", "x2"))}
     picture = scales.get("x2", scales["plain"])
     plain = detect_lines(engine, scales["plain"], plane)
+    ground = grey(plane)
     enlarged = []
     if "x2" in scales:
-        if may_hold_small_text(plane, [line.box for line in plain]):
+        if may_hold_small_text(ground, [line.box for line in plain]):
             enlarged = detect_lines(engine, scales["x2"], plane)
         elif notes is not None:
             notes.append(SKIPPED)
     choices = unite(plain, enlarged)
-    searched = dark_choices(engine, plane, picture, plain + enlarged) if choices else []
+    searched = dark_choices(engine, plane, ground, picture, plain + enlarged) if choices else []
     lines = _read(engine, choices + searched, plane)
-    ground = grey(plane)
     if holds_faint_text(plane, ground, [w for _, words in lines for w in words if w is not None]):
         found = plain + enlarged + [line for choice in searched for line in choice.preferred]
         faint = faint_choices(engine, plane, ground, picture, found)

@@ -20,8 +20,6 @@ import cv2
 import numpy as np
 
 from ..geometry import Box
-from ..planes import Plane
-from .variants import grey
 
 SMALL_LINE = 20               # px: a line this low found at the plane's scale may be small text
 TOP_LEVEL = 249               # 8-bit renderings put the top of the range at 255
@@ -31,9 +29,10 @@ GLYPH_PIXELS = 3              # pixels, at least
 SKIPPED = "enlarged copy not detected: no line under 20 px and no glyph-sized top-of-range blob at the plane's scale"
 
 
-def may_hold_small_text(plane: Plane, lines: Sequence[Box]) -> bool:
-    """Whether ``plane``, on which the detector found the line boxes ``lines`` at its own scale, may hold small text."""
-    return any(box.height < SMALL_LINE for box in lines) or _glyph_sized_top_blob(grey(plane))
+def may_hold_small_text(ground: np.ndarray, lines: Sequence[Box]) -> bool:
+    """Whether a plane (``ground``: its one channel, :func:`~.variants.grey`), on which the detector found the line
+    boxes ``lines`` at its own scale, may hold small text."""
+    return any(box.height < SMALL_LINE for box in lines) or _glyph_sized_top_blob(ground)
 
 
 def _glyph_sized_top_blob(ground: np.ndarray) -> bool:
