@@ -230,7 +230,8 @@ ARCHIVE_FIGURES = ("files (scanned and recorded)", "scan wall s, --jobs 2 (exit 
                    "files/hour, radiograph (per-file seconds x 2 workers)",
                    "files/hour, text (per-file seconds x 2 workers)", "s per plane read, files with text",
                    "s per plane read, files without text", "peak RSS MiB, largest process",
-                   "peak RSS MiB, largest worker (sampled)", "DB MiB per 1,000 files",
+                   "peak RSS MiB, largest worker (sampled)",
+                   "peak worker RSS MiB per 1,000 files done, in order (sampled)", "DB MiB per 1,000 files",
                    "resume of the finished scan, wall s (exit status)", "status wall s (exit status)",
                    "report --sample 50 wall s (exit status)", "recall, boxes (coverage >= 0.8)", "recall, PHI boxes",
                    "file recall, files with text", "file false alarm, files without text")
@@ -267,6 +268,8 @@ def test_archive_prints_every_figure_for_both_versions(archive_tables):
         assert float(table["resume of the finished scan, wall s (exit status)"].split()[0]) < \
             float(table["scan wall s, --jobs 2 (exit status)"].split()[0])
         assert 10 < float(table["peak RSS MiB, largest worker (sampled)"]) <= float(table["peak RSS MiB, largest process"]) + 1
+        assert float(table["peak worker RSS MiB per 1,000 files done, in order (sampled)"]) == \
+            pytest.approx(float(table["peak RSS MiB, largest worker (sampled)"]), abs=0.6)
         for figure in ARCHIVE_FIGURES[-4:]:
             assert 0.0 <= float(table[figure]) <= 1.0
 
@@ -281,3 +284,11 @@ def test_archive_figures_split_per_file_records_by_class_and_text():
     assert archive.class_rates(facts, files, jobs=2) == {"series": 2400, "text": 3600}
     assert archive.seconds_per_plane(facts, files, text=False) == 3.0
     assert archive.seconds_per_plane(facts, files, text=True) == 0.25
+
+
+def test_archive_worker_rss_is_split_by_the_thousand_files_done_when_sampled():
+    finished = [float(second) for second in range(2500)]          # file k done at second k
+    mib = 2 ** 20
+    timeline = [(10.0, 100 * mib), (998.5, 300 * mib), (999.5, 200 * mib), (2400.0, 250 * mib), (9999.0, 400 * mib)]
+    assert archive.rss_by_thousand(timeline, finished) == [300.0, 200.0, 400.0]    # 1,000 done at 999.5
+    assert archive.rss_by_thousand([], finished[:10]) == [0.0]

@@ -12,6 +12,7 @@ command again (resuming a finished scan), ``dicom_ocr status --db DB`` and ``dic
   ``dicom_ocr_files`` (``seconds_total``) as N busy workers would do them: N x 3600 / mean seconds;
 - worker seconds per plane read (``seconds_total`` over ``n_planes``), files with text and without (``text_present``);
 - peak RSS of the largest process (``/usr/bin/time -v``) and of the largest worker (psutil samples, a lower bound);
+  and the largest worker's sampled peak while each thousand files was being done (does memory grow over the run?);
 - the audit DB's size per 1,000 files; the wall time of the resume, of status and of report;
 - recall of the GT boxes (coverage >= 0.8, all and PHI), file recall on the files with text and file false alarms
   on the others, from ``../shared/bench/score.py``.
@@ -22,7 +23,9 @@ import argparse
 import json
 import subprocess
 import sys
+from bisect import bisect_right
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from statistics import fmean
 from typing import Any
@@ -85,6 +88,8 @@ def measure(version: Version, archive: Path, gt: dict[str, Any], jobs: int, work
              for label, text in (("with text", True), ("without text", False))]
     rows += [("peak RSS MiB, largest process", first.peak_rss_mib), ("peak RSS MiB, largest worker (sampled)",
                                                                      workers.peak_mib),
+             ("peak worker RSS MiB per 1,000 files done, in order (sampled)",
+              ", ".join(f"{mib:.0f}" for mib in rss_by_thousand(workers.timeline, finish_times(db)))),
              ("DB MiB per 1,000 files", db_mib(db) / n * 1000),
              ("resume of the finished scan, wall s (exit status)", f"{again.wall_s:.2f} ({again.status})"),
              ("status wall s (exit status)", f"{status.wall_s:.2f} ({status.status})"),
@@ -123,6 +128,23 @@ def seconds_per_plane(facts: dict[str, FileFacts], files: dict[str, dict], text:
     chosen = [fact for path, fact in facts.items() if files[path]["text_present"] == text]
     planes = sum(fact.n_planes for fact in chosen)
     return sum(fact.seconds_total for fact in chosen) / planes if planes else None
+
+
+def finish_times(db: Path) -> list[float]:
+    """When each file's record was written, epoch seconds, in order."""
+    with read_audit_db(db) as audit:
+        return [datetime.fromisoformat(stamp).timestamp() for stamp in audit.files.finish_times()]
+
+
+def rss_by_thousand(timeline: list[tuple[float, int]], finished: list[float]) -> list[float]:
+    """The largest worker RSS (MiB) sampled while files 1-1,000, 1,001-2,000, ... were being done; samples after the
+    last file count in the last thousand."""
+    last = max(len(finished) - 1, 0) // 1000
+    peaks = [0.0] * (last + 1)
+    for when, rss in timeline:
+        block = min(bisect_right(finished, when) // 1000, last)
+        peaks[block] = max(peaks[block], rss / 2 ** 20)
+    return peaks
 
 
 def db_mib(db: Path) -> float:

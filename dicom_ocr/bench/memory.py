@@ -3,11 +3,13 @@
 ``/usr/bin/time -v`` gives the peak of the largest process of a run (:mod:`.timing`), not which one it was; sampling
 the process tree a few times a second tells the workers apart (Python processes whose parent is a Python process:
 the scan's spawned workers, and its small resource tracker). A worker that lives less than a sampling interval, or
-whose peak falls between two samples, is missed: the figure is a lower bound.
+whose peak falls between two samples, is missed: the figure is a lower bound. Each sample's time and largest worker
+RSS are kept too (``timeline``), so a long run shows whether memory grows with the files done.
 """
 from __future__ import annotations
 
 import threading
+import time
 from types import TracebackType
 
 import psutil
@@ -23,6 +25,7 @@ class WorkerPeaks:
         self._rss: dict[int, int] = {}           # pid -> largest RSS seen, bytes
         self._parent: dict[int, int] = {}
         self._python: set[int] = set()
+        self.timeline: list[tuple[float, int]] = []    # (epoch seconds, largest worker RSS in bytes) per sample
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -40,7 +43,8 @@ class WorkerPeaks:
             self.sample()
 
     def sample(self) -> None:
-        """Record the RSS, parent and kind of every descendant now alive."""
+        """Record the RSS, parent and kind of every descendant now alive, and the largest worker's RSS now."""
+        now: dict[int, int] = {}
         for process in psutil.Process().children(recursive=True):
             try:
                 with process.oneshot():
@@ -49,11 +53,19 @@ class WorkerPeaks:
                 continue
             self._rss[process.pid] = max(rss, self._rss.get(process.pid, 0))
             self._parent[process.pid] = parent
+            now[process.pid] = rss
             if name.startswith("python"):
                 self._python.add(process.pid)
+        workers = [rss for pid, rss in now.items() if self._is_worker(pid)]
+        if workers:
+            self.timeline.append((time.time(), max(workers)))
+
+    def _is_worker(self, pid: int) -> bool:
+        """A Python process whose parent is a Python process."""
+        return pid in self._python and self._parent.get(pid) in self._python
 
     @property
     def peak_mib(self) -> float | None:
         """The largest RSS of a worker seen, MiB; None when no worker was seen (a scan with ``--jobs 1``)."""
-        workers = [rss for pid, rss in self._rss.items() if pid in self._python and self._parent[pid] in self._python]
+        workers = [rss for pid, rss in self._rss.items() if self._is_worker(pid)]
         return max(workers) / 2 ** 20 if workers else None

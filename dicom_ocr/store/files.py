@@ -92,6 +92,10 @@ class Files:
         return [FileFacts(name, state, cause, planes or 0, regions or 0, None if phi is None else bool(phi), seconds or 0.0)
                 for name, state, cause, planes, regions, phi, seconds in rows]
 
+    def finish_times(self) -> list[str]:
+        """When each file's record was written (local ISO time, as stored), in time order."""
+        return [row[0] for row in self._db.execute(f"SELECT finished_at FROM {FILES_TABLE} ORDER BY finished_at")]
+
     def signatures(self) -> dict[str, tuple[str, str]]:
         """(Modality, ManufacturerModelName) of every file whose scan stored them, by filename."""
         if "modality" not in self._db.table(FILES_TABLE).columns_dict:
