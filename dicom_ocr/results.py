@@ -13,11 +13,13 @@ from .geometry import Box
 
 
 class RegionKind(str, Enum):
-    """Where a region comes from: text OCR read, ink on a document page no OCR read, a whole document page, or a rule
-    (a recipe, a CTP script, the ultrasound regions, what reviewers drew), which names an area without reading it."""
+    """Where a region comes from: text OCR read, ink on a document page no OCR read, a whole document page, a lead
+    marker on a radiograph (found by its shape), or a rule (a recipe, a CTP script, the ultrasound regions, what
+    reviewers drew), which names an area without reading it."""
 
     TEXT = "text"
     INK = "ink"
+    MARKER = "marker"
     PAGE = "scanned-form"
     RULE = "rule"
 

@@ -15,11 +15,13 @@ from .documents import FormsMode, document_boxes
 from .engines import ocrengine_names
 from .errors import DicomOcrError, NotDicomError
 from .geometry import Box
+from .markers import MODALITIES as MARKER_MODALITIES
+from .markers import Marker, find_markers
 from .phi import HeaderFacts, Verdict, judge
 from .regions import Region, stop_short_of
 from .results import FileResult, FoundRegion, PlaneResult, RegionKind, RuleRegion
 from .rules.ultrasound import outside_clinical_area
-from .sources import OCRENGINE_INK, OCRENGINE_SCANNED_FORM, RegionSource
+from .sources import OCRENGINE_INK, OCRENGINE_MARKER, OCRENGINE_SCANNED_FORM, RegionSource
 from .triage import CAUSE as TRIAGE_CAUSE
 from .triage import header_triage
 
@@ -30,13 +32,14 @@ RULE_REASON = "named by a rule, not read"
 
 @dataclass(frozen=True)
 class PlaneText:
-    """What one plane of a file holds, once its pixels are done with: its text regions and, on a document, the boxes
-    of ink no OCR read (or the whole page)."""
+    """What one plane of a file holds, once its pixels are done with: its text regions, on a document the boxes of ink
+    no OCR read (or the whole page), and on a radiograph its lead markers."""
 
     frame: int
     overlay: int
     regions: list[Region]
     document: list[Box]
+    markers: list[Marker]
 
 
 def stored_filename(path: str, absolute: bool = True) -> str:
@@ -83,8 +86,10 @@ class Scanner:
             for plane, regions in self.detector.detect_planes(dicom.planes(), moving=dicom.moving_areas,
                                                               memory=(memory := PlaneMemory()), notes=notes):
                 boxes = [region.box for region in regions]
+                markers = find_markers(plane, [region.box for region in regions if len(region.text.strip()) >= 3]) \
+                    if plane.overlay == -1 and dicom.modality in MARKER_MODALITIES else []
                 found.append(PlaneText(plane.frame, plane.overlay, regions,
-                                       document_boxes(plane, dicom.header, boxes, self.forms)))
+                                       document_boxes(plane, dicom.header, boxes, self.forms), markers))
             planes = tuple(self._judged(plane, facts or dicom.facts, dicom.clinical_areas,
                                         tuple(notes.get((plane.frame, plane.overlay), ())))
                            for plane in with_static_text(found, memory))
@@ -109,8 +114,8 @@ class Scanner:
                 yield RuleRegion(frame, named.overlay, region)
 
     def _judged(self, plane: PlaneText, facts: HeaderFacts, areas: list[Box], notes: tuple[str, ...]) -> PlaneResult:
-        """``plane``'s regions with their verdicts, then its document regions (judged PHI); ``notes``: what was not
-        read on it."""
+        """``plane``'s regions with their verdicts, then its document regions (judged PHI) and its markers; ``notes``:
+        what was not read on it."""
         regions = plane.regions
         verdicts = [judge(region.text, facts, default_pii=self.default_pii) for region in regions]
         clear = [region for region, verdict in zip(regions, verdicts) if not verdict.pii]
@@ -120,6 +125,7 @@ class Scanner:
         found = [_text_region(region, verdict, plane.overlay == -1 and outside_clinical_area(region.box, areas))
                  for region, verdict in zip(regions, verdicts)]
         found += [_document_region(box, self.forms) for box in plane.document]
+        found += [_marker_region(marker) for marker in plane.markers]
         return PlaneResult(plane.frame, plane.overlay, tuple(found), notes)
 
 
@@ -145,3 +151,12 @@ def _document_region(box: Box, mode: FormsMode) -> FoundRegion:
         return FoundRegion(box, RegionKind.PAGE, "", True, "a document page, redacted whole", "scanned-form",
                            OCRENGINE_SCANNED_FORM)
     return FoundRegion(box, RegionKind.INK, "", True, "ink not read as text", "ink", OCRENGINE_INK)
+
+
+def _marker_region(marker: Marker) -> FoundRegion:
+    """A lead marker's region: PHI when letters lie beside the marker (a technologist's initials, read or not)."""
+    if marker.pieces > 1:
+        return FoundRegion(marker.box, RegionKind.MARKER, "", True, "lead marker with letters beside it (initials?)",
+                           "marker", OCRENGINE_MARKER)
+    return FoundRegion(marker.box, RegionKind.MARKER, "", False, "a lone lead marker letter (side marker)", "marker",
+                       OCRENGINE_MARKER)

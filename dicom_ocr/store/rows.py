@@ -15,7 +15,7 @@ from .files import HEADER_READ, FileRecord
 from .planes import PlaneNote
 from .rects import RectRow
 
-_PLACEHOLDERS = {RegionKind.INK: "[ink]", RegionKind.PAGE: "[scanned form]"}
+_PLACEHOLDERS = {RegionKind.INK: "[ink]", RegionKind.PAGE: "[scanned form]", RegionKind.MARKER: "[marker]"}
 
 
 def file_rows(result: FileResult) -> tuple[FileRecord, list[RectRow]]:
