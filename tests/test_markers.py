@@ -13,6 +13,7 @@ from dicom_ocr.geometry import Box
 from dicom_ocr.markers import find_markers
 from dicom_ocr.planes import Plane, PlaneKind
 from dicom_ocr.results import RegionKind
+
 from dicomfactory import base_dataset, save, with_pixels
 
 LEAD = 245
@@ -38,12 +39,12 @@ def lettering(text: str, turns: int = 0, mirrored: bool = False, scale: float = 
 def laid(image: np.ndarray, mask: np.ndarray, top: int, left: int, value: int = LEAD) -> Box:
     """Lay ``mask`` on ``image`` at (top, left), cut by the image's edges; the ink's box on the image."""
     rows, columns = image.shape
-    t, l = max(top, 0), max(left, 0)
-    b, r = min(top + mask.shape[0], rows), min(left + mask.shape[1], columns)
-    part = mask[t - top:b - top, l - left:r - left]
-    image[t:b, l:r][part > 0] = value
+    y0, x0 = max(top, 0), max(left, 0)
+    y1, x1 = min(top + mask.shape[0], rows), min(left + mask.shape[1], columns)
+    part = mask[y0 - top:y1 - top, x0 - left:x1 - left]
+    image[y0:y1, x0:x1][part > 0] = value
     ys, xs = np.nonzero(part)
-    return Box(l + int(xs.min()), t + int(ys.min()), l + int(xs.max()), t + int(ys.max()))
+    return Box(x0 + int(xs.min()), y0 + int(ys.min()), x0 + int(xs.max()), y0 + int(ys.max()))
 
 
 def plane_of(image: np.ndarray) -> Plane:
