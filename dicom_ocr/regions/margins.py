@@ -9,9 +9,11 @@ from .region import Region
 
 
 def add_margin(regions: Iterable[Region], rows: int, columns: int, *, pixels: int = 3,
-               fraction: float = 0.15, along: float = 0.4) -> list[Region]:
+               fraction: float = 0.15, along: float = 0.4, along_glyphs: float = 0.15) -> list[Region]:
     """Grow each region by ``pixels`` (3) + ``fraction`` (0.15) of its line height across the line, and by ``pixels``
-    + ``along`` (0.4) of the line height along it (detectors often clip the first and last glyph), clipped to the plane.
+    + ``along`` (0.4) of the line height along it (detectors often clip the first and last glyph of a line), clipped
+    to the plane. A read of one or two characters (a scale digit, a letter) is one or two glyphs the detector boxed
+    whole: it gets ``along_glyphs`` (0.15) along it, as across.
 
     The line height is the shorter side of the box, so a vertical line of text gets a margin fitted to its glyphs.
     Margins may reach into neighbouring lines: text a detector half-missed next to a line stays covered (see
@@ -21,7 +23,8 @@ def add_margin(regions: Iterable[Region], rows: int, columns: int, *, pixels: in
     for region in regions:
         height = min(region.box.height, region.box.width)
         across = pixels + math.ceil(fraction * height - 1e-9)
-        lengthwise = pixels + math.ceil(along * height - 1e-9)
+        share = along_glyphs if sum(c.isalnum() for c in region.text) <= 2 else along
+        lengthwise = pixels + math.ceil(share * height - 1e-9)
         horizontal = region.box.width >= region.box.height
         dx, dy = (lengthwise, across) if horizontal else (across, lengthwise)
         box = region.box.expand(dx, dy).clip(rows, columns)
