@@ -164,9 +164,17 @@ def test_margin_is_pixels_plus_share_of_height():
     assert (grown.text, grown.confidence, grown.ocrengine) == ("TEXT", 0.9, TESSERACT)
 
 
+def test_one_or_two_glyphs_get_the_margin_along_them_that_they_get_across():
+    digits = Region(Box(100, 100, 119, 109), "15", 0.9, TESSERACT)
+    line = Region(Box(100, 200, 119, 209), "15 cm", 0.9, TESSERACT)
+    grown_digits, grown_line = add_margin([digits, line], ROWS, COLUMNS)
+    assert grown_digits.box == Box(95, 95, 124, 114)   # height 10: 3 + ceil(0.15 * 10) = 5 along and across
+    assert grown_line.box == Box(93, 195, 126, 214)    # a line: 3 + ceil(0.4 * 10) = 7 along
+
+
 def test_margin_is_clipped_at_the_plane_border():
-    corner = Region(Box(0, 2, 40, 13), "AB", 0.9, TESSERACT)
-    edge = Region(Box(470, 500, 511, 511), "CD", 0.9, TESSERACT)
+    corner = Region(Box(0, 2, 40, 13), "ABC", 0.9, TESSERACT)
+    edge = Region(Box(470, 500, 511, 511), "CDE", 0.9, TESSERACT)
     assert [r.box for r in add_margin([corner, edge], ROWS, COLUMNS)] == [Box(0, 0, 48, 18), Box(462, 495, 511, 511)]
 
 
@@ -176,7 +184,7 @@ def _line(box: Box, text: str) -> Region:
 
 def test_margins_reach_into_neighbouring_lines_unless_kept_short():
     upper, lower = _line(Box(100, 100, 199, 119), "NAME"), _line(Box(120, 126, 180, 145), "MI 0.6")
-    elsewhere = _line(Box(400, 121, 450, 140), "R")
+    elsewhere = _line(Box(400, 121, 450, 140), "RAO")
     grown_upper, grown_lower, grown_elsewhere = add_margin([upper, lower, elsewhere], ROWS, COLUMNS)
     assert grown_upper.box.bottom == 125 and grown_lower.box.top == 120   # full margins overlap the gap rows 120-125
     (kept_upper,) = stop_short_of([grown_upper], [grown_lower, grown_elsewhere])
@@ -185,7 +193,7 @@ def test_margins_reach_into_neighbouring_lines_unless_kept_short():
 
 
 def test_margin_of_vertical_text_follows_its_width():
-    (grown,) = add_margin([Region(Box(100, 40, 113, 200), "V", 0.9, RAPIDOCR)], ROWS, COLUMNS)
+    (grown,) = add_margin([Region(Box(100, 40, 113, 200), "VERT", 0.9, RAPIDOCR)], ROWS, COLUMNS)
     assert grown.box == Box(94, 31, 119, 209)  # across: 3 + ceil(0.15 * 14) = 6; along: 3 + ceil(0.4 * 14) = 9
 
 
@@ -466,6 +474,19 @@ def test_a_soft_key_border_or_colour_bar_the_box_cuts_is_trimmed_off_and_a_secon
     label_above = _letter_on_flat_ground()
     cv2.putText(label_above, "Name:", (12, 9), cv2.FONT_HERSHEY_SIMPLEX, 0.3, 230, 1)  # tiny glyphs the box cuts
     assert trimmed(label_above, Box(5, 6, 75, 55)).top == 6                           # may be text: kept covered
+
+
+def test_a_scale_dot_read_beside_a_digit_is_cut_off_its_box_and_a_digit_is_not():
+    from dicom_ocr.regions.glyphs import without_end_dot
+    image = np.full((40, 60), 10, np.uint8)
+    cv2.putText(image, "5", (10, 28), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 230, 1)    # a thin digit, about 8 x 11 px
+    cv2.circle(image, (34, 23), 3, 230, -1)                                      # a filled 7 px dot beside it
+    box = Box(5, 10, 42, 32)
+    assert without_end_dot(image, box, "5•").right <= 22
+    assert without_end_dot(image, box, "5") == box                               # no dot read: unchanged
+    digits = np.full((40, 60), 10, np.uint8)
+    cv2.putText(digits, "51", (10, 28), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 230, 1)  # a misread last glyph, no dot
+    assert without_end_dot(digits, box, "5•") == box
 
 
 def test_flat_lettering_is_two_tone_and_noisy_anatomy_is_not():

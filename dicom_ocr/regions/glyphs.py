@@ -230,6 +230,47 @@ def trimmed(image: np.ndarray, box: Box) -> Box:
                min(box.right, box.left + int(columns[-1]) + slack), min(box.bottom, box.top + int(rows[-1]) + slack))
 
 
+DOTS = "•●·∙◦"       # what OCR reads a scale dot beside a glyph as (``0 •``, ``10●`` on a depth scale)
+
+
+DOT_FILL = 0.55      # a dot fills this share of its box at least (Toshiba's 6 px scale dots: 0.67; thin-stroked digits
+                     # 0.3-0.45)
+DOT_HEIGHT = 0.75    # and is at most this share of the height of the glyph beside it
+
+
+def _is_dot_beside(mask: np.ndarray, run: tuple[int, int], glyph: tuple[int, int]) -> bool:
+    """Whether the marks in columns ``run`` of ``mask`` are a filled dot, lower than those of the glyph in
+    columns ``glyph``."""
+    def rows_of(first: int, last: int) -> np.ndarray:
+        return np.flatnonzero(mask[:, first:last + 1].any(axis=1))
+    dot_rows, glyph_rows = rows_of(*run), rows_of(*glyph)
+    dot_height, glyph_height = dot_rows[-1] - dot_rows[0] + 1, glyph_rows[-1] - glyph_rows[0] + 1
+    fill = mask[dot_rows[0]:dot_rows[-1] + 1, run[0]:run[1] + 1].mean()
+    return bool(fill >= DOT_FILL and dot_height <= DOT_HEIGHT * glyph_height)
+
+
+def without_end_dot(image: np.ndarray, box: Box, text: str) -> Box:
+    """``box`` of a horizontal read that ends (or starts) with a dot character, without the dot's own run of marked
+    columns when that is a dot (:func:`_is_dot_beside`) apart from the glyphs: a depth scale's tick dot beside its
+    digit is no text, and the read's box would otherwise be twice as wide as the digit. Unchanged otherwise."""
+    stripped = text.strip()
+    if box.width < box.height or not stripped or not (stripped[-1] in DOTS or stripped[0] in DOTS):
+        return box
+    mask = marked(image, box)
+    if mask is None:
+        return box
+    runs = runs_of(np.asarray(mask.any(axis=0)))
+    if len(runs) < 2:
+        return box
+    if stripped[-1] in DOTS and _is_dot_beside(mask, runs[-1], runs[-2]):
+        slack = max(1, round(END_SLACK * (runs[-2][1] - runs[-2][0] + 1)))
+        box = Box(box.left, box.top, min(box.right, box.left + runs[-2][1] + slack), box.bottom)
+    if stripped[0] in DOTS and _is_dot_beside(mask, runs[0], runs[1]):
+        slack = max(1, round(END_SLACK * (runs[1][1] - runs[1][0] + 1)))
+        box = Box(max(box.left, box.left + runs[1][0] - slack), box.top, box.right, box.bottom)
+    return box
+
+
 def tightened(image: np.ndarray, box: Box) -> Box:
     """``box`` of a horizontal line with its top and bottom moved in to the rows its glyphs' ink spans (see
     ``ink_rows``), plus ``BAND_SLACK``, then any box without its empty ends (:func:`trimmed`); unchanged where that is
