@@ -476,6 +476,23 @@ def test_a_soft_key_border_or_colour_bar_the_box_cuts_is_trimmed_off_and_a_secon
     assert trimmed(label_above, Box(5, 6, 75, 55)).top == 6                           # may be text: kept covered
 
 
+def test_a_letter_in_an_icon_frame_is_trimmed_to_the_letter_and_a_filled_block_is_not_peeled():
+    from dicom_ocr.regions.glyphs import trimmed, within_frame
+    icon = np.full((40, 40), 20, np.uint8)
+    cv2.rectangle(icon, (8, 8), (31, 31), 150, 1)                                  # the icon's frame
+    cv2.putText(icon, "T", (14, 27), cv2.FONT_HERSHEY_SIMPLEX, 0.45, 230, 1)    # about 8 x 10 px inside it
+    box = trimmed(icon, Box(4, 4, 35, 35))
+    assert box.left >= 11 and box.right <= 28 and box.top >= 13 and box.bottom <= 30
+    assert box.left <= 14 and box.right >= 21 and box.top <= 17 and box.bottom >= 27   # the letter stays inside
+    block = np.zeros((10, 12), bool)
+    block[2:8, 2:9] = True                                                          # a filled block: no frame
+    assert (within_frame(block) == block).all()
+    empty_frame = np.zeros((10, 12), bool)
+    empty_frame[[1, 8], 1:11] = True
+    empty_frame[1:9, [1, 10]] = True
+    assert (within_frame(empty_frame) == empty_frame).all()                        # nothing inside: kept
+
+
 def test_a_scale_dot_read_beside_a_digit_is_cut_off_its_box_and_a_digit_is_not():
     from dicom_ocr.regions.glyphs import without_end_dot
     image = np.full((40, 60), 10, np.uint8)

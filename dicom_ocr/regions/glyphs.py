@@ -213,6 +213,31 @@ def without_cut_marks(mask: np.ndarray, across_rows: bool = True) -> np.ndarray:
     return kept if across_rows else kept.T
 
 
+FRAME_SIDE = 0.9     # share of a side of the marks' extent that must be marked for that side to be a frame's line
+
+
+def within_frame(mask: np.ndarray) -> np.ndarray:
+    """``mask`` without the frame its marks are drawn in (an icon's or a soft key's border around its letter): while
+    the outermost rows and columns of the marks are lines along ``FRAME_SIDE`` of their extent and the rows just
+    inside them are not (an outline, not a filled block), that rim is peeled off. Unchanged when nothing would be
+    left inside."""
+    peeled = mask.copy()
+    while True:
+        rows, columns = np.flatnonzero(peeled.any(axis=1)), np.flatnonzero(peeled.any(axis=0))
+        if len(rows) == 0:
+            return mask
+        if len(rows) < 5 or len(columns) < 5:           # too small to be drawn in a frame
+            return peeled
+        top, bottom, left, right = rows[0], rows[-1], columns[0], columns[-1]
+        lines = (peeled[top, left:right + 1], peeled[bottom, left:right + 1], peeled[top:bottom + 1, left],
+                 peeled[top:bottom + 1, right])
+        inside = (peeled[top + 1, left:right + 1], peeled[bottom - 1, left:right + 1])
+        if min(line.mean() for line in lines) < FRAME_SIDE or max(row.mean() for row in inside) >= FRAME_SIDE:
+            return peeled
+        peeled[[top, bottom], :] = False
+        peeled[:, [left, right]] = False
+
+
 def trimmed(image: np.ndarray, box: Box) -> Box:
     """``box`` without the rows and columns at its ends that hold no mark (:func:`marked`) or only marks the box cuts
     (:func:`without_cut_marks`), plus ``END_SLACK`` of the marks' shorter extent on each side. Between its first and
@@ -222,7 +247,7 @@ def trimmed(image: np.ndarray, box: Box) -> Box:
     mask = marked(image, box)
     if mask is None:
         return box
-    mask = without_cut_marks(mask, across_rows=box.width >= box.height)
+    mask = within_frame(without_cut_marks(mask, across_rows=box.width >= box.height))
     rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     height, width = rows[-1] - rows[0] + 1, columns[-1] - columns[0] + 1
     slack = max(1, round(END_SLACK * min(height, width)))
