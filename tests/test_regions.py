@@ -493,6 +493,15 @@ def test_a_letter_in_an_icon_frame_is_trimmed_to_the_letter_and_a_filled_block_i
     assert (within_frame(empty_frame) == empty_frame).all()                        # nothing inside: kept
 
 
+def test_a_long_read_trimmed_shorter_than_its_characters_need_keeps_its_ends():
+    from dicom_ocr.regions.glyphs import room_for
+    box = Box(2, 5, 170, 25)                      # a detector's box of low-contrast text on a gradient ground
+    trimmed = Box(60, 8, 100, 22)                 # its marks only where it stands out most: 41 x 15 px
+    assert room_for(box, trimmed, "Lakeview Radiology") == Box(2, 8, 170, 22)   # 17 characters need 89+ px
+    assert room_for(box, trimmed, "Lake") == trimmed                             # four need 21+
+    assert room_for(Box(2, 5, 20, 80), Box(5, 30, 18, 50), "Lakeview") == Box(5, 30, 18, 50)   # vertical: as trimmed
+
+
 def test_a_scale_dot_read_beside_a_digit_is_cut_off_its_box_and_a_digit_is_not():
     from dicom_ocr.regions.glyphs import without_end_dot
     image = np.full((40, 60), 10, np.uint8)

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..engines.base import Word
-from .glyphs import tightened, without_end_dot
+from ..geometry import Box
+from .glyphs import room_for, tightened, without_end_dot
 from .lines import merge_lines
 from .margins import add_margin
 from .merge import merge_overlapping
@@ -20,13 +21,17 @@ def build_regions(word_lists: Iterable[tuple[int, Iterable[Word]]], rows: int, c
 
     Given the plane's ``image``, short unsure reads of graphics are dropped too (``drop_graphics``) and line boxes
     are tightened to the rows of their glyphs (``glyphs.tightened``), without a scale dot read beside them
-    (``glyphs.without_end_dot``). ``pixels`` and ``fraction`` set the margin
+    (``glyphs.without_end_dot``), yet long enough for their characters (``glyphs.room_for``). ``pixels`` and ``fraction`` set the margin
     (see ``add_margin``); the other steps use their defaults.
     """
     tagged = [(engine, word) for engine, words in word_lists for word in filter_words(words, rows, columns)]
     if image is not None:
         kept = {id(word) for word in drop_graphics([word for _, word in tagged], image)}
-        tagged = [(engine, Word(without_end_dot(image, tightened(image, word.box), word.text), word.text,
-                                word.confidence))
+        tagged = [(engine, Word(_fitted(image, word), word.text, word.confidence))
                   for engine, word in tagged if id(word) in kept]
     return merge_overlapping(add_margin(merge_lines(tagged), rows, columns, pixels=pixels, fraction=fraction))
+
+
+def _fitted(image: np.ndarray, word: Word) -> Box:
+    """``word``'s box fitted to its glyphs' marks, never shorter than its characters need."""
+    return without_end_dot(image, room_for(word.box, tightened(image, word.box), word.text), word.text)

@@ -296,6 +296,21 @@ def without_end_dot(image: np.ndarray, box: Box, text: str) -> Box:
     return box
 
 
+GLYPH_WIDTH = 0.35   # the narrowest a character of a read is, in glyph heights (digits and capitals: 0.5-0.7)
+
+
+def room_for(box: Box, trimmed_box: Box, text: str) -> Box:
+    """``trimmed_box`` (a horizontal read's box trimmed to its marks), given back its untrimmed ends when it has too
+    little room for ``text``: fewer than ``GLYPH_WIDTH`` glyph heights per letter or digit. Low-contrast text on a
+    gradient marks only where it stands out most, and the trim would cut its other glyphs off."""
+    if box.width < box.height:
+        return trimmed_box
+    characters = sum(c.isalnum() for c in text)
+    if trimmed_box.width >= GLYPH_WIDTH * characters * trimmed_box.height:
+        return trimmed_box
+    return Box(box.left, trimmed_box.top, box.right, trimmed_box.bottom)
+
+
 def tightened(image: np.ndarray, box: Box) -> Box:
     """``box`` of a horizontal line with its top and bottom moved in to the rows its glyphs' ink spans (see
     ``ink_rows``), plus ``BAND_SLACK``, then any box without its empty ends (:func:`trimmed`); unchanged where that is
