@@ -13,8 +13,9 @@ radiographs of the devset, the corpus and the archive generator's slices (BENCHM
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import reduce
 
 import cv2
 import numpy as np
@@ -23,6 +24,7 @@ from skimage.morphology import skeletonize
 
 from .geometry import Box
 from .planes import Plane
+from .regions import Region
 
 MODALITIES = frozenset({"CR", "DX", "RG", "RF", "MG", "PX", "IO"})
 """Projection radiography, where lead markers are laid on the detector."""
@@ -39,6 +41,7 @@ MAX_TURN_OVERLAP = 0.6      # overlap with itself turned 90 degrees: a cross or 
 MAX_EDGE_SHARE = 0.15       # the marker's centre lies within this share of the plane's size from an edge
 MIN_LETTER_SHARE = 0.4     # a joined piece this share of the marker's size is a letter, and extends the region
 MIN_PIECE_AREA = 15         # px: smaller flat specks do not join a marker's region
+LINE_CHARACTERS = 3         # a read this long is a line of text: its glyphs are left to OCR
 RING_PX = 5                 # the surround whose median tone the contrast is measured against
 
 
@@ -66,23 +69,26 @@ class _Piece:
 
 def find_markers(plane: Plane, lines: Sequence[Box] = ()) -> list[Marker]:
     """The lead markers on ``plane`` (a radiograph's image plane), with the letters beside them. ``lines``: boxes of
-    lines OCR read on the plane; their glyphs are text already, and neither are nor join a marker."""
+    lines OCR read on the plane (:func:`read_lines`); their glyphs are text already, and neither are nor join a
+    marker."""
     image = plane.image if plane.image.ndim == 2 else cv2.cvtColor(plane.image, cv2.COLOR_RGB2GRAY)
     scale = min(1.0, LOOK_SIDE / max(image.shape))
     look = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
     markers = []
     for tone in (look, 255 - look):     # lead shows bright, or dark on an inverted or photographed plate
-        pieces = [piece for piece in _raised(tone) if not _inside(piece.box.scale(scale) if scale < 1 else piece.box,
-                                                                  lines)]
+        pieces = [piece for piece in _raised(tone) if not _inside(piece.box.scale(scale), lines)]
         for seed in (piece for piece in pieces if _may_be_marker(piece, tone.shape)):
             if not _is_marker(_measured(seed, tone)):
                 continue
             group = _grown(seed, pieces, tone)
-            box = group[0].box
-            for piece in group[1:]:
-                box = box.union(piece.box)
+            box = reduce(Box.union, (piece.box for piece in group))
             markers.append(Marker(_to_plane(box, scale, plane), len(group)))
     return _merged(markers)
+
+
+def read_lines(regions: Iterable[Region]) -> list[Box]:
+    """The boxes of the regions OCR read as a line of at least :data:`LINE_CHARACTERS` characters."""
+    return [region.box for region in regions if len(region.text.strip()) >= LINE_CHARACTERS]
 
 
 def _inside(box: Box, lines: Sequence[Box]) -> bool:
@@ -194,9 +200,9 @@ def _grown(seed: _Piece, pieces: list[_Piece], tone: np.ndarray) -> list[_Piece]
 def _to_plane(box: Box, scale: float, plane: Plane) -> Box:
     """A look-scale box in plane pixels, with a margin of a tenth of its height (at least 2 px)."""
     margin = max(2, round(box.height / scale * 0.1))
-    out = box.scale(scale) if scale < 1 else box
-    clipped = out.expand(margin, margin).clip(plane.rows, plane.columns)
-    return clipped if clipped is not None else out
+    found = box.scale(scale)
+    clipped = found.expand(margin, margin).clip(plane.rows, plane.columns)
+    return clipped if clipped is not None else found
 
 
 def _merged(markers: list[Marker]) -> list[Marker]:

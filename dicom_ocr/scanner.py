@@ -16,7 +16,7 @@ from .engines import ocrengine_names
 from .errors import DicomOcrError, NotDicomError
 from .geometry import Box
 from .markers import MODALITIES as MARKER_MODALITIES
-from .markers import Marker, find_markers
+from .markers import Marker, find_markers, read_lines
 from .phi import HeaderFacts, Verdict, judge
 from .regions import Region, stop_short_of
 from .results import FileResult, FoundRegion, PlaneResult, RegionKind, RuleRegion
@@ -86,7 +86,7 @@ class Scanner:
             for plane, regions in self.detector.detect_planes(dicom.planes(), moving=dicom.moving_areas,
                                                               memory=(memory := PlaneMemory()), notes=notes):
                 boxes = [region.box for region in regions]
-                markers = find_markers(plane, [region.box for region in regions if len(region.text.strip()) >= 3]) \
+                markers = find_markers(plane, read_lines(regions)) \
                     if plane.overlay == -1 and dicom.modality in MARKER_MODALITIES else []
                 found.append(PlaneText(plane.frame, plane.overlay, regions,
                                        document_boxes(plane, dicom.header, boxes, self.forms), markers))
@@ -155,8 +155,6 @@ def _document_region(box: Box, mode: FormsMode) -> FoundRegion:
 
 def _marker_region(marker: Marker) -> FoundRegion:
     """A lead marker's region: PHI when letters lie beside the marker (a technologist's initials, read or not)."""
-    if marker.pieces > 1:
-        return FoundRegion(marker.box, RegionKind.MARKER, "", True, "lead marker with letters beside it (initials?)",
-                           "marker", OCRENGINE_MARKER)
-    return FoundRegion(marker.box, RegionKind.MARKER, "", False, "a lone lead marker letter (side marker)", "marker",
-                       OCRENGINE_MARKER)
+    beside = marker.pieces > 1
+    reason = "lead marker with letters beside it (initials?)" if beside else "a lone lead marker letter (side marker)"
+    return FoundRegion(marker.box, RegionKind.MARKER, "", beside, reason, "marker", OCRENGINE_MARKER)

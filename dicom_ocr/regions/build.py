@@ -21,8 +21,8 @@ def build_regions(word_lists: Iterable[tuple[int, Iterable[Word]]], rows: int, c
 
     Given the plane's ``image``, short unsure reads of graphics are dropped too (``drop_graphics``) and line boxes
     are tightened to the rows of their glyphs (``glyphs.tightened``), without a scale dot read beside them
-    (``glyphs.without_end_dot``), yet long enough for their characters (``glyphs.room_for``). ``pixels`` and ``fraction`` set the margin
-    (see ``add_margin``); the other steps use their defaults.
+    (``glyphs.without_end_dot``), yet long enough for their characters (``glyphs.room_for``). ``pixels`` and
+    ``fraction`` set the margin (see ``add_margin``); the other steps use their defaults.
     """
     tagged = [(engine, word) for engine, words in word_lists for word in filter_words(words, rows, columns)]
     if image is not None:

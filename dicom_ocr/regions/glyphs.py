@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from ..geometry import Box
+from .region import characters
 
 THIN_STROKES = 0.3   # stroke width / box's shorter side, at most, for the ink to be lettering
 TWO_TONE = 0.76      # share of the grey variance the ink/ground split explains, at least, for lettering: real glyphs
@@ -305,8 +306,7 @@ def room_for(box: Box, trimmed_box: Box, text: str) -> Box:
     gradient marks only where it stands out most, and the trim would cut its other glyphs off."""
     if box.width < box.height:
         return trimmed_box
-    characters = sum(c.isalnum() for c in text)
-    if trimmed_box.width >= GLYPH_WIDTH * characters * trimmed_box.height:
+    if trimmed_box.width >= GLYPH_WIDTH * characters(text) * trimmed_box.height:
         return trimmed_box
     return Box(box.left, trimmed_box.top, box.right, trimmed_box.bottom)
 

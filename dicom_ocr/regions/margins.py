@@ -5,7 +5,7 @@ import math
 from collections.abc import Iterable, Sequence
 
 from ..geometry import Box
-from .region import Region
+from .region import SHORT, Region, characters
 
 
 def add_margin(regions: Iterable[Region], rows: int, columns: int, *, pixels: int = 3,
@@ -23,7 +23,7 @@ def add_margin(regions: Iterable[Region], rows: int, columns: int, *, pixels: in
     for region in regions:
         height = min(region.box.height, region.box.width)
         across = pixels + math.ceil(fraction * height - 1e-9)
-        share = along_glyphs if sum(c.isalnum() for c in region.text) <= 2 else along
+        share = along_glyphs if characters(region.text) <= SHORT else along
         lengthwise = pixels + math.ceil(share * height - 1e-9)
         horizontal = region.box.width >= region.box.height
         dx, dy = (lengthwise, across) if horizontal else (across, lengthwise)

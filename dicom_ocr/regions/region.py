@@ -9,6 +9,13 @@ from ..geometry import Box
 TaggedWord = tuple[int, Word]
 """A word with the ``ocrengine`` number of the engine that read it."""
 
+SHORT = 2           # letters and digits, at most, in a read of one or two glyphs (a scale digit, a marker letter)
+
+
+def characters(text: str) -> int:
+    """The letters and digits of a read (of any script): what its length is counted in."""
+    return sum(ch.isalnum() for ch in text)
+
 
 @dataclass(frozen=True)
 class Region:

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..engines.base import Word
 from .glyphs import drawn_in_flat_ink, ink, is_dot, looks_like_lettering, speckled
+from .region import SHORT, characters
 
 STROKES = frozenset("lIij")
 """Letters that texture edges are read as, repeated ("lll", "iii"); real repeats such as "ZZZ" or "111" stay."""
@@ -54,7 +55,6 @@ def filter_words(words: Iterable[Word], rows: int, columns: int, *, min_confiden
 
 
 SURE = 0.9          # a short read this confident is kept whatever its ink looks like
-SHORT = 2           # letters and digits, at most, in a read that may be a mark misread as text
 LINE_SURE = 0.85    # a longer read (up to ``LONG`` letters and digits) this confident is kept whatever its ink
 LONG = 8            # letters and digits, at most, in a read of anatomy or noise seen (BENCHMARKS.md: 3 to 7)
 BESIDE = 3.0        # line heights: a short read this close to other text on its line is part of that line
@@ -64,7 +64,7 @@ CROSSES = frozenset("+十×╋┼✚✕")
 
 
 def _is_short(word: Word) -> bool:
-    return sum(ch.isalnum() for ch in word.text) <= SHORT
+    return characters(word.text) <= SHORT
 
 
 def _is_doubtful(word: Word) -> bool:
@@ -77,7 +77,7 @@ def _is_doubtful(word: Word) -> bool:
 def _is_unsure_line(word: Word) -> bool:
     """A read of ``SHORT`` + 1 to ``LONG`` letters and digits less confident than ``LINE_SURE``: anatomy and XA noise
     read as ``2008``, ``525`` or ``MPRREES`` score 0.50-0.81."""
-    return SHORT < sum(ch.isalnum() for ch in word.text) <= LONG and word.confidence < LINE_SURE
+    return SHORT < characters(word.text) <= LONG and word.confidence < LINE_SURE
 
 
 def _beside(word: Word, other: Word) -> bool:
