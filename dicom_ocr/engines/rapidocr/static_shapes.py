@@ -4,7 +4,9 @@ RapidOCR compiles its detector once with dynamic height and width, so that any i
 fixed shape, the same network ran 15-18% faster here (1 thread, 544x544 to 2080x1632 inputs, BENCHMARKS.md), but
 compiling takes about 110 ms. An archive holds few image sizes (most CT slices are 512x512, so every enlarged copy is
 1056x1056), so a shape on which the dynamic network has spent ``COMPILE_AFTER_S`` seconds (ten compilations' worth)
-is compiled on its own and used from then on; at most ``KEPT`` are kept (the least recently used goes first).
+is compiled on its own and used from then on; at most ``KEPT`` are kept (the least recently used goes first,
+and must spend ``COMPILE_AFTER_S`` again to be compiled again: shapes used in turn, as a cine's plane, enlarged copy
+and a strip are, were otherwise recompiled at nearly every call).
 Outputs differ from the dynamic network's by bf16 rounding only (at most 0.011 in probability on a synthetic plane).
 
 Both the dynamic network and the fixed-shape ones run the detector with its upsampling rewritten
@@ -68,5 +70,6 @@ class StaticShapes:
         model.reshape(list(shape))
         self._compiled[shape] = self._core.compile_model(model, "CPU", self._config).create_infer_request()
         if len(self._compiled) > KEPT:
-            self._compiled.popitem(last=False)
+            evicted, _ = self._compiled.popitem(last=False)
+            self._spent[evicted] = 0.0        # it earns its compilation again, or shapes in turn recompile each call
         return self._compiled[shape]
