@@ -525,3 +525,22 @@ def test_flat_lettering_is_two_tone_and_noisy_anatomy_is_not():
     box = Box(20, 15, 60, 45)
     assert two_tone(lettering, box, ink(lettering, box)) > 0.9
     assert two_tone(anatomy, box, ink(anatomy, box)) < 0.76
+
+
+def test_a_colour_bar_cutting_a_scale_digits_corner_is_cut_off_and_a_last_glyph_is_not():
+    from dicom_ocr.regions.glyphs import clear_of_corner_marks, tightened
+    image = np.zeros((40, 60), np.uint8)
+    cv2.putText(image, "15", (10, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.4, 250, 1)    # two digits, about 13 x 9 px
+    image[18:, 32:40] = 240                          # a colour bar from below, its edge inside the read's box
+    box = Box(7, 11, 32, 31)                         # the detector's box: reaches the bar's edge and the bottom
+    cleared = clear_of_corner_marks(image, box)
+    assert 23 <= cleared.right < 32                                      # the digits (columns 11-23) stay inside
+    assert tightened(image, cleared).bottom <= 27 < tightened(image, box).bottom   # so the box fits the digits
+    wide = image.copy()
+    wide[18:, 28:40] = 240                           # a bar 5 px into the box: wider than a region's margin
+    assert clear_of_corner_marks(wide, Box(7, 11, 32, 31)) == Box(7, 11, 32, 31)
+    letters = np.zeros((40, 60), np.uint8)
+    cv2.putText(letters, "aI", (10, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.4, 250, 1)  # a thin last glyph, taller
+    columns, rows = np.flatnonzero(letters.any(axis=0)), np.flatnonzero(letters.any(axis=1))
+    tight = Box(7, int(rows[0]), int(columns[-1]), 30)                  # it touches the box's top and right edges
+    assert clear_of_corner_marks(letters, tight).right >= columns[-1] - 2   # cut to within the 3 px margin at most

@@ -7,11 +7,11 @@ import numpy as np
 
 from ..engines.base import Word
 from ..geometry import Box
-from .glyphs import room_for, tightened, without_end_dot
+from .glyphs import clear_of_corner_marks, room_for, tightened, without_end_dot
 from .lines import merge_lines
 from .margins import add_margin
 from .merge import merge_overlapping
-from .region import Region
+from .region import SHORT, Region, characters
 from .words import drop_graphics, filter_words
 
 
@@ -34,4 +34,5 @@ def build_regions(word_lists: Iterable[tuple[int, Iterable[Word]]], rows: int, c
 
 def _fitted(image: np.ndarray, word: Word) -> Box:
     """``word``'s box fitted to its glyphs' marks, never shorter than its characters need."""
-    return without_end_dot(image, room_for(word.box, tightened(image, word.box), word.text), word.text)
+    box = clear_of_corner_marks(image, word.box) if characters(word.text) <= SHORT else word.box
+    return without_end_dot(image, room_for(box, tightened(image, box), word.text), word.text)

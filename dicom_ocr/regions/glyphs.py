@@ -214,6 +214,41 @@ def without_cut_marks(mask: np.ndarray, across_rows: bool = True) -> np.ndarray:
     return kept if across_rows else kept.T
 
 
+CORNER_SLIVER = 3     # px: a graphic cut by a box's corner shows as this many columns at most; no wider than the
+                      # margin every region gets (regions.margins), so that what is cut off stays covered
+
+
+def clear_of_corner_marks(image: np.ndarray, box: Box) -> Box:
+    """``box`` of a read of one or two glyphs without a graphic cutting across its corner: a sliver of marked
+    columns (:func:`marked`; ``CORNER_SLIVER``) at its left or right end, apart from the glyphs, that reaches the
+    box's side edge and its top or bottom edge while the glyphs reach neither (the edge of a colour bar beside a
+    scale digit, which keeps the box from being tightened to the digit). Whatever is cut off is no wider than the
+    region's margin: it stays covered. Unchanged otherwise."""
+    mask = marked(image, box)
+    if mask is None:
+        return box
+    runs = runs_of(np.asarray(mask.any(axis=0)))
+    if len(runs) < 2:
+        return box
+    last_row, last_column = mask.shape[0] - 1, mask.shape[1] - 1
+
+    def rows(first: int, last: int) -> np.ndarray:
+        return np.flatnonzero(mask[:, first:last + 1].any(axis=1))
+
+    def cuts_corner(run: tuple[int, int], rest: tuple[int, int]) -> bool:
+        own, glyphs = rows(*run), rows(*rest)
+        return (run[0] == 0 or run[1] == last_column) and glyphs[0] > 0 and glyphs[-1] < last_row \
+            and (own[0] == 0 or own[-1] == last_row) and ink_pieces(mask[:, run[0]:run[1] + 1]) <= CUT_PIECES \
+            and run[1] - run[0] + 1 <= CORNER_SLIVER
+
+    left, right = box.left, box.right
+    if cuts_corner(runs[-1], (runs[0][0], runs[-2][1])):
+        right = box.left + runs[-2][1] + 1
+    if cuts_corner(runs[0], (runs[1][0], runs[-1][1])):
+        left = box.left + runs[1][0] - 1
+    return Box(left, box.top, right, box.bottom)
+
+
 FRAME_SIDE = 0.9     # share of a side of the marks' extent that must be marked for that side to be a frame's line
 
 
