@@ -135,3 +135,24 @@ def _wait_for_records(db: Path, n: int, seconds: float = 120) -> int:
                 pass
         time.sleep(0.2)
     raise TimeoutError(f"fewer than {n} files recorded in {seconds} s")
+
+
+def test_the_archive_benchmark_on_the_cluster_writes_the_local_pools_rows(tmp_path, cluster):
+    """``bench archive --dask``: the default OCR on an archive's files, on the cluster, gives the local pool's rows."""
+    from dicom_ocr.bench.scorer import default_scorer
+
+    from scriptmodules import load_script
+
+    make_archive, scorer = load_script("make_archive"), default_scorer()
+    if not scorer.exists() or not make_archive.CORPUS.is_dir():
+        pytest.skip("../shared is not here")
+    address, _ = cluster
+    archive = tmp_path / "archive"
+    make_archive.main(["--out", str(archive), "--n", "4", "--per-series", "2", "--mix", "series=2,radiograph=1,text=1"])
+    for where, options in (("local", ["--jobs", "2"]), ("dask", ["--dask", address, "--jobs", "2"])):
+        printed = subprocess.run([sys.executable, "-m", "dicom_ocr.bench", "archive", str(archive), *options,
+                                  "--keep", str(tmp_path / where), "--scorer", str(scorer)], env=ENV, cwd=ROOT,
+                                 capture_output=True, text=True, timeout=900, check=True).stdout
+        assert ("| scan wall s, --dask 2 (exit status) |" in printed) == (where == "dask")
+    differences, counts = compare(tmp_path / "local" / "new" / "db", tmp_path / "dask" / "new" / "db")
+    assert differences == [] and counts["dicom_ocr_files"] == 5          # the archive's 4 files and its gt.json

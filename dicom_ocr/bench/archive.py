@@ -2,6 +2,7 @@
 
     python scripts/make_archive.py --out /tmp/archive            # 10,000 files in a PACS-export mix, gt.json
     python -m dicom_ocr.bench archive /tmp/archive --old /path/to/old/checkout [--jobs 2] [--keep DIR]
+    python -m dicom_ocr.bench archive /tmp/archive --dask tcp://SCHEDULER:8786 --jobs 2 --keep DIR  # on a cluster
 
 Each version (``--old DIR``: a checkout of the old code, run with cwd DIR; then this checkout) runs what an owner
 runs, each a fresh interpreter: ``python -m dicom_ocr scan ARCHIVE --db DB --jobs N -q`` into a new audit DB, the same
@@ -16,6 +17,10 @@ command again (resuming a finished scan), ``dicom_ocr status --db DB`` and ``dic
 - the audit DB's size per 1,000 files; the wall time of the resume, of status and of report;
 - recall of the GT boxes (coverage >= 0.8, all and PHI), file recall on the files with text and file false alarms
   on the others, from ``../shared/bench/score.py``.
+
+With ``--dask ADDRESS`` the scans run on that Dask cluster (``dicom_ocr scan --dask ADDRESS``; ``--jobs`` then says
+how many worker processes it has, for the per-class rates). Its workers are not this run's processes: worker memory
+is not sampled. ``python -m dicom_ocr.bench rows DB1 DB2`` compares its rows with a local pool's.
 """
 from __future__ import annotations
 
@@ -59,16 +64,18 @@ class Version:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("archive", type=Path, help="a directory with gt.json (scripts/make_archive.py)")
     parser.add_argument("--old", type=Path, metavar="DIR", help="a checkout of the old code (default: only this one)")
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes (with --dask: the cluster's)")
+    parser.add_argument("--dask", metavar="ADDRESS", help="scan on this Dask scheduler instead of a local pool")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep each version's audit DB, logs and report in DIR")
     scorer.add_argument(parser)
 
 
-def measure(version: Version, archive: Path, gt: dict[str, Any], jobs: int, work: Path, score: Path) -> list[tuple]:
-    """Scan ``archive`` with ``version`` into a new audit DB in ``work``, resume it, run status and report: the rows
-    of its table."""
+def measure(version: Version, archive: Path, gt: dict[str, Any], jobs: int, work: Path, score: Path,
+            dask: str | None = None) -> list[tuple]:
+    """Scan ``archive`` with ``version`` into a new audit DB in ``work`` (on the Dask scheduler at ``dask`` when
+    given), resume it, run status and report: the rows of its table."""
     db, log = work / "db", work / "log.txt"
-    scan = ["scan", str(archive), "--db", str(db), "--jobs", str(jobs), "-q"]
+    scan = ["scan", str(archive), "--db", str(db), *(["--dask", dask] if dask else ["--jobs", str(jobs)]), "-q"]
     with WorkerPeaks() as workers:
         first = version.run(scan, log, work / "time.txt")
     print(f"{version.name}: scanned in {first.wall_s:.1f} s (exit {first.status})", file=sys.stderr)
@@ -80,16 +87,19 @@ def measure(version: Version, archive: Path, gt: dict[str, Any], jobs: int, work
     scores = scorer.score_json(score, archive / "gt.json", archive, db)
     n = len(files)
     rows: list[tuple] = [("files (scanned and recorded)", f"{n} ({len(facts)})"),
-                         (f"scan wall s, --jobs {jobs} (exit status)", f"{first.wall_s:.1f} ({first.status})"),
+                         (f"scan wall s, {'--dask' if dask else '--jobs'} {jobs} (exit status)",
+                          f"{first.wall_s:.1f} ({first.status})"),
                          ("files/hour, all (wall time)", round(n / first.wall_s * 3600) if first.wall_s else None)]
     rows += [(f"files/hour, {case} (per-file seconds x {jobs} workers)", rate) for case, rate in
              class_rates(facts, files, jobs).items()]
     rows += [(f"s per plane read, files {label}", seconds_per_plane(facts, files, text))
              for label, text in (("with text", True), ("without text", False))]
+    sampled = not dask
     rows += [("peak RSS MiB, largest process", first.peak_rss_mib), ("peak RSS MiB, largest worker (sampled)",
-                                                                     workers.peak_mib),
+                                                                     workers.peak_mib if sampled else None),
              ("peak worker RSS MiB per 1,000 files done, in order (sampled)",
-              ", ".join(f"{mib:.0f}" for mib in rss_by_thousand(workers.timeline, finish_times(db)))),
+              ", ".join(f"{mib:.0f}" for mib in rss_by_thousand(workers.timeline, finish_times(db)))
+              if sampled else None),
              ("DB MiB per 1,000 files", db_mib(db) / n * 1000),
              ("resume of the finished scan, wall s (exit status)", f"{again.wall_s:.2f} ({again.status})"),
              ("status wall s (exit status)", f"{status.wall_s:.2f} ({status.status})"),
@@ -159,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
     versions = ([Version("old", args.old.resolve())] if args.old else []) + [Version("new", REPO)]
     for version in versions:
         with audit_dir(args.keep / version.name if args.keep else None, prefix="dicom_ocr_archive_") as work:
-            rows = measure(version, archive, gt, args.jobs, work, score)
+            rows = measure(version, archive, gt, args.jobs, work, score, args.dask)
         print(f"\n### {version.name}: {version.checkout}\n")
         print(markdown(("figure", "value"), rows))
     return 0
