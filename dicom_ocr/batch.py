@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Protocol
+from uuid import uuid4
 
 from . import logs
 from .detection import Detector, Pass
@@ -83,10 +84,13 @@ class ScanSettings:
 
 @dataclass(frozen=True)
 class Job:
-    """What a worker is told once: how to scan, whether to read tags, how much to log."""
+    """What a worker is told once: how to scan, whether to read tags, how much to log; ``run`` names the run it
+    belongs to (a Dask worker keeps the Scanner of its current run: settings holding rule sources do not compare
+    equal once copied to a worker)."""
 
     settings: ScanSettings
     log_level: int = logging.WARNING
+    run: str = field(default_factory=lambda: uuid4().hex)
 
 
 class Exporter(Protocol):
@@ -168,13 +172,13 @@ _dask_local = threading.local()
 
 
 def _scan_on_dask_worker(path: str, job: Job) -> FileResult:
-    """Runs on a dask worker: one Scanner per worker thread and settings, built on first use."""
-    cache = getattr(_dask_local, "scanners", None)
-    if cache is None:
-        cache = _dask_local.scanners = {}
-    if job.settings not in cache:
-        cache[job.settings] = job.settings.scanner()
-    return cache[job.settings].scan_file(path)
+    """Runs on a dask worker: one Scanner per worker thread, built on the thread's first file of a run and kept for
+    the run's other files (a new run replaces it). Every file's copy of ``job`` is a new object: keyed by its
+    settings, a Scanner (engines and models) was built, and kept, for every file."""
+    current = getattr(_dask_local, "scanner", None)
+    if current is None or current[0] != job.run:
+        current = _dask_local.scanner = (job.run, job.settings.scanner())
+    return current[1].scan_file(path)
 
 
 def check_dask_scheduler(address: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import os
 import sqlite3
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -183,3 +184,30 @@ def test_progress_modes():
     progress.close()
     assert quiet.getvalue() == "" and progress.mode == "quiet"
     assert Progress.for_stream(io.StringIO()).mode == "log"          # not a terminal
+
+
+def test_a_dask_worker_builds_one_scanner_per_run_from_every_files_copy_of_the_job(tmp_path, monkeypatch):
+    """Each file's task carries its own unpickled copy of the run's Job; settings holding rule sources (deid's
+    recipes, by default) do not compare equal across copies, and a Scanner keyed by them was built, and kept, for
+    every file (a Dask worker grew past 9 GB on an archive)."""
+    import pickle
+
+    from dicom_ocr import batch
+    from dicom_ocr.api import ScanOptions
+
+    settings = replace(ScanOptions.of({}).settings(single_threaded=True), passes=SETTINGS.passes)
+    assert settings.sources                                     # deid's recipe, as a scan has by default
+    built = []
+    monkeypatch.setattr(ScanSettings, "scanner", lambda self: built.append(self) or _Scanner())
+    monkeypatch.setattr(batch, "_dask_local", type(batch._dask_local)())
+    job = Job(settings)
+    for name in ("a", "b", "c"):
+        batch._scan_on_dask_worker(name, pickle.loads(pickle.dumps(job)))
+    assert len(built) == 1
+    batch._scan_on_dask_worker("d", pickle.loads(pickle.dumps(Job(settings))))   # a new run
+    assert len(built) == 2
+
+
+class _Scanner:
+    def scan_file(self, path: str) -> str:
+        return path
