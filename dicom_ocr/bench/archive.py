@@ -94,9 +94,9 @@ def measure(version: Version, archive: Path, gt: dict[str, Any], jobs: int, work
              class_rates(facts, files, jobs).items()]
     rows += [(f"s per plane read, files {label}", seconds_per_plane(facts, files, text))
              for label, text in (("with text", True), ("without text", False))]
-    sampled = not dask
-    rows += [("peak RSS MiB, largest process", first.peak_rss_mib), ("peak RSS MiB, largest worker (sampled)",
-                                                                     workers.peak_mib if sampled else None),
+    sampled = not dask                       # a cluster's workers are not this run's processes
+    rows += [("peak RSS MiB, largest process" if sampled else "peak RSS MiB, the client process", first.peak_rss_mib),
+             ("peak RSS MiB, largest worker (sampled)", workers.peak_mib if sampled else None),
              ("peak worker RSS MiB per 1,000 files done, in order (sampled)",
               ", ".join(f"{mib:.0f}" for mib in rss_by_thousand(workers.timeline, finish_times(db)))
               if sampled else None),
