@@ -155,5 +155,7 @@ def test_the_archive_benchmark_on_the_cluster_writes_the_local_pools_rows(tmp_pa
                                  capture_output=True, text=True, timeout=900, check=True).stdout
         assert ("| scan wall s, --dask 2 (exit status) |" in printed) == (where == "dask")
         assert ("| peak RSS MiB, the client process |" in printed) == (where == "dask")
+        worker_peak = next(line for line in printed.splitlines() if "largest worker (sampled)" in line)
+        assert 100 < float(worker_peak.split("|")[2]) < 8000, worker_peak     # a worker with its models loaded
     differences, counts = compare(tmp_path / "local" / "new" / "db", tmp_path / "dask" / "new" / "db")
     assert differences == [] and counts["dicom_ocr_files"] == 5          # the archive's 4 files and its gt.json

@@ -19,8 +19,9 @@ command again (resuming a finished scan), ``dicom_ocr status --db DB`` and ``dic
   on the others, from ``../shared/bench/score.py``.
 
 With ``--dask ADDRESS`` the scans run on that Dask cluster (``dicom_ocr scan --dask ADDRESS``; ``--jobs`` then says
-how many worker processes it has, for the per-class rates). Its workers are not this run's processes: worker memory
-is not sampled. ``python -m dicom_ocr.bench rows DB1 DB2`` compares its rows with a local pool's.
+how many worker processes it has, for the per-class rates); its workers' memory is what they report to the scheduler
+(:class:`~.memory.DaskWorkerPeaks`), and the largest process measured is the client. ``python -m dicom_ocr.bench rows
+DB1 DB2`` compares its rows with a local pool's.
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ from ..store.files import FileFacts
 from ..store.schema import DB_NAME
 from . import scorer
 from .auditdir import audit_dir, read_audit_db
-from .memory import WorkerPeaks
+from .memory import DaskWorkerPeaks, WorkerPeaks
 from .scorer import REPO
 from .tables import markdown
 from .timing import Timed, run_timed
@@ -76,7 +77,7 @@ def measure(version: Version, archive: Path, gt: dict[str, Any], jobs: int, work
     given), resume it, run status and report: the rows of its table."""
     db, log = work / "db", work / "log.txt"
     scan = ["scan", str(archive), "--db", str(db), *(["--dask", dask] if dask else ["--jobs", str(jobs)]), "-q"]
-    with WorkerPeaks() as workers:
+    with DaskWorkerPeaks(dask) if dask else WorkerPeaks() as workers:
         first = version.run(scan, log, work / "time.txt")
     print(f"{version.name}: scanned in {first.wall_s:.1f} s (exit {first.status})", file=sys.stderr)
     again = version.run(scan, log)
@@ -94,12 +95,10 @@ def measure(version: Version, archive: Path, gt: dict[str, Any], jobs: int, work
              class_rates(facts, files, jobs).items()]
     rows += [(f"s per plane read, files {label}", seconds_per_plane(facts, files, text))
              for label, text in (("with text", True), ("without text", False))]
-    sampled = not dask                       # a cluster's workers are not this run's processes
-    rows += [("peak RSS MiB, largest process" if sampled else "peak RSS MiB, the client process", first.peak_rss_mib),
-             ("peak RSS MiB, largest worker (sampled)", workers.peak_mib if sampled else None),
+    rows += [("peak RSS MiB, the client process" if dask else "peak RSS MiB, largest process", first.peak_rss_mib),
+             ("peak RSS MiB, largest worker (sampled)", workers.peak_mib),
              ("peak worker RSS MiB per 1,000 files done, in order (sampled)",
-              ", ".join(f"{mib:.0f}" for mib in rss_by_thousand(workers.timeline, finish_times(db)))
-              if sampled else None),
+              ", ".join(f"{mib:.0f}" for mib in rss_by_thousand(workers.timeline, finish_times(db)))),
              ("DB MiB per 1,000 files", db_mib(db) / n * 1000),
              ("resume of the finished scan, wall s (exit status)", f"{again.wall_s:.2f} ({again.status})"),
              ("status wall s (exit status)", f"{status.wall_s:.2f} ({status.status})"),

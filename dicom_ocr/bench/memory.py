@@ -1,4 +1,5 @@
-"""Peak resident memory of the worker processes of a command this process runs, sampled with psutil.
+"""Peak resident memory of the worker processes of a command this process runs, sampled with psutil (or, for a Dask
+cluster, as its workers report it to the scheduler: :class:`DaskWorkerPeaks`).
 
 ``/usr/bin/time -v`` gives the peak of the largest process of a run (:mod:`.timing`), not which one it was; sampling
 the process tree a few times a second tells the workers apart (Python processes whose parent is a Python process:
@@ -69,3 +70,45 @@ class WorkerPeaks:
         """The largest RSS of a worker seen, MiB; None when no worker was seen (a scan with ``--jobs 1``)."""
         workers = [rss for pid, rss in self._rss.items() if self._is_worker(pid)]
         return max(workers) / 2 ** 20 if workers else None
+
+
+class DaskWorkerPeaks:
+    """Like :class:`WorkerPeaks` for the workers of the Dask cluster at ``address``: each worker's RSS as it reports
+    it to the scheduler (its heartbeat's ``metrics["memory"]``), sampled every ``interval_s``; ``peak_mib`` and
+    ``timeline`` as there."""
+
+    def __init__(self, address: str, interval_s: float = INTERVAL_S):
+        from distributed import Client
+        self._client = Client(address, timeout=30)
+        self.interval_s = interval_s
+        self._peak = 0
+        self.timeline: list[tuple[float, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> DaskWorkerPeaks:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._client.close()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self.sample()
+
+    def sample(self) -> None:
+        """Record the largest RSS the cluster's workers report now."""
+        workers = self._client.scheduler_info(n_workers=-1)["workers"].values()
+        rss = max((int(worker["metrics"]["memory"]) for worker in workers), default=0)
+        if rss:
+            self._peak = max(self._peak, rss)
+            self.timeline.append((time.time(), rss))
+
+    @property
+    def peak_mib(self) -> float | None:
+        """The largest RSS a worker reported, MiB; None when none reported any."""
+        return self._peak / 2 ** 20 if self._peak else None
