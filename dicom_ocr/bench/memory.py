@@ -18,19 +18,17 @@ import psutil
 INTERVAL_S = 0.5
 
 
-class WorkerPeaks:
-    """A context manager sampling this process's descendants; ``peak_mib`` is the largest worker's RSS seen."""
+class _Sampling:
+    """A context manager calling ``sample`` every ``interval_s`` on a thread while it is entered; ``timeline`` holds
+    (epoch seconds, largest worker RSS in bytes) per sample that saw a worker."""
 
     def __init__(self, interval_s: float = INTERVAL_S):
         self.interval_s = interval_s
-        self._rss: dict[int, int] = {}           # pid -> largest RSS seen, bytes
-        self._parent: dict[int, int] = {}
-        self._python: set[int] = set()
-        self.timeline: list[tuple[float, int]] = []    # (epoch seconds, largest worker RSS in bytes) per sample
+        self.timeline: list[tuple[float, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> WorkerPeaks:
+    def __enter__(self) -> _Sampling:
         self._thread.start()
         return self
 
@@ -42,6 +40,25 @@ class WorkerPeaks:
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):
             self.sample()
+
+    def sample(self) -> None:
+        """Record what the workers use now."""
+        raise NotImplementedError
+
+    @property
+    def peak_mib(self) -> float | None:
+        """The largest RSS of a worker seen, MiB; None when none was seen."""
+        raise NotImplementedError
+
+
+class WorkerPeaks(_Sampling):
+    """A context manager sampling this process's descendants; ``peak_mib`` is the largest worker's RSS seen."""
+
+    def __init__(self, interval_s: float = INTERVAL_S):
+        super().__init__(interval_s)
+        self._rss: dict[int, int] = {}           # pid -> largest RSS seen, bytes
+        self._parent: dict[int, int] = {}
+        self._python: set[int] = set()
 
     def sample(self) -> None:
         """Record the RSS, parent and kind of every descendant now alive, and the largest worker's RSS now."""
@@ -72,33 +89,21 @@ class WorkerPeaks:
         return max(workers) / 2 ** 20 if workers else None
 
 
-class DaskWorkerPeaks:
+class DaskWorkerPeaks(_Sampling):
     """Like :class:`WorkerPeaks` for the workers of the Dask cluster at ``address``: each worker's RSS as it reports
     it to the scheduler (its heartbeat's ``metrics["memory"]``), sampled every ``interval_s``; ``peak_mib`` and
     ``timeline`` as there."""
 
     def __init__(self, address: str, interval_s: float = INTERVAL_S):
         from distributed import Client
+        super().__init__(interval_s)
         self._client = Client(address, timeout=30)
-        self.interval_s = interval_s
         self._peak = 0
-        self.timeline: list[tuple[float, int]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> DaskWorkerPeaks:
-        self._thread.start()
-        return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        self._stop.set()
-        self._thread.join()
+        super().__exit__(kind, error, trace)
         self._client.close()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval_s):
-            self.sample()
 
     def sample(self) -> None:
         """Record the largest RSS the cluster's workers report now."""
