@@ -214,6 +214,21 @@ def without_cut_marks(mask: np.ndarray, across_rows: bool = True) -> np.ndarray:
     return kept if across_rows else kept.T
 
 
+def _marked_columns(image: np.ndarray, box: Box) -> tuple[np.ndarray, list[tuple[int, int]]] | None:
+    """The marks under ``box`` (:func:`marked`) and their runs of marked columns, when there are two runs at least
+    (something apart from something else); None otherwise."""
+    mask = marked(image, box)
+    if mask is None:
+        return None
+    runs = runs_of(np.asarray(mask.any(axis=0)))
+    return (mask, runs) if len(runs) >= 2 else None
+
+
+def _rows_of(mask: np.ndarray, columns: tuple[int, int]) -> np.ndarray:
+    """The rows of ``mask`` marked within the run of ``columns`` (first, last)."""
+    return np.flatnonzero(mask[:, columns[0]:columns[1] + 1].any(axis=1))
+
+
 CORNER_SLIVER = 3     # px: a graphic cut by a box's corner shows as this many columns at most; no wider than the
                       # margin every region gets (regions.margins), so that what is cut off stays covered
 
@@ -224,19 +239,14 @@ def clear_of_corner_marks(image: np.ndarray, box: Box) -> Box:
     box's side edge and its top or bottom edge while the glyphs reach neither (the edge of a colour bar beside a
     scale digit, which keeps the box from being tightened to the digit). Whatever is cut off is no wider than the
     region's margin: it stays covered. Unchanged otherwise."""
-    mask = marked(image, box)
-    if mask is None:
+    marks = _marked_columns(image, box)
+    if marks is None:
         return box
-    runs = runs_of(np.asarray(mask.any(axis=0)))
-    if len(runs) < 2:
-        return box
+    mask, runs = marks
     last_row, last_column = mask.shape[0] - 1, mask.shape[1] - 1
 
-    def rows(first: int, last: int) -> np.ndarray:
-        return np.flatnonzero(mask[:, first:last + 1].any(axis=1))
-
     def cuts_corner(run: tuple[int, int], rest: tuple[int, int]) -> bool:
-        own, glyphs = rows(*run), rows(*rest)
+        own, glyphs = _rows_of(mask, run), _rows_of(mask, rest)
         return (run[0] == 0 or run[1] == last_column) and glyphs[0] > 0 and glyphs[-1] < last_row \
             and (own[0] == 0 or own[-1] == last_row) and ink_pieces(mask[:, run[0]:run[1] + 1]) <= CUT_PIECES \
             and run[1] - run[0] + 1 <= CORNER_SLIVER
@@ -302,9 +312,7 @@ DOT_HEIGHT = 0.75    # and is at most this share of the height of the glyph besi
 def _is_dot_beside(mask: np.ndarray, run: tuple[int, int], glyph: tuple[int, int]) -> bool:
     """Whether the marks in columns ``run`` of ``mask`` are a filled dot, lower than those of the glyph in
     columns ``glyph``."""
-    def rows_of(first: int, last: int) -> np.ndarray:
-        return np.flatnonzero(mask[:, first:last + 1].any(axis=1))
-    dot_rows, glyph_rows = rows_of(*run), rows_of(*glyph)
+    dot_rows, glyph_rows = _rows_of(mask, run), _rows_of(mask, glyph)
     dot_height, glyph_height = dot_rows[-1] - dot_rows[0] + 1, glyph_rows[-1] - glyph_rows[0] + 1
     fill = mask[dot_rows[0]:dot_rows[-1] + 1, run[0]:run[1] + 1].mean()
     return bool(fill >= DOT_FILL and dot_height <= DOT_HEIGHT * glyph_height)
@@ -317,12 +325,10 @@ def without_end_dot(image: np.ndarray, box: Box, text: str) -> Box:
     stripped = text.strip()
     if box.width < box.height or not stripped or not (stripped[-1] in DOTS or stripped[0] in DOTS):
         return box
-    mask = marked(image, box)
-    if mask is None:
+    marks = _marked_columns(image, box)
+    if marks is None:
         return box
-    runs = runs_of(np.asarray(mask.any(axis=0)))
-    if len(runs) < 2:
-        return box
+    mask, runs = marks
     if stripped[-1] in DOTS and _is_dot_beside(mask, runs[-1], runs[-2]):
         slack = max(1, round(END_SLACK * (runs[-2][1] - runs[-2][0] + 1)))
         box = Box(box.left, box.top, min(box.right, box.left + runs[-2][1] + slack), box.bottom)
