@@ -234,14 +234,12 @@ def test_openvino_sessions_keep_the_kernels_of_few_shapes():
     assert engine._ocr._load_det_model().session._config["CPU_RUNTIME_CACHE_CAPACITY"] == RUNTIME_CACHE_CAPACITY
 
 
-def test_detector_shapes_used_in_turn_are_not_recompiled_at_every_call(monkeypatch):
-    """Three input shapes in turn with two kept (a cine: plane, enlarged copy, a strip): an evicted shape earns its
-    compilation again instead of being recompiled at its next call (123 compilations on a 64-frame cine before)."""
+def _static_shapes_counting(monkeypatch, compiled: list[int]):
+    """A StaticShapes over fake OpenVINO objects: each dynamic call takes 1 s, each compilation appends to
+    ``compiled``."""
     from collections import OrderedDict, defaultdict
     from itertools import count
     from types import SimpleNamespace
-
-    import numpy as np
 
     from dicom_ocr.engines.rapidocr import static_shapes
 
@@ -259,19 +257,45 @@ def test_detector_shapes_used_in_turn_are_not_recompiled_at_every_call(monkeypat
         def reshape(self, shape):
             pass
 
-    compiled = []
     clock = count()
-    monkeypatch.setattr(static_shapes.time, "perf_counter", lambda: float(next(clock)))   # 1 s per dynamic call
-    monkeypatch.setattr(static_shapes, "COMPILE_AFTER_S", 3.0)
-    monkeypatch.setattr(static_shapes, "KEPT", 2)
+    monkeypatch.setattr(static_shapes.time, "perf_counter", lambda: float(next(clock)))
     session = static_shapes.StaticShapes.__new__(static_shapes.StaticShapes)
     session._model, session._config, session._dynamic = Model(), {}, Request()
     session._core = SimpleNamespace(compile_model=lambda model, device, config: compiled.append(1) or
                                     SimpleNamespace(create_infer_request=Request))
     session._spent, session._compiled = defaultdict(float), OrderedDict()
+    return session
+
+
+def test_detector_shapes_used_in_turn_are_not_recompiled_at_every_call(monkeypatch):
+    """Three input shapes in turn with two kept (a cine: plane, enlarged copy, a strip): an evicted shape earns its
+    compilation again instead of being recompiled at its next call (123 compilations on a 64-frame cine before)."""
+    from dicom_ocr.engines.rapidocr import static_shapes
+
+    monkeypatch.setattr(static_shapes, "COMPILE_AFTER_S", 3.0)
+    monkeypatch.setattr(static_shapes, "KEPT", 2)
+    compiled: list[int] = []
+    session = _static_shapes_counting(monkeypatch, compiled)
     shapes = [np.zeros((1, 3, 32 * k, 64), np.float32) for k in (1, 2, 3)]
     for _ in range(60):
         for batch in shapes:
             session(batch)
     assert len(compiled) <= 30            # 19 here; 171 (nearly one a call) when evicted shapes kept their time spent
     assert len(session.shapes) == 2
+
+
+def test_large_detector_inputs_are_never_compiled_on_their_own(monkeypatch):
+    """A compiled shape holds its own buffers: a 1056 x 2000 input compiled held 500 MB more (BENCHMARKS.md)."""
+    from dicom_ocr.engines.rapidocr import static_shapes
+
+    monkeypatch.setattr(static_shapes, "COMPILE_AFTER_S", 3.0)
+    compiled: list[int] = []
+    session = _static_shapes_counting(monkeypatch, compiled)
+    large = np.zeros((1, 3, 1056, 2000), np.float32)
+    small = np.zeros((1, 3, 1056, 1056), np.float32)
+    for _ in range(10):
+        session(large)
+    assert compiled == [] and session.shapes == []
+    for _ in range(10):
+        session(small)
+    assert session.shapes == [tuple(small.shape)]

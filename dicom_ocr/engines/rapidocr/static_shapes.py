@@ -4,7 +4,8 @@ RapidOCR compiles its detector once with dynamic height and width, so that any i
 fixed shape, the same network ran 15-18% faster here (1 thread, 544x544 to 2080x1632 inputs, BENCHMARKS.md), but
 compiling takes about 110 ms. An archive holds few image sizes (most CT slices are 512x512, so every enlarged copy is
 1056x1056), so a shape on which the dynamic network has spent ``COMPILE_AFTER_S`` seconds (ten compilations' worth)
-is compiled on its own and used from then on; at most ``KEPT`` are kept (the least recently used goes first,
+is compiled on its own and used from then on (inputs up to ``MAX_PIXELS``: a compiled shape holds its own buffers);
+at most ``KEPT`` are kept (the least recently used goes first,
 and must spend ``COMPILE_AFTER_S`` again to be compiled again: shapes used in turn, as a cine's plane, enlarged copy
 and a strip are, were otherwise recompiled at nearly every call).
 Outputs differ from the dynamic network's by bf16 rounding only (at most 0.011 in probability on a synthetic plane).
@@ -23,6 +24,8 @@ from .upsampling import as_depth_to_space
 
 COMPILE_AFTER_S = 1.0   # seconds the dynamic network spends on one input shape before it is compiled for that shape
 KEPT = 2                # compiled shapes kept at most: each holds its own memory (8 held 600 MB more)
+MAX_PIXELS = 1_200_000  # larger inputs are never compiled on their own: a 1088 x 1564 input compiled held 230 MB more,
+                        # a 1056 x 2000 one 500 MB (an enlarged 512 x 512 slice, 1056 x 1056, is compiled)
 RUNTIME_CACHE_CAPACITY = 20   # input shapes whose kernels OpenVINO's CPU plugin keeps (its default, 5000, let a
                               # process scanning the corpus grow to 4.6 GB; outputs are the same either way)
 
@@ -64,7 +67,7 @@ class StaticShapes:
         if shape in self._compiled:
             self._compiled.move_to_end(shape)
             return self._compiled[shape]
-        if self._spent[shape] < COMPILE_AFTER_S:
+        if self._spent[shape] < COMPILE_AFTER_S or int(np.prod(shape[2:])) > MAX_PIXELS:
             return None
         model = self._model.clone()
         model.reshape(list(shape))
