@@ -48,6 +48,7 @@ import numpy as np
 from ...errors import EngineUnavailableError
 from ..base import Detection, Word
 from ..images import check_image, polygon_box, quad_size
+from ..tiles import detect_tiled
 from .static_shapes import RUNTIME_CACHE_CAPACITY, StaticShapes
 
 log = logging.getLogger(__name__)
@@ -168,7 +169,8 @@ class RapidOcrEngine:
     ``classify`` (180-degree orientation classifier), ``recognise`` (False: ``read`` detects only, Words with empty
     text), ``backend`` and ``device`` (see :func:`choose_backend`), ``threads`` (per model; -1: the backend's default,
     all cores; 1 in each of several worker processes), ``rec_min_width`` (the narrowest batch ``recognise`` pads
-    line crops to, see the module docstring).
+    line crops to, see the module docstring), ``max_detect_pixels`` (0: off; else ``detect`` cuts larger inputs into
+    strips of at most this many pixels, to bound memory, :mod:`..tiles`).
     """
 
     name = "rapidocr"
@@ -184,7 +186,7 @@ class RapidOcrEngine:
     def __init__(self, box_thresh: float = 0.3, text_score: float = 0.5, limit_side_len: int = 2000,
                  limit_type: str = "max", max_side_len: int = 2000, classify: bool = False, recognise: bool = True,
                  backend: str = "auto", device: str = "cpu", threads: int = -1,
-                 rec_min_width: int = REC_MIN_WIDTH):
+                 rec_min_width: int = REC_MIN_WIDTH, max_detect_pixels: int = 0):
         rapidocr = _import()
         self.recognise_text = recognise
         self.classify = classify
@@ -193,6 +195,8 @@ class RapidOcrEngine:
         self.device = device
         self.rec_min_width = rec_min_width
         self.threads = threads
+        self.max_side_len = min(max_side_len, limit_side_len) if limit_type == "max" else max_side_len
+        self.max_detect_pixels = max_detect_pixels
         if self.backend == "openvino":
             _cap_runtime_cache()
         self._ocr = rapidocr.RapidOCR(params={
@@ -228,7 +232,24 @@ class RapidOcrEngine:
         return words
 
     def detect(self, image: np.ndarray) -> list[Detection]:
-        """The text lines of ``image`` as quadrilaterals in its pixel coordinates, with the detector's scores."""
+        """The text lines of ``image`` as quadrilaterals in its pixel coordinates, with the detector's scores. With
+        ``max_detect_pixels``, an image still larger than that once shrunk as the library would (``max_side_len``) is
+        detected in strips (:mod:`..tiles`)."""
+        from rapidocr.utils.process_img import reduce_max_side
+
+        if not self.max_detect_pixels:
+            return self._detect(image)
+        if max(image.shape[:2]) <= self.max_side_len:
+            return detect_tiled(self._detect, image, self.max_detect_pixels)
+        small, ratio_h, ratio_w = reduce_max_side(image, self.max_side_len)
+        if small.shape[0] * small.shape[1] <= self.max_detect_pixels:
+            return self._detect(image)                     # the library shrinks it itself, as without strips
+        ratio = np.array([ratio_w, ratio_h], np.float32)
+        found = detect_tiled(self._detect, small, self.max_detect_pixels)
+        return [Detection(line.quad * ratio, line.score) for line in found]
+
+    def _detect(self, image: np.ndarray) -> list[Detection]:
+        """The library's detection of ``image`` whole."""
         detector = self._ocr._load_det_model()               # the pinned wheel's TextDetector, loaded once
         if not isinstance(detector.get_preprocess, _LookupPreprocess):
             detector.get_preprocess = _LookupPreprocess(detector.get_preprocess)
