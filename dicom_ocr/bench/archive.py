@@ -3,11 +3,13 @@
     python scripts/make_archive.py --out /tmp/archive            # 10,000 files in a PACS-export mix, gt.json
     python -m dicom_ocr.bench archive /tmp/archive --old /path/to/old/checkout [--jobs 2] [--keep DIR]
     python -m dicom_ocr.bench archive /tmp/archive --dask tcp://SCHEDULER:8786 --jobs 2 --keep DIR  # on a cluster
+    python -m dicom_ocr.bench archive /tmp/archive --old . --engine-option rapidocr.max_detect_pixels=2200000
 
 Each version (``--old DIR``: a checkout of the old code, run with cwd DIR; then this checkout) runs what an owner
 runs, each a fresh interpreter: ``python -m dicom_ocr scan ARCHIVE --db DB --jobs N -q`` into a new audit DB, the same
 command again (resuming a finished scan), ``dicom_ocr status --db DB`` and ``dicom_ocr report --db DB --out DB/report
---sample 50``. It prints a Markdown table per version:
+--sample 50``; ``--engine-option`` goes to this checkout's scans only (the old code may not know it: ``--old .``
+measures an option against the same code without it). It prints a Markdown table per version:
 
 - files/hour over the scan's wall time; per class (the GT's ``case``), from the per-file seconds of
   ``dicom_ocr_files`` (``seconds_total``) as N busy workers would do them: N x 3600 / mean seconds;
@@ -50,10 +52,12 @@ SAMPLE = 50          # files in the report
 
 @dataclass(frozen=True)
 class Version:
-    """A checkout of dicom_ocr to measure: its commands run as ``python -m dicom_ocr`` with cwd ``checkout``."""
+    """A checkout of dicom_ocr to measure: its commands run as ``python -m dicom_ocr`` with cwd ``checkout``; its
+    scans get ``scan_options`` too."""
 
     name: str
     checkout: Path
+    scan_options: tuple[str, ...] = ()
 
     def run(self, args: list[str], log: Path, timelog: Path | None = None) -> Timed:
         """``dicom_ocr ARGS`` of this version, timed; its output goes to ``log``."""
@@ -68,6 +72,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (with --dask: the cluster's)")
     parser.add_argument("--dask", metavar="ADDRESS", help="scan on this Dask scheduler instead of a local pool")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep each version's audit DB, logs and report in DIR")
+    parser.add_argument("--engine-option", action="append", default=[], metavar="NAME.KEY=VALUE",
+                        help="passed to this checkout's scans (not the old one's, which may not know it); repeatable")
     scorer.add_argument(parser)
 
 
@@ -76,7 +82,8 @@ def measure(version: Version, archive: Path, gt: dict[str, Any], jobs: int, work
     """Scan ``archive`` with ``version`` into a new audit DB in ``work`` (on the Dask scheduler at ``dask`` when
     given), resume it, run status and report: the rows of its table."""
     db, log = work / "db", work / "log.txt"
-    scan = ["scan", str(archive), "--db", str(db), *(["--dask", dask] if dask else ["--jobs", str(jobs)]), "-q"]
+    scan = ["scan", str(archive), "--db", str(db), *(["--dask", dask] if dask else ["--jobs", str(jobs)]), "-q",
+            *version.scan_options]
     with DaskWorkerPeaks(dask) if dask else WorkerPeaks() as workers:
         first = version.run(scan, log, work / "time.txt")
     print(f"{version.name}: scanned in {first.wall_s:.1f} s (exit {first.status})", file=sys.stderr)
@@ -165,10 +172,11 @@ def run(args: argparse.Namespace) -> int:
     score = scorer.find(args.scorer)
     archive = args.archive.resolve()
     gt = json.loads((archive / "gt.json").read_text())
-    versions = ([Version("old", args.old.resolve())] if args.old else []) + [Version("new", REPO)]
+    options = tuple(arg for option in args.engine_option for arg in ("--engine-option", option))
+    versions = ([Version("old", args.old.resolve())] if args.old else []) + [Version("new", REPO, options)]
     for version in versions:
         with audit_dir(args.keep / version.name if args.keep else None, prefix="dicom_ocr_archive_") as work:
             rows = measure(version, archive, gt, args.jobs, work, score, args.dask)
-        print(f"\n### {version.name}: {version.checkout}\n")
+        print(f"\n### {version.name}: {version.checkout} {' '.join(version.scan_options)}\n")
         print(markdown(("figure", "value"), rows))
     return 0
