@@ -8,7 +8,7 @@ import pytest
 
 from dicom_ocr.engines import engine_status, get_engine, polygon_box
 from dicom_ocr.engines.base import Detection
-from dicom_ocr.engines.tiles import MAX_AREA, OVERLAP, detect_tiled, owned_rows, tile_grid
+from dicom_ocr.engines.tiles import MAX_AREA, OVERLAP, cut_into_strips, detect_tiled, owned_rows
 from dicom_ocr.geometry import Box
 
 
@@ -19,7 +19,7 @@ def quad(box: Box) -> np.ndarray:
 
 @pytest.mark.parametrize("rows, columns", [(1984, 1984), (2000, 1564), (1196, 2000), (4000, 600), (1200, 2000)])
 def test_strips_cover_the_image_overlap_and_stay_under_the_area(rows, columns):
-    strips = tile_grid(rows, columns)
+    strips = cut_into_strips(rows, columns)
     assert len(strips) > 1
     assert strips[0].top == 0 and strips[-1].bottom == rows - 1
     assert all(s.left == 0 and s.right == columns - 1 and s.height == strips[0].height for s in strips)
@@ -32,7 +32,7 @@ def test_strips_cover_the_image_overlap_and_stay_under_the_area(rows, columns):
 def test_an_image_no_larger_than_a_strip_is_detected_whole():
     seen = []
     image = np.zeros((1056, 1056), np.uint8)
-    assert tile_grid(*image.shape) == [Box(0, 0, 1055, 1055)]
+    assert cut_into_strips(*image.shape) == [Box(0, 0, 1055, 1055)]
     detect_tiled(lambda part: seen.append(part.shape) or [], image)
     assert seen == [(1056, 1056)]
 
@@ -62,7 +62,7 @@ def striped_image(rows: int, columns: int) -> np.ndarray:
 
 def test_each_line_is_found_once_and_a_line_taller_than_the_overlap_is_joined():
     rows, columns = 1984, 1984
-    strips = tile_grid(rows, columns)
+    strips = cut_into_strips(rows, columns)
     cut = strips[1].top                                                  # where the second strip begins
     in_overlap = Box(100, cut + 20, 600, cut + 40)                      # a line seen whole by both strips
     across = Box(700, cut - 30, 900, strips[0].bottom + 30)              # taller than the overlap: cut by both
@@ -75,7 +75,7 @@ def test_each_line_is_found_once_and_a_line_taller_than_the_overlap_is_joined():
 
 def test_a_piece_at_a_cut_with_nothing_beyond_it_is_the_cut_not_a_line():
     rows, columns = 1984, 1984
-    strips = tile_grid(rows, columns)
+    strips = cut_into_strips(rows, columns)
     cut_only = Box(900, strips[0].bottom - 300, 1600, strips[0].bottom)   # what the first strip sees at its cut
 
     def detect(part: np.ndarray) -> list[Detection]:

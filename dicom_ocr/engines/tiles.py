@@ -27,7 +27,7 @@ OVERLAP = 128          # rows two neighbouring strips share; lines up to this hi
 STRIDE = 32            # strip heights are multiples of this (the detector rounds its input to it)
 
 
-def tile_grid(rows: int, columns: int, max_area: int = MAX_AREA, overlap: int = OVERLAP) -> list[Box]:
+def cut_into_strips(rows: int, columns: int, max_area: int = MAX_AREA, overlap: int = OVERLAP) -> list[Box]:
     """Equal strips the width of a ``rows`` x ``columns`` image, top to bottom, each of at most ``max_area`` pixels (the
     whole image when it is no larger), neighbours overlapping by ``overlap`` rows at least. Strips, not a grid: text
     lines run across, so a line lower than ``overlap`` lies whole in some strip, however long it is."""
@@ -52,10 +52,10 @@ def owned_rows(strips: Sequence[Box]) -> list[tuple[float, float]]:
 def detect_tiled(detect: Callable[[np.ndarray], list[Detection]], image: np.ndarray,
                  max_area: int = MAX_AREA, overlap: int = OVERLAP) -> list[Detection]:
     """``detect`` run on ``image`` whole when it holds at most ``max_area`` pixels, else on each strip of
-    :func:`tile_grid`, keeping what each strip finds in the rows it answers for (:func:`owned_rows`) and joining the
+    :func:`cut_into_strips`, keeping what each strip finds in the rows it answers for (:func:`owned_rows`) and joining the
     pieces of one line (:func:`join_pieces`); quadrilaterals in ``image``'s pixels."""
     rows, columns = image.shape[:2]
-    strips = tile_grid(rows, columns, max_area, overlap)
+    strips = cut_into_strips(rows, columns, max_area, overlap)
     if len(strips) == 1:
         return detect(image)
     pieces = []

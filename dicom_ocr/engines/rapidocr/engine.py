@@ -235,10 +235,10 @@ class RapidOcrEngine:
         """The text lines of ``image`` as quadrilaterals in its pixel coordinates, with the detector's scores. With
         ``max_detect_pixels``, an image still larger than that once shrunk as the library would (``max_side_len``) is
         detected in strips (:mod:`..tiles`)."""
-        from rapidocr.utils.process_img import reduce_max_side
-
         if not self.max_detect_pixels:
             return self._detect(image)
+        from rapidocr.utils.process_img import reduce_max_side
+
         if max(image.shape[:2]) <= self.max_side_len:
             return detect_tiled(self._detect, image, self.max_detect_pixels)
         small, ratio_h, ratio_w = reduce_max_side(image, self.max_side_len)
