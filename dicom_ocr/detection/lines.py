@@ -23,7 +23,9 @@ lines again. Here, for an engine whose stages run apart (:class:`~dicom_ocr.engi
 6. a tall line (vertical text) is recognised upright and turned both ways, and so is, in a second small batch, a
    squat line read as nothing (a lead marker turned a quarter); a turned reading is kept only when it is confident
    and longer than one character, as single marks read sideways are mostly texture. A tall line read as nothing
-   every way is read glyph by glyph, as letters stacked one above the other (``CS`` beside a colour bar).
+   every way is read glyph by glyph, as letters stacked one above the other (``CS`` beside a colour bar);
+7. glyphs alone on a flat dark ground that no line found touches (a depth scale's digits), which the detector
+   misses, are recognised one token each (:mod:`.flat_glyphs`).
 """
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ from ..planes import Plane
 from ..regions import components, drop_graphics, filter_words, is_multiline_lump
 from ..regions.glyphs import ink, runs_of
 from .fields import split_all
+from .flat_glyphs import read_flat_glyphs
 from .small_text import SKIPPED, may_hold_small_text
 from .stages import stage
 from .variants import Variant, dark_parts, dark_strokes, enlarged_parts, equalised, grey, make_variants
@@ -360,7 +363,8 @@ def read_once_per_line(engine: LineEngine, plane: Plane, notes: list[str] | None
     from the other one too where a preferred line was read as nothing. The enlarged copy is detected where the plane
     may hold small text (:mod:`.small_text`; else ``notes`` gets why not). A plane where some text was found is
     searched again for dark text on its dark-strokes copy (dark text over bright anatomy hides from the detector),
-    and one where faint text was read, on its contrast-equalised copy."""
+    and one where faint text was read, on its contrast-equalised copy; glyphs alone on a flat ground that no line
+    found touches are read last (:mod:`.flat_glyphs`)."""
     scales = {v.name: v for v in make_variants(plane, ("plain", "x2"))}
     picture = scales.get("x2", scales["plain"])
     plain = detect_lines(engine, scales["plain"], plane)
@@ -380,8 +384,10 @@ def read_once_per_line(engine: LineEngine, plane: Plane, notes: list[str] | None
         lines += _read(engine, faint, plane)
         searched += faint
     from_search = {id(line) for choice in searched for line in choice.preferred + choice.fallback}
-    return [w for line, line_words in lines for w in line_words if w is not None
-            and (id(line) not in from_search or len(w.text.replace(" ", "")) >= DARK_MIN_CHARACTERS)]
+    words = [w for line, line_words in lines for w in line_words if w is not None
+             and (id(line) not in from_search or len(w.text.replace(" ", "")) >= DARK_MIN_CHARACTERS)]
+    covered = [line.box for line in plain + enlarged] + [w.box for w in words]
+    return words + read_flat_glyphs(engine, plane.image, ground, covered)
 
 
 def recognise_fields(engine: LineEngine, lines: Sequence[Line], plane: Plane) -> list[list[Word | None]]:
