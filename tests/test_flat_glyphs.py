@@ -71,3 +71,17 @@ def test_a_real_depth_scale_digit_the_detector_misses_is_read():
     plane = next(iter(iter_planes(DEVSET / "go-dicom" / "I_000036.dcm", frames=[0])))
     words = read_once_per_line(get_engine("rapidocr", threads=1), plane)
     assert any(word.text == "5" and word.box.intersection(Box(112, 198, 117, 207)) for word in words)
+
+
+def test_a_plane_of_more_blobs_than_a_scale_has_is_not_searched(monkeypatch):
+    """A screen or speckle field of thousands of glyph-sized blobs: joining them into tokens would take seconds."""
+    from dicom_ocr.detection import flat_glyphs
+
+    def joined(glyphs):
+        raise AssertionError(f"{len(glyphs)} blobs joined into tokens")
+    monkeypatch.setattr(flat_glyphs, "_tokens", joined)
+    image = np.zeros((700, 700), np.uint8)
+    for row in range(10, 690, 20):
+        for column in range(10, 690, 12):
+            image[row:row + 8, column:column + 3] = 255
+    assert proposals(image, image, []) == []

@@ -4,7 +4,7 @@ the letters of a label alone in a black margin.
 The detector looks for lines; a single 6 x 10 px digit alone on black is often not one to it. Such a glyph is easy to
 see without it: bright ink, glyph-sized, on a ground that is flat (nearly every pixel around it dark and the same).
 Anatomy is never on a flat ground, so proposing only these adds no reads of anatomy; each proposal is recognised
-(centred on a canvas of its ground, as the recogniser reads lines) and kept only when it reads as a short token of
+(centred on a black canvas twice as wide as tall, as the recogniser reads lines) and kept only when it reads as a short token of
 letters and digits, surely.
 """
 from __future__ import annotations
@@ -28,6 +28,8 @@ MAX_FILL = 0.8             # ink filling more of its box than this is a bar or a
 GREY_INK = 0.25            # colour planes: the ink's spread over its channels, relative to its brightest, at most
                            # this (scale digits are white; a colour-flow blob on black reads as a digit)
 MAX_PROPOSALS = 12         # more per plane than this is a field of specks or a text area: none proposed
+MAX_BLOBS = 1000           # a plane with more glyph-sized blobs than this (a text screen, speckle; real images here
+                           # had at most 531) is not searched: joining them into tokens grows with their square
 MIN_CONFIDENCE = 0.9       # a proposal is kept when read this surely
 TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z.\-]{0,3}")
 
@@ -88,8 +90,11 @@ def _glyph_like(image: np.ndarray, ground: np.ndarray, token: Box) -> bool:
 
 def proposals(image: np.ndarray, ground: np.ndarray, found: Sequence[Box]) -> list[Box]:
     """Tokens of bright glyphs on a flat dark ground (:func:`_on_flat_ground`, :func:`_glyph_like`) that no box
-    ``found`` touches; none when there are more than ``MAX_PROPOSALS``."""
-    tokens = [t for t in _tokens(_components(ground))
+    ``found`` touches; none when there are more than ``MAX_PROPOSALS``, or more than ``MAX_BLOBS`` blobs."""
+    glyphs = _components(ground)
+    if len(glyphs) > MAX_BLOBS:
+        return []
+    tokens = [t for t in _tokens(glyphs)
               if _on_flat_ground(ground, t) and _glyph_like(image, ground, t)
               and not any(t.expand(2, 2).intersection(b) for b in found)]
     return tokens if len(tokens) <= MAX_PROPOSALS else []
