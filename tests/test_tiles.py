@@ -85,6 +85,18 @@ def test_a_piece_at_a_cut_with_nothing_beyond_it_is_the_cut_not_a_line():
     assert detect_tiled(detect, striped_image(rows, columns)) == []
 
 
+def detector_inputs(monkeypatch, engine) -> list[tuple[int, int]]:
+    """The (rows, columns) of each input ``engine``'s detector is given from now on, in order."""
+    shapes = []
+    whole = type(engine)._detect
+
+    def spy(self, part):
+        shapes.append(part.shape[:2])
+        return whole(self, part)
+    monkeypatch.setattr(type(engine), "_detect", spy)
+    return shapes
+
+
 def test_rapidocr_with_max_detect_pixels_finds_the_lines_of_a_large_image_no_input_above_it(monkeypatch):
     if engine_status()["rapidocr"] is not None:
         pytest.skip(engine_status()["rapidocr"])
@@ -96,13 +108,7 @@ def test_rapidocr_with_max_detect_pixels_finds_the_lines_of_a_large_image_no_inp
     for top, text in [(40, "ALPHA 2024"), (middle - 12, "SEAM LINE 12345 ACROSS THE CUT"), (rows - 80, "OMEGA 77")]:
         cv2.putText(image, text, (60, top + 30), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 230, 2, cv2.LINE_AA)
         drawn.append(Box(60, top, 60 + 24 * len(text), top + 34))
-    shapes = []
-    whole = type(engine)._detect
-
-    def spy(self, part):
-        shapes.append(part.shape[:2])
-        return whole(self, part)
-    monkeypatch.setattr(type(engine), "_detect", spy)
+    shapes = detector_inputs(monkeypatch, engine)
     found = [polygon_box(d.quad, rows, columns) for d in engine.detect(image)]
     assert len(shapes) > 1 and all(h * w <= MAX_AREA for h, w in shapes)
     for box in drawn:
@@ -113,12 +119,6 @@ def test_rapidocr_detects_a_large_image_whole_by_default(monkeypatch):
     if engine_status()["rapidocr"] is not None:
         pytest.skip(engine_status()["rapidocr"])
     engine = get_engine("rapidocr", threads=1)
-    shapes = []
-    whole = type(engine)._detect
-
-    def spy(self, part):
-        shapes.append(part.shape[:2])
-        return whole(self, part)
-    monkeypatch.setattr(type(engine), "_detect", spy)
+    shapes = detector_inputs(monkeypatch, engine)
     engine.detect(np.zeros((1900, 1500), np.uint8))
     assert shapes == [(1900, 1500)]
