@@ -17,7 +17,7 @@ import numpy as np
 
 from ..engines.base import LineEngine, Word
 from ..geometry import Box
-from .stages import stage
+from .stages import recognised
 
 BRIGHT = 128               # grey level from which a pixel may be a glyph's ink
 GLYPH_ROWS = (6, 16)       # glyph heights proposed, px
@@ -115,7 +115,6 @@ def read_flat_glyphs(engine: LineEngine, image: np.ndarray, ground: np.ndarray, 
     tokens = proposals(image, ground, found)
     if not tokens:
         return []
-    with stage("recognise", len(tokens)):
-        readings = engine.recognise([_canvas(image, token) for token in tokens])
+    readings = recognised(engine, [_canvas(image, token) for token in tokens])
     return [Word(token, text, score) for token, (text, score) in zip(tokens, readings)
             if score >= MIN_CONFIDENCE and TOKEN.fullmatch(text)]

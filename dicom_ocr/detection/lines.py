@@ -43,7 +43,7 @@ from ..regions.glyphs import ink, runs_of
 from .fields import split_all
 from .flat_glyphs import read_flat_glyphs
 from .small_text import SKIPPED, may_hold_small_text
-from .stages import stage
+from .stages import recognised, stage
 from .variants import Variant, dark_parts, dark_strokes, enlarged_parts, equalised, grey, make_variants
 
 COARSER = 2.0                 # the plane's box of a line may be up to this much thicker than the enlarged copy's
@@ -180,14 +180,6 @@ def _may_be_turned(line: Line, reading: tuple[str, float]) -> bool:
     return not reading[0] and 2 * line.box.height >= line.box.width
 
 
-def _recognise(engine: LineEngine, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-    """One batch of crops recognised, timed as the ``recognise`` stage (:mod:`.stages`) when it holds any."""
-    if not crops:
-        return engine.recognise(crops)
-    with stage("recognise", len(crops)):
-        return engine.recognise(crops)
-
-
 def recognise_lines(engine: LineEngine, lines: Sequence[Line]) -> list[Word | None]:
     """Each line's text (None where it was read as nothing), all crops recognised in one batch.
 
@@ -197,16 +189,16 @@ def recognise_lines(engine: LineEngine, lines: Sequence[Line]) -> list[Word | No
     """
     uprights = [engine.crop(line.variant.image, line.detection.quad) for line in lines]
     tall = [i for i, line in enumerate(lines) if line.tall]
-    first = _recognise(engine, uprights + [c for i in tall for c in _turned(uprights[i])])
+    first = recognised(engine, uprights + [c for i in tall for c in _turned(uprights[i])])
     readings = first[:len(lines)]
     turned = {i: first[len(lines) + 2 * k:len(lines) + 2 * k + 2] for k, i in enumerate(tall)}
     retry = [i for i, line in enumerate(lines) if i not in turned and _may_be_turned(line, readings[i])]
-    second = _recognise(engine, [c for i in retry for c in _turned(uprights[i])])
+    second = recognised(engine, [c for i in retry for c in _turned(uprights[i])])
     turned.update({i: second[2 * k:2 * k + 2] for k, i in enumerate(retry)})
     best = [_best(readings[i], turned.get(i, ())) for i in range(len(lines))]
     stacked = {i: glyphs for i, line in enumerate(lines) if line.tall and not best[i][0]
                for glyphs in [_stacked_glyphs(uprights[i])] if glyphs}
-    third = _recognise(engine, [glyph for glyphs in stacked.values() for glyph in glyphs]) if stacked else []
+    third = recognised(engine, [glyph for glyphs in stacked.values() for glyph in glyphs]) if stacked else []
     position = 0
     for i, glyphs in stacked.items():
         best[i] = _read_stacked(third[position:position + len(glyphs)])

@@ -8,9 +8,15 @@ times its stages without being handed it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..engines.base import LineEngine
 
 StageHook = Callable[[str, float, int], None]
 """Called with a stage's name, its seconds and its units (pixels detected on, crops recognised)."""
@@ -40,3 +46,11 @@ def stage(name: str, units: int) -> Iterator[None]:
         yield
     finally:
         hook(name, time.perf_counter() - started, units)
+
+
+def recognised(engine: LineEngine, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+    """One batch of crops recognised by ``engine``, timed as the ``recognise`` stage when it holds any."""
+    if not crops:
+        return engine.recognise(crops)
+    with stage("recognise", len(crops)):
+        return engine.recognise(crops)
