@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from ..engines.base import LineEngine, Word
+from ..engines.images import centred_on_canvas
 from ..geometry import Box
 from .stages import recognised
 
@@ -101,13 +102,9 @@ def proposals(image: np.ndarray, ground: np.ndarray, found: Sequence[Box]) -> li
 
 
 def _canvas(image: np.ndarray, token: Box) -> np.ndarray:
-    """``token``'s pixels centred on a canvas of black twice as wide as tall, three channels."""
+    """``token``'s pixels centred on a black canvas (:func:`~..engines.images.centred_on_canvas`), three channels."""
     piece = image[token.top:token.bottom + 1, token.left:token.right + 1]
-    side = max(token.height, token.width) + 6
-    canvas = np.zeros((side, max(2 * side, token.width + 6), 3), np.uint8)
-    top, left = (side - token.height) // 2, (canvas.shape[1] - token.width) // 2
-    canvas[top:top + token.height, left:left + token.width] = piece[..., None] if piece.ndim == 2 else piece
-    return canvas
+    return centred_on_canvas(piece if piece.ndim == 3 else np.repeat(piece[..., None], 3, axis=2), 0, pad=6)
 
 
 def read_flat_glyphs(engine: LineEngine, image: np.ndarray, ground: np.ndarray, found: Sequence[Box]) -> list[Word]:

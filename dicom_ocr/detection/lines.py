@@ -36,6 +36,7 @@ import numpy as np
 
 from ..engines import polygon_box, quad_size
 from ..engines.base import Detection, LineEngine, Word
+from ..engines.images import centred_on_canvas
 from ..geometry import Box
 from ..planes import Plane
 from ..regions import components, drop_graphics, filter_words, is_multiline_lump
@@ -217,16 +218,7 @@ def _stacked_glyphs(crop: np.ndarray) -> list[np.ndarray]:
     if not 2 <= len(runs) <= STACKED_MAX:
         return []
     ground = np.median(crop[~mask], axis=0).astype(crop.dtype)
-    glyphs = []
-    for first, last in runs:
-        piece = crop[max(0, first - 1):last + 2]
-        side = max(piece.shape[:2]) + 4
-        canvas = np.empty((side, 2 * side, *crop.shape[2:]), crop.dtype)
-        canvas[...] = ground
-        top, left = (side - piece.shape[0]) // 2, (2 * side - piece.shape[1]) // 2
-        canvas[top:top + piece.shape[0], left:left + piece.shape[1]] = piece
-        glyphs.append(canvas)
-    return glyphs
+    return [centred_on_canvas(crop[max(0, first - 1):last + 2], ground, pad=4) for first, last in runs]
 
 
 def _read_stacked(readings: Sequence[tuple[str, float]]) -> tuple[str, float]:

@@ -29,3 +29,15 @@ def quad_size(quad) -> tuple[int, int]:
     width = max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[2] - quad[3]))
     height = max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2]))
     return int(width), int(height)
+
+
+def centred_on_canvas(piece: np.ndarray, fill, pad: int) -> np.ndarray:
+    """``piece`` centred on a canvas of ``fill``, ``pad`` px taller than the piece's longer side and twice as wide as
+    tall (or ``pad`` px wider than the piece, if more): a single glyph as a line recogniser reads it."""
+    height, width = piece.shape[:2]
+    side = max(height, width) + pad
+    canvas = np.empty((side, max(2 * side, width + pad), *piece.shape[2:]), piece.dtype)
+    canvas[...] = fill
+    top, left = (side - height) // 2, (canvas.shape[1] - width) // 2
+    canvas[top:top + height, left:left + width] = piece
+    return canvas
