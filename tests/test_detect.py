@@ -183,3 +183,21 @@ def test_remembered_readings_recognise_each_distinct_crop_once():
     assert readings.recognise([a, b, a.copy()]) == [("96", 0.9), ("192", 0.9), ("96", 0.9)]
     assert readings.recognise([b, np.full((8, 4, 3), 1, np.uint8)]) == [("192", 0.9), ("96", 0.9)]  # a new shape
     assert reader.crops == 3 and readings.repeats == 2
+
+
+@pytest.mark.parametrize("name", ["50358_1-30.dcm", "30038_1-19.dcm"])
+def test_the_smallest_real_text_keeps_its_regions(shared, name):
+    """jsl's lines 5 px high (`DOB: ...`, `Age: 66`) over MR: the detector boxes them 7 px thick and more, clear of the
+    6 px under which a lone read is taken for grain (``regions.words.THIN``)."""
+    import json
+
+    import dicom_ocr
+    need("rapidocr")
+    gt = json.loads((shared / "gt" / "jsl.json").read_text())
+    entry = next(f for f in gt["files"] if f["path"].endswith(name))
+    result = dicom_ocr.scan_file(str(shared / "corpus" / entry["path"]))
+    regions = [r for plane in result.planes for r in plane.regions]
+    small = [b for b in entry["boxes"] if b["bottom"] - b["top"] + 1 <= 6]
+    assert small
+    for b in small:
+        assert covered(regions, (b["left"], b["top"], b["right"], b["bottom"])) >= 0.8, b

@@ -413,6 +413,20 @@ def test_a_sure_digit_read_on_ct_grain_is_dropped_and_a_sure_letter_over_anatomy
     assert drop_graphics([word(60, 40, 100, 80, "R", 0.98)], marker) != []      # flat white lettering over it
 
 
+def test_a_sure_read_in_a_box_under_six_px_is_kept_only_beside_text():
+    from dicom_ocr.regions import drop_graphics
+    grain = np.random.default_rng(3).normal(110, 30, (120, 200)).clip(0, 255).astype(np.uint8)
+    thin = word(60, 40, 75, 44, "CRN", 0.93)                            # MR grain read in a 5 px box
+    assert drop_graphics([thin], grain) == []
+    assert drop_graphics([word(60, 40, 75, 45, "CRN", 0.93)], grain) != []          # 6 px: measured as before
+    upright = word(60, 40, 64, 80, "CRN", 0.93)                         # a vertical line is as thin as it is wide
+    assert drop_graphics([upright], grain) == []
+    twins = [word(60, 40, 66, 44, "2", 0.97), word(67, 40, 73, 44, "2", 0.97)]
+    assert drop_graphics(twins, grain) == []                            # two thin reads are no line of text
+    line = [thin, word(80, 38, 140, 47, "Name:", 0.95)]
+    assert drop_graphics(line, grain) == line                           # a piece of a line of text stays
+
+
 def test_a_scale_dot_read_as_digits_is_dropped_and_a_tiny_letter_is_kept():
     import cv2
 

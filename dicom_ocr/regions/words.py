@@ -21,6 +21,13 @@ def _is_symbol_noise(text: str) -> bool:
     return not any(ch.isalnum() for ch in text) or (len(set(text)) == 1 and text[0] in STROKES)
 
 
+def _thickness(word: Word) -> int:
+    """A line's thickness: the shorter side of its box (a vertical line of text is thin), a single character's
+    height."""
+    box = word.box
+    return min(box.height, box.width) if len(word.text.strip()) > 1 else box.height
+
+
 def filter_words(words: Iterable[Word], rows: int, columns: int, *, min_confidence: float = 0.2,
                  max_height_fraction: float = 0.3, large_height_fraction: float = 0.1,
                  large_min_confidence: float = 0.5, min_size: int = 5, max_aspect: float = 60.0,
@@ -37,7 +44,7 @@ def filter_words(words: Iterable[Word], rows: int, columns: int, *, min_confiden
     """
     def keep(word: Word) -> bool:
         text, box, confidence = word.text.strip(), word.box, word.confidence
-        thickness = min(box.height, box.width) if len(text) > 1 else box.height   # a vertical line of text is thin
+        thickness = _thickness(word)
         return bool(text) and confidence >= min_confidence \
             and thickness <= max_height_fraction * rows \
             and (thickness <= large_height_fraction * rows or confidence >= large_min_confidence) \
@@ -59,6 +66,7 @@ LINE_SURE = 0.85    # a longer read (up to ``LONG`` letters and digits) this con
 LONG = 8            # letters and digits, at most, in a read of anatomy or noise seen (BENCHMARKS.md: 3 to 7)
 BESIDE = 3.0        # line heights: a short read this close to other text on its line is part of that line
 MEASURABLE = 8      # px: the shorter side a box needs for its strokes to be measured
+THIN = 6            # px: the detector boxes the smallest real text (5 px high, jsl) 7 px thick and more
 CROSSES = frozenset("+十×╋┼✚✕")
 """Lone reads of a cross: crosshair, caliper and lesion marks (a flat white cross on a mammogram reads ``十``)."""
 
@@ -105,14 +113,19 @@ def drop_graphics(words: Sequence[Word], image: np.ndarray) -> list[Word]:
       rendered lettering (:func:`.glyphs.drawn_in_flat_ink`).
     - a lone cross (``CROSSES``, however sure and flat: a mark drawn like lettering) is dropped, and so is a short
       read of a dot (:func:`.glyphs.is_dot`).
+    - a read in a box thinner than ``THIN`` is kept only beside other text, however sure: grain of CT and MR read as
+      ``CRN`` (0.93) or ``BAC`` in 5 px boxes, where text 5 px high gets 7 px and more. Such a read is no sign of
+      text beside another either.
     """
-    sure = [w for w in words if not (_is_doubtful(w) or _is_unsure_line(w))]
+    sure = [w for w in words if not (_is_doubtful(w) or _is_unsure_line(w)) and _thickness(w) >= THIN]
 
     def beside_text(word: Word) -> bool:
         return any(_beside(word, other) for other in sure if other is not word)
 
     def kept(word: Word) -> bool:
         if word.text.strip() in CROSSES:
+            return beside_text(word)
+        if _thickness(word) < THIN:
             return beside_text(word)
         if _is_unsure_line(word):
             return beside_text(word) or drawn_in_flat_ink(image, word.box)
