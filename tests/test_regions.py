@@ -342,6 +342,7 @@ def test_an_unsure_letter_drawn_in_strokes_is_kept_and_a_blob_read_as_one_is_dro
     assert drop_graphics([read_letter], letter) == [read_letter]
     assert drop_graphics([read_blob], blob) == []
     assert drop_graphics([word(68, 32, 92, 88, "1", 0.95)], blob) != []             # sure reads are kept
+    cv2.putText(blob, "cm", (102, 75), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 230, 2, cv2.LINE_AA)
     beside = [read_blob, word(100, 40, 150, 80, "cm", 0.95)]                       # a digit of a measurement line
     assert drop_graphics(beside, blob) == beside
 
@@ -425,6 +426,22 @@ def test_a_sure_read_in_a_box_under_six_px_is_kept_only_beside_text():
     assert drop_graphics(twins, grain) == []                            # two thin reads are no line of text
     line = [thin, word(80, 38, 140, 47, "Name:", 0.95)]
     assert drop_graphics(line, grain) == line                           # a piece of a line of text stays
+
+
+def test_a_sure_digit_read_on_xa_noise_is_dropped_and_a_faint_one_drawn_there_is_kept(shared):
+    """The devset's text-free XA cine, frame 55: noise read as ``2`` at 0.91, its ink 5 grey levels off its ground;
+    a ``2`` drawn 30 levels above that ground (the faintest synthetic short reads stand 26 apart) stays."""
+    from dicom_ocr.planes import iter_planes
+    from dicom_ocr.regions import drop_graphics
+    from dicom_ocr.regions.glyphs import GLYPH_CONTRAST, ink, ink_contrast
+    plane = next(iter(iter_planes(shared / "devset" / "files" / "go-dicom" / "I_000000.dcm", frames=[55])))
+    noise = word(291, 321, 301, 334, "2", 0.91)
+    assert ink_contrast(plane.image, noise.box, ink(plane.image, noise.box)) < GLYPH_CONTRAST
+    assert drop_graphics([noise], plane.image) == []
+    image = plane.image.copy()
+    ground = int(np.median(image[noise.box.top:noise.box.bottom + 1, noise.box.left:noise.box.right + 1]))
+    cv2.putText(image, "2", (292, 333), cv2.FONT_HERSHEY_SIMPLEX, 0.45, ground + 30, 1, cv2.LINE_AA)
+    assert drop_graphics([noise], image) == [noise]
 
 
 def test_a_scale_dot_read_as_digits_is_dropped_and_a_tiny_letter_is_kept():

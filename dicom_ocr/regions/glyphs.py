@@ -109,6 +109,19 @@ def drawn_in_flat_ink(image: np.ndarray, box: Box, mask: np.ndarray | None = Non
     return two_tone(image, box, mask) >= TWO_TONE or flat_ink(image, box, mask) >= FLAT_INK
 
 
+GLYPH_CONTRAST = 16  # grey levels between a short read's ink and its ground, at least, for a glyph drawn to be seen:
+#                      reads of noise on air and MR grain 5-14, the faintest real or synthetic short read 26
+
+
+def ink_contrast(image: np.ndarray, box: Box, mask: np.ndarray | None) -> float:
+    """How far the ink under ``box`` (``mask``, :func:`ink`) stands from its ground: the difference of their median
+    grey levels; 0 when there is no ink or no ground."""
+    if mask is None or mask.all() or not mask.any():
+        return 0.0
+    crop = grey_under(image, box)
+    return float(abs(np.median(crop[mask]) - np.median(crop[~mask])))
+
+
 GLYPH_SPAN = 4       # px: the least extent of the ink of a legible glyph (real reads 5 px and more in every set)
 
 

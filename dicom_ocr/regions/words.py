@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from ..engines.base import Word
-from .glyphs import drawn_in_flat_ink, ink, is_dot, looks_like_lettering, speckled
+from .glyphs import GLYPH_CONTRAST, drawn_in_flat_ink, ink, ink_contrast, is_dot, looks_like_lettering, speckled
 from .region import SHORT, characters
 
 STROKES = frozenset("lIij")
@@ -112,7 +112,8 @@ def drop_graphics(words: Sequence[Word], image: np.ndarray) -> list[Word]:
     - a longer read less confident than ``LINE_SURE`` (:func:`_is_unsure_line`) is kept when its ink has the tones of
       rendered lettering (:func:`.glyphs.drawn_in_flat_ink`).
     - a lone cross (``CROSSES``, however sure and flat: a mark drawn like lettering) is dropped, and so is a short
-      read of a dot (:func:`.glyphs.is_dot`).
+      read of a dot (:func:`.glyphs.is_dot`) or of ink hardly apart from its ground (:func:`.glyphs.ink_contrast`
+      under ``glyphs.GLYPH_CONTRAST``: noise on air or grain read as ``2`` or ``5`` at 0.96).
     - a read in a box thinner than ``THIN`` is kept only beside other text, however sure: grain of CT and MR read as
       ``CRN`` (0.93) or ``BAC`` in 5 px boxes, where text 5 px high gets 7 px and more. Such a read is no sign of
       text beside another either.
@@ -132,7 +133,7 @@ def drop_graphics(words: Sequence[Word], image: np.ndarray) -> list[Word]:
         if beside_text(word) or not _is_short(word):
             return True
         mask = ink(image, word.box)                  # thresholded once for every test of a short read
-        if is_dot(mask):
+        if is_dot(mask) or ink_contrast(image, word.box, mask) < GLYPH_CONTRAST:
             return False
         characters = max(1, len(word.text.strip()))
         if not _is_doubtful(word):
