@@ -299,3 +299,20 @@ def test_large_detector_inputs_are_never_compiled_on_their_own(monkeypatch):
     for _ in range(10):
         session(small)
     assert session.shapes == [tuple(small.shape)]
+
+
+def test_easyocr_runs_torch_within_the_openmp_thread_limit(status, monkeypatch):
+    """Under ``OMP_THREAD_LIMIT=1`` (which the tesseract engine sets), torch on 2 threads left parts of its work
+    uncomputed: EasyOCR read nothing or garbled lines on a few calls in 24, the flaky failures of the test above."""
+    if status["easyocr"]:
+        pytest.skip(status["easyocr"])
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "1")
+    try:
+        get_engine("easyocr")
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(threads)

@@ -90,6 +90,18 @@ def _import_torchvision() -> None:
         import torchvision  # noqa: F401,F811
 
 
+def _threads_within_openmp_limit() -> None:
+    """Run torch on no more threads than OpenMP will give it. The tesseract engine sets ``OMP_THREAD_LIMIT`` (1 by
+    default, and the README's worker commands set it too); torch splits an operation into one part per thread it was
+    told of, and parts no thread is left for are never computed: with 2 threads under a limit of 1, EasyOCR read
+    nothing or garbled lines on a few calls in 24 (drawn text of ``tests/test_engines.py``), and never with 1."""
+    import torch
+
+    limit = os.environ.get("OMP_THREAD_LIMIT", "")
+    if limit.isdigit() and 0 < int(limit) < torch.get_num_threads():
+        torch.set_num_threads(int(limit))
+
+
 def _check_packages() -> None:
     for package in ("easyocr", "torch", "torchvision"):
         if importlib.util.find_spec(package) is None:
@@ -126,6 +138,7 @@ class EasyOcrEngine:
         _check_packages()
         self.model_dir = find_weights(model_dir)
         easyocr = _import()
+        _threads_within_openmp_limit()
         self._version = f"{easyocr.__version__} english_g2"
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*quantiz")  # torch deprecations inside easyocr.Reader
