@@ -5,12 +5,10 @@ fixed shape, the same network ran 15-18% faster here (1 thread, 544x544 to 2080x
 compiling takes about 110 ms. An archive holds few image sizes (most CT slices are 512x512, so every enlarged copy is
 1056x1056), so a shape on which the dynamic network has spent ``COMPILE_AFTER_S`` seconds (ten compilations' worth)
 is compiled on its own and used from then on (inputs up to ``MAX_PIXELS``: a compiled shape holds its own buffers);
-at most ``KEPT`` are kept (the least recently used goes first, and must spend ``COMPILE_AFTER_S`` again to be compiled
-again: shapes used in turn, as a cine's plane, enlarged copy and a strip are, were otherwise recompiled at nearly every
-call). After an input larger than ``MAX_PIXELS`` the dynamic network releases the buffers it grew for it, which it
-would otherwise hold to the end (1.1 GB after a 1984 x 1984 enlarged copy).
-Outputs differ from the dynamic network's by rounding only (bf16 where the CPU has it: at most 0.011 in probability on
-a synthetic plane; in fp32, as on this project's machine, jsl's boxes were the same).
+at most ``KEPT`` are kept (the least recently used goes first,
+and must spend ``COMPILE_AFTER_S`` again to be compiled again: shapes used in turn, as a cine's plane, enlarged copy
+and a strip are, were otherwise recompiled at nearly every call).
+Outputs differ from the dynamic network's by bf16 rounding only (at most 0.011 in probability on a synthetic plane).
 
 Both the dynamic network and the fixed-shape ones run the detector with its upsampling rewritten
 (:mod:`.upsampling`, 8% faster).
@@ -44,8 +42,7 @@ class StaticShapes:
         self._core = openvino.Core()
         self._config = {"ENABLE_CPU_PINNING": False, "CPU_RUNTIME_CACHE_CAPACITY": RUNTIME_CACHE_CAPACITY,
                         **({"INFERENCE_NUM_THREADS": threads} if threads > 0 else {})}
-        self._network = self._core.compile_model(self._model, "CPU", self._config)
-        self._dynamic = self._network.create_infer_request()
+        self._dynamic = self._core.compile_model(self._model, "CPU", self._config).create_infer_request()
         self._spent: defaultdict[tuple[int, ...], float] = defaultdict(float)
         self._compiled: OrderedDict[tuple[int, ...], object] = OrderedDict()
 
@@ -56,11 +53,7 @@ class StaticShapes:
             started = time.perf_counter()
             self._dynamic.infer([batch])
             self._spent[shape] += time.perf_counter() - started
-            output = self._dynamic.get_output_tensor().data
-            if int(np.prod(shape[2:])) > MAX_PIXELS:
-                output = output.copy()
-                self._network.release_memory()
-            return output
+            return self._dynamic.get_output_tensor().data
         request.infer([batch])
         return request.get_output_tensor().data
 
