@@ -8,7 +8,8 @@ is compiled on its own and used from then on (inputs up to ``MAX_PIXELS``: a com
 at most ``KEPT`` are kept (the least recently used goes first,
 and must spend ``COMPILE_AFTER_S`` again to be compiled again: shapes used in turn, as a cine's plane, enlarged copy
 and a strip are, were otherwise recompiled at nearly every call).
-Outputs differ from the dynamic network's by bf16 rounding only (at most 0.011 in probability on a synthetic plane).
+Outputs differ from the dynamic network's by rounding only (bf16 where the CPU has it: at most 0.011 in probability on
+a synthetic plane; in fp32, as on this project's machine, jsl's boxes were the same).
 
 Both the dynamic network and the fixed-shape ones run the detector with its upsampling rewritten
 (:mod:`.upsampling`, 8% faster).
