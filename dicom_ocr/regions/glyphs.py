@@ -86,6 +86,11 @@ FLAT_INK = 0.3       # share of the ink at its extreme tone, at least, for rende
                      # with little confidence 0.32-1.0, reads of anatomy and XA noise 0.05-0.21 (BENCHMARKS.md)
 
 
+def _ink_over_ground(crop: np.ndarray, mask: np.ndarray) -> float:
+    """The median grey level of the ink (``mask``) of ``crop`` less that of its ground: above 0 for bright ink."""
+    return float(np.median(crop[mask])) - float(np.median(crop[~mask]))
+
+
 def flat_ink(image: np.ndarray, box: Box, mask: np.ndarray | None) -> float:
     """The share of the ink under ``box`` (``mask``, :func:`ink`) within a tenth of its contrast of the ink's extreme
     tone (its 90th percentile when brighter than the ground, 10th when darker): rendered glyphs are filled with one
@@ -94,10 +99,9 @@ def flat_ink(image: np.ndarray, box: Box, mask: np.ndarray | None) -> float:
     if mask is None or mask.all() or not mask.any():
         return 0.0
     crop = grey_under(image, box).astype(np.float32)
-    ink_tones, ground = crop[mask], float(np.median(crop[~mask]))
-    bright = float(np.median(ink_tones)) > ground
-    extreme = float(np.percentile(ink_tones, 90 if bright else 10))
-    contrast = abs(float(np.median(ink_tones)) - ground)
+    ink_tones, difference = crop[mask], _ink_over_ground(crop, mask)
+    extreme = float(np.percentile(ink_tones, 90 if difference > 0 else 10))
+    contrast = abs(difference)
     return float(np.mean(np.abs(ink_tones - extreme) <= 0.1 * contrast)) if contrast else 0.0
 
 
@@ -118,8 +122,7 @@ def ink_contrast(image: np.ndarray, box: Box, mask: np.ndarray | None) -> float:
     grey levels; 0 when there is no ink or no ground."""
     if mask is None or mask.all() or not mask.any():
         return 0.0
-    crop = grey_under(image, box)
-    return float(abs(np.median(crop[mask]) - np.median(crop[~mask])))
+    return abs(_ink_over_ground(grey_under(image, box), mask))
 
 
 GLYPH_SPAN = 4       # px: the least extent of the ink of a legible glyph (real reads 5 px and more in every set)
