@@ -235,6 +235,42 @@ def test_scan_on_a_missing_gpu_is_refused_before_anything_is_written(tmp_path, o
     assert not db.exists()
 
 
+def _quad(box: Box) -> Detection:
+    return Detection(np.array([[box.left, box.top], [box.right, box.top], [box.right, box.bottom],
+                               [box.left, box.bottom]], np.float32), 0.9)
+
+
+def test_a_glyph_group_inside_a_column_adds_to_it_but_not_inside_a_line():
+    """A dark-strokes line inside a tall line found (axis digits the detector took for one vertical line) is a line
+    of its own; inside a horizontal line found, or a tall one and a horizontal one, it adds nothing."""
+    from dicom_ocr.detection.lines import _adds_to
+
+    plain = Variant("plain", np.zeros((10, 10), np.uint8))
+
+    def line(box):
+        return Line(plain, _quad(box), box)
+
+    column, row, digit = line(Box(499, 245, 521, 361)), line(Box(480, 280, 560, 296)), line(Box(503, 282, 514, 294))
+    assert column.tall and not digit.tall
+    assert _adds_to(digit, [column])
+    assert not _adds_to(digit, [row]) and not _adds_to(digit, [column, row])
+    assert not _adds_to(line(Box(503, 250, 514, 300)), [column])            # a tall piece of a column adds nothing
+
+
+def test_axis_digits_the_detector_takes_for_one_column_are_read_one_by_one(shared):
+    """The T-score axis of a real DXA report (devset): its digits, tick marks between them, are detected as one
+    vertical line that reads as nothing; the dark-strokes copy shows each digit apart, and each is read."""
+    from dicom_ocr.planes import iter_planes, read_header
+
+    path = shared / "devset" / "files" / "go-dicom-codec" / "sample-04.dcm"
+    if not path.exists():
+        pytest.skip("the devset is not here")
+    plane = next(iter(iter_planes(str(path), header=read_header(str(path)))))
+    regions = Detector(parse_passes("rapidocr:lines"), {"rapidocr": {"threads": 1}}).detect(plane)
+    for digit in (Box(508, 284, 510, 291), Box(507, 300, 512, 307)):        # the devset's boxes of its 1 and 0
+        assert any(r.box.intersection(digit) == digit for r in regions)
+
+
 def test_a_line_grows_over_the_planes_box_of_the_same_line_but_not_over_a_block():
     from dicom_ocr.detection.lines import Line, unite
     from dicom_ocr.detection.variants import Variant

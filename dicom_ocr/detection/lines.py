@@ -58,6 +58,7 @@ NEAR_COLUMNS = 6              # and this many line heights before and after them
 WHOLE_PLANE = 0.5             # where those areas cover more of the plane than this, the whole copy is searched
 CONTAINED = 0.8               # a dark-strokes line this much inside a line found before adds nothing
 DARK_MIN_CHARACTERS = 2       # single marks read on the dark-strokes or equalised copy of texture are mostly texture
+                              # (not those of a column of glyphs, ``_in_column``)
 STROKE_CONTRAST = 0.6         # a pixel this much darker than its surround is a stroke (texture rarely is)
 STROKES_PER_HEIGHT = 4        # an area holding fewer stroke pixels outside the lines found than this many times
                               # their height holds no text they miss: not searched
@@ -249,15 +250,23 @@ def areas_near(lines: Sequence[Line], rows: int, columns: int) -> list[Box]:
     return areas
 
 
+def _in_column(line: Line, found: Sequence[Line]) -> bool:
+    """Whether a line that is not tall lies inside a tall line ``found`` (a column of axis digits, ticks between them,
+    that the detector took for one vertical line: read whole, it reads as nothing or as a jumble)."""
+    return not line.tall and any(other.tall and _covered(line.box, other.box) >= CONTAINED for other in found)
+
+
 def _adds_to(line: Line, found: Sequence[Line]) -> bool:
     """Whether a dark-strokes line shows text the lines ``found`` miss: it lumps none of them together, and lies on
-    none of them or reaches a line height beyond those it lies on (a line clipped where it crosses bright anatomy)."""
+    none of them or reaches a line height beyond those it lies on (a line clipped where it crosses bright anatomy);
+    lying inside tall lines only, it is one glyph group of a column (:func:`_in_column`)."""
     if is_multiline_lump(line.box, [other.box for other in found], min_cover=0.0):
         return False
     same = [other.box for other in found
             if other.box.intersection(line.box) is not None and _on_one_line(line.box, other.box)]
     if not same:
-        return not any(_covered(line.box, other.box) >= CONTAINED for other in found)
+        holders = [other for other in found if _covered(line.box, other.box) >= CONTAINED]
+        return all(other.tall and not line.tall for other in holders)
     reach = line.box.height
     return (line.box.left <= min(b.left for b in same) - reach or line.box.right >= max(b.right for b in same) + reach)
 
@@ -369,7 +378,8 @@ def read_once_per_line(engine: LineEngine, plane: Plane, notes: list[str] | None
         searched += faint
     from_search = {id(line) for choice in searched for line in choice.preferred + choice.fallback}
     words = [w for line, line_words in lines for w in line_words if w is not None
-             and (id(line) not in from_search or len(w.text.replace(" ", "")) >= DARK_MIN_CHARACTERS)]
+             and (id(line) not in from_search or len(w.text.replace(" ", "")) >= DARK_MIN_CHARACTERS
+                  or _in_column(line, plain + enlarged))]
     covered = [line.box for line in plain + enlarged] + [w.box for w in words]
     return words + read_flat_glyphs(engine, plane.image, ground, covered)
 
