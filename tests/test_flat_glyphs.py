@@ -85,3 +85,56 @@ def test_a_plane_of_more_blobs_than_a_scale_has_is_not_searched(monkeypatch):
         for column in range(10, 690, 12):
             image[row:row + 8, column:column + 3] = 255
     assert proposals(image, image, []) == []
+
+
+def chart_axis() -> tuple[np.ndarray, dict[str, Box]]:
+    """A white 300 x 200 colour plane with a chart's vertical axis (a line, a tick at each digit) and black digits
+    3, 2, 1 and 0 left of it (9 px high), as a report draws a T-score axis."""
+    image = np.full((300, 200, 3), 255, np.uint8)
+    image[10:290, 120] = 0
+    digits = {}
+    for text, row in (("3", 40), ("2", 80), ("1", 120), ("0", 160)):
+        (width, height), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.4, 1)
+        cv2.putText(image, text, (112 - width, row), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1)
+        image[row - height // 2, 113:120] = 0                       # the tick, touching the axis
+        digits[text] = Box(112 - width, row - height, 111, row)
+    return image, digits
+
+
+def test_a_scale_digit_beside_marks_and_rules_is_proposed_only_with_text_in_its_column():
+    image, digits = depth_scale()
+    for text, digit in digits.items():                             # a dot marker beside each digit, touching none
+        image[digit.top + 3:digit.bottom - 2, digit.right + 3:digit.right + 6] = 255
+    image[digits["5"].bottom + 1:digits["5"].bottom + 40, digits["5"].left + 2] = 255    # a line from the 5 down
+    ground = image.max(axis=2)
+    assert proposals(image, ground, []) == []                       # the dots spoil the ground: nothing alone
+    found = proposals(image, ground, [digits["0"]])
+    assert any(box.intersection(digits["5"]) for box in found)     # in the column of the 0 found, 11 heights below
+    assert not any(box.intersection(digits["15"]) for box in found)     # 12 heights below the 5: too far
+
+
+def test_dark_axis_digits_on_white_are_read_in_the_column_of_a_digit_found():
+    """The axis's line and ticks touch the digits; read alone nothing is proposed, beside a 3 found the rest are."""
+    if engine_status()["rapidocr"] is not None:
+        pytest.skip(engine_status()["rapidocr"])
+    image, digits = chart_axis()
+    engine = get_engine("rapidocr", threads=1)
+    assert read_flat_glyphs(engine, image, image.min(axis=2), []) == []
+    words = read_flat_glyphs(engine, image, image.min(axis=2), [digits["3"]])
+    assert sorted(word.text for word in words) == ["0", "1", "2"]
+    assert all(any(word.box.intersection(digits[t]) for word in words if word.text == t) for t in "012")
+
+
+@pytest.mark.skipif(not DEVSET.is_dir(), reason="../shared is not here")
+def test_real_axis_digits_of_a_report_the_detector_misses_are_read():
+    """The devset's DXA report: the right chart's axis digit 1 (3 x 8 px at 556,287, anti-aliased grey on white, an
+    axis tick touching it) is found by no detection; the 2 and 0 above and below it are."""
+    from dicom_ocr.detection.lines import read_once_per_line
+    from dicom_ocr.planes import iter_planes, read_header
+
+    if engine_status()["rapidocr"] is not None:
+        pytest.skip(engine_status()["rapidocr"])
+    path = DEVSET / "go-dicom-codec" / "sample-04.dcm"
+    plane = next(iter(iter_planes(path, header=read_header(path))))
+    words = read_once_per_line(get_engine("rapidocr", threads=1), plane)
+    assert any(word.text == "1" and word.box.intersection(Box(556, 287, 558, 294)) for word in words)
