@@ -138,3 +138,29 @@ def test_real_axis_digits_of_a_report_the_detector_misses_are_read():
     plane = next(iter(iter_planes(path, header=read_header(path))))
     words = read_once_per_line(get_engine("rapidocr", threads=1), plane)
     assert any(word.text == "1" and word.box.intersection(Box(556, 287, 558, 294)) for word in words)
+
+
+def test_a_digit_inside_a_line_read_as_nothing_is_proposed_only_in_a_scale():
+    """The detector takes a digit and the marker beside it for one line and reads it as nothing: the digit is
+    proposed when it is in a scale (the 0 above it found), not alone."""
+    image, digits = depth_scale()
+    line = digits["5"].expand(4, 3).union(Box(digits["5"].right + 2, digits["5"].top, digits["5"].right + 12,
+                                              digits["5"].bottom))
+    ground = image.max(axis=2)
+    assert not any(box.intersection(digits["5"]) for box in proposals(image, ground, [], unread=[line]))
+    found = proposals(image, ground, [digits["0"]], unread=[line])
+    assert any(box.intersection(digits["5"]) for box in found)
+
+
+@pytest.mark.skipif(not DEVSET.is_dir(), reason="../shared is not here")
+def test_a_real_depth_digit_inside_a_line_read_as_nothing_is_read():
+    """The devset's Toshiba cine, frame 0: the depth scale's 5 (at 328,88), a dot beside it and a focus mark below,
+    is detected with them as one line that reads as nothing."""
+    from dicom_ocr.detection.lines import read_once_per_line
+    from dicom_ocr.planes import iter_planes
+
+    if engine_status()["rapidocr"] is not None:
+        pytest.skip(engine_status()["rapidocr"])
+    plane = next(iter(iter_planes(DEVSET / "go-dicom" / "I_000038.dcm", frames=[0])))
+    words = read_once_per_line(get_engine("rapidocr", threads=1), plane)
+    assert any(word.text == "5" and word.box.intersection(Box(328, 88, 333, 97)) for word in words)

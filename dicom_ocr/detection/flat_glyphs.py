@@ -11,7 +11,8 @@ Scale and axis digits often have company: a dot or a triangle marker beside them
 touching them, tick marks. Straight rules (``RULE``) are never glyph ink, so they are cut off the glyphs they touch;
 a glyph whose ground is flat once the other marks and rules around it are left out, and dark glyphs on a light ground
 (a chart on a report), are proposed too, but only in a scale: with text already found in their column
-(:func:`_in_scale`). Measured on every set, these add reads only on the devset's scale and axis digits.
+(:func:`_in_scale`), and so are glyphs in a scale that the detector saw, with the marker beside them, as a line it
+then read as nothing. Measured on every set, these add reads only on the devset's scale and axis digits.
 """
 from __future__ import annotations
 
@@ -156,11 +157,12 @@ def _near(glyph: Box, scale: Sequence[Box]) -> bool:
 
 
 def proposals(image: np.ndarray, ground: np.ndarray, found: Sequence[Box], *, level: int = BRIGHT,
-              scale_only: bool = False) -> list[Box]:
+              scale_only: bool = False, unread: Sequence[Box] = ()) -> list[Box]:
     """Tokens of glyphs (ink at ``level`` and above) that no box ``found`` touches: on a flat dark ground
     (:func:`_on_flat_ground`, :func:`_glyph_like`), or on one that is flat once the marks and rules beside them are
-    left out when they are in a scale (:func:`_in_scale`); only the latter with ``scale_only``. None when there are
-    more than ``MAX_PROPOSALS``, or more than ``MAX_BLOBS`` glyph-sized blobs."""
+    left out when they are in a scale (:func:`_in_scale`); only the latter with ``scale_only``. A token touching a
+    line read as nothing (``unread``: a digit and the marker beside it, detected as one line) is proposed only in a
+    scale. None when there are more than ``MAX_PROPOSALS``, or more than ``MAX_BLOBS`` glyph-sized blobs."""
     scale = [box for box in found if box.width <= 4 * box.height and box.height <= 2.5 * GLYPH_ROWS[1]]
     if scale_only and not scale:
         return []
@@ -172,7 +174,8 @@ def proposals(image: np.ndarray, ground: np.ndarray, found: Sequence[Box], *, le
               if ((not scale_only and _on_flat_ground(ground, t))
                   or (_in_scale(t, scale) and _on_flat_ground(ground, t, ink)))
               and _glyph_like(image, ground, t, level, grey_ink=not scale_only)
-              and not any(t.expand(2, 2).intersection(b) for b in found)]
+              and not any(t.expand(2, 2).intersection(b) for b in found)
+              and (not any(t.expand(2, 2).intersection(b) for b in unread) or _in_scale(t, scale))]
     return tokens if len(tokens) <= MAX_PROPOSALS else []
 
 
@@ -191,12 +194,14 @@ def _read(engine: LineEngine, image: np.ndarray, tokens: Sequence[Box]) -> list[
             if score >= MIN_CONFIDENCE and TOKEN.fullmatch(text)]
 
 
-def read_flat_glyphs(engine: LineEngine, image: np.ndarray, ground: np.ndarray, found: Sequence[Box]) -> list[Word]:
-    """The glyph tokens on a flat ground (:func:`proposals`) that read surely as letters and digits: bright ones,
-    then dark ones on a light ground in a scale (read from the plane's negative, where they are bright; colour
-    fringes of their anti-aliasing allowed)."""
-    words = _read(engine, image, proposals(image, ground, found))
+def read_flat_glyphs(engine: LineEngine, image: np.ndarray, ground: np.ndarray, found: Sequence[Box],
+                     unread: Sequence[Box] = ()) -> list[Word]:
+    """The glyph tokens on a flat ground (:func:`proposals`; ``found``: boxes of text read and of lines not
+    recognised, ``unread``: of lines read as nothing) that read surely as letters and digits: bright ones, then dark
+    ones on a light ground in a scale (read from the plane's negative, where they are bright; colour fringes of their
+    anti-aliasing allowed)."""
+    words = _read(engine, image, proposals(image, ground, found, unread=unread))
     negative = 255 - image
     dark = proposals(negative, 255 - ground, [*found, *(word.box for word in words)], level=255 - DARK_INK,
-                     scale_only=True)
+                     scale_only=True, unread=unread)
     return words + _read(engine, negative, dark)

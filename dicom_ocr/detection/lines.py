@@ -25,7 +25,8 @@ lines again. Here, for an engine whose stages run apart (:class:`~dicom_ocr.engi
    and longer than one character, as single marks read sideways are mostly texture. A tall line read as nothing
    every way is read glyph by glyph, as letters stacked one above the other (``CS`` beside a colour bar);
 7. glyphs alone on a flat dark ground that no line found touches (a depth scale's digits), which the detector
-   misses, are recognised one token each (:mod:`.flat_glyphs`).
+   misses, are recognised one token each, and so are glyphs of a scale or an axis beside marks and rules, or dark on
+   a light ground, or inside a line read as nothing (:mod:`.flat_glyphs`).
 """
 from __future__ import annotations
 
@@ -357,7 +358,7 @@ def read_once_per_line(engine: LineEngine, plane: Plane, notes: list[str] | None
     may hold small text (:mod:`.small_text`; else ``notes`` gets why not). A plane where some text was found is
     searched again for dark text on its dark-strokes copy (dark text over bright anatomy hides from the detector),
     and one where faint text was read, on its contrast-equalised copy; glyphs alone on a flat ground that no line
-    found touches are read last (:mod:`.flat_glyphs`)."""
+    found touches (or only lines read as nothing, in a scale) are read last (:mod:`.flat_glyphs`)."""
     scales = {v.name: v for v in make_variants(plane, ("plain", "x2"))}
     picture = scales.get("x2", scales["plain"])
     plain = detect_lines(engine, scales["plain"], plane)
@@ -380,8 +381,10 @@ def read_once_per_line(engine: LineEngine, plane: Plane, notes: list[str] | None
     words = [w for line, line_words in lines for w in line_words if w is not None
              and (id(line) not in from_search or len(w.text.replace(" ", "")) >= DARK_MIN_CHARACTERS
                   or _in_column(line, plain + enlarged))]
-    covered = [line.box for line in plain + enlarged] + [w.box for w in words]
-    return words + read_flat_glyphs(engine, plane.image, ground, covered)
+    blank = {id(line) for line, line_words in lines if all(w is None for w in line_words)}
+    covered = [line.box for line in plain + enlarged if id(line) not in blank] + [w.box for w in words]
+    unread = [line.box for line in plain + enlarged if id(line) in blank]
+    return words + read_flat_glyphs(engine, plane.image, ground, covered, unread)
 
 
 def recognise_fields(engine: LineEngine, lines: Sequence[Line], plane: Plane) -> list[list[Word | None]]:
