@@ -130,6 +130,25 @@ def test_static_text_found_on_a_later_frame_is_given_to_the_frames_that_show_it(
     assert gained == {(0, -1): [digit]}          # not frame 1 (it has a region there), nor 3 (the pixels are not there)
 
 
+def test_static_grey_text_is_given_to_the_frames_that_show_it_not_over_moving_speckle():
+    """Text drawn below the top of the range (a grey logo on a cine) is told by its ink: a frame showing the same ink
+    in the region's box gains the region; a frame where speckle moves under the box does not."""
+    from dicom_ocr.detection.reuse import Fingerprint, PlaneMemory
+    from dicom_ocr.geometry import Box
+    from dicom_ocr.regions import Region
+
+    logo = (draw_lines((100, 300), [("(hp)", (200, 40))]) > 0).astype(np.uint8) * 200    # grey: no top pixels
+    rng = np.random.default_rng(3)
+    frames = [logo.copy() for _ in range(3)]
+    frames[2][15:55, 190:270] = np.maximum(frames[2][15:55, 190:270], rng.integers(0, 2, (40, 80)) * 180)
+    region = Region(Box(195, 15, 265, 50), "(hp)", 0.9, 6)
+    memory = PlaneMemory()
+    memory.remember(Fingerprint.of(plane_of(frames[0])), [])       # OCR missed it on the first frame
+    memory.remember(Fingerprint.of(plane_of(frames[1], frame=1)), [region])
+    memory.remember(Fingerprint.of(plane_of(frames[2], frame=2)), [])
+    assert memory.static_text() == {(0, -1): [region]}
+
+
 def test_turned_copy_reads_vertical_text_only():
     need("rapidocr")
     import cv2
