@@ -164,3 +164,17 @@ def test_a_real_depth_digit_inside_a_line_read_as_nothing_is_read():
     plane = next(iter(iter_planes(DEVSET / "go-dicom" / "I_000038.dcm", frames=[0])))
     words = read_once_per_line(get_engine("rapidocr", threads=1), plane)
     assert any(word.text == "5" and word.box.intersection(Box(328, 88, 333, 97)) for word in words)
+
+
+@pytest.mark.skipif(not DEVSET.is_dir(), reason="../shared is not here")
+def test_a_real_depth_digit_beside_a_dot_is_read_surely_at_twice_its_size():
+    """The devset's Toshiba cine, frame 0: the depth scale's 0 (6 x 10 px at 112,71, a dot beside it) reads 0.86 on a
+    canvas at its own size, under ``MIN_CONFIDENCE``; enlarged twice, as small lines are read, 0.98."""
+    from dicom_ocr.detection.lines import read_once_per_line
+    from dicom_ocr.planes import iter_planes
+
+    if engine_status()["rapidocr"] is not None:
+        pytest.skip(engine_status()["rapidocr"])
+    plane = next(iter(iter_planes(DEVSET / "go-dicom" / "I_000035.dcm", frames=[0])))
+    words = read_once_per_line(get_engine("rapidocr", threads=1), plane)
+    assert any(word.text == "0" and word.box.intersection(Box(112, 71, 117, 80)) for word in words)
