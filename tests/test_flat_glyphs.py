@@ -62,7 +62,7 @@ def test_rapidocr_reads_the_proposed_digits():
 
 @pytest.mark.skipif(not DEVSET.is_dir(), reason="../shared is not here")
 def test_a_real_depth_scale_digit_the_detector_misses_is_read():
-    """The devset's Philips cine, frame 0: the depth scale's 5 (6 x 10 px at 112,198) is proposed by no detection."""
+    """The devset's Toshiba cine (I_000036), frame 0: the depth scale's 5 (6 x 10 px at 112,198) is proposed by no detection."""
     from dicom_ocr.detection.lines import read_once_per_line
     from dicom_ocr.planes import iter_planes
 
