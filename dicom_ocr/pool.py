@@ -1,15 +1,19 @@
 """Local worker processes for per-file work (scans, redacted copies): a few items in flight per worker, results as
 they finish, and a worker that dies (a crash in native OCR or codec code) costing only the items then in flight.
 
-Workers are spawned (no state shared with the caller), load what they need once in ``initializer``, end soon after
-their parent dies (killed with SIGKILL, the pool cannot tell them to) and are replaced every ``MAX_TASKS_PER_CHILD``
-items, so that memory a library leaks does not add up over an archive.
+Workers are spawned (no state shared with the caller), load what they need once in ``initializer``, end with their
+parent when it dies (killed with SIGKILL, the pool cannot tell them to: on Linux the kernel kills them, elsewhere a
+thread watching the parent ends them within ``PARENT_CHECK_S``) and are replaced every ``MAX_TASKS_PER_CHILD`` items,
+so that memory a library leaks does not add up over an archive.
 """
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -23,6 +27,7 @@ log = logging.getLogger(__name__)
 IN_FLIGHT_PER_WORKER = 4
 MAX_TASKS_PER_CHILD = 500
 PARENT_CHECK_S = 1.0
+PR_SET_PDEATHSIG = 1          # prctl(2)
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -32,7 +37,8 @@ def run_pool(items: Iterable[Item], work: Callable[[Item], Result], jobs: int,
              initializer: Callable[..., None], initargs: tuple = ()) -> Iterator[tuple[Item, Result | None]]:
     """``(item, work(item))`` for each of ``items``, done in ``jobs`` worker processes, as they finish; ``(item,
     None)`` for the items in flight when a worker died, after which a new pool takes the rest. ``work`` and
-    ``initializer`` must be importable module-level functions (the workers are spawned)."""
+    ``initializer`` must be importable module-level functions (the workers are spawned). Iterate it from one thread:
+    the workers end with the thread that started them."""
     source = iter(items)
     while True:
         crashed = yield from _drain(source, work, jobs, initializer, initargs)
@@ -47,7 +53,8 @@ def _drain(source: Iterator[Item], work: Callable[[Item], Result], jobs: int, in
            initargs: tuple) -> Generator[tuple[Item, Result], None, list[Item]]:
     """Drain ``source`` through one pool; return the items in flight if the pool broke, else []."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(initializer, initargs),
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                             initargs=(os.getpid(), initializer, initargs),
                              max_tasks_per_child=MAX_TASKS_PER_CHILD) as pool:
         pending: dict[Future, Item] = {}
         try:
@@ -72,13 +79,23 @@ def _drain(source: Iterator[Item], work: Callable[[Item], Result], jobs: int, in
                 future.cancel()
 
 
-def _start_worker(initializer: Callable[..., None], initargs: tuple) -> None:
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+def _start_worker(parent: int, initializer: Callable[..., None], initargs: tuple) -> None:
+    _killed_with_parent()
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     initializer(*initargs)
 
 
+def _killed_with_parent() -> None:
+    """Linux: have the kernel SIGKILL this worker when the thread that spawned it ends (the caller's, or the pool's
+    manager thread for a replacement worker, which ends only with the pool), even while the worker is inside a long
+    call that holds the GIL, where :func:`_exit_with_parent` cannot run."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def _exit_with_parent(parent: int) -> None:
-    """End this worker soon after its parent dies."""
+    """End this worker soon after its parent (``parent``: its pid, as the parent saw it, so that a worker started
+    after its parent died ends too) is gone."""
     while os.getppid() == parent:
         time.sleep(PARENT_CHECK_S)
     os._exit(1)

@@ -211,3 +211,48 @@ def test_a_dask_worker_builds_one_scanner_per_run_from_every_files_copy_of_the_j
 class _Scanner:
     def scan_file(self, path: str) -> str:
         return path
+
+
+_HOLDS_THE_GIL = """
+import os, sys
+from dicom_ocr.pool import run_pool
+for item, _ in run_pool([range(10 ** 12)] * 2, sum, 2, os.getpid):   # sum over a range never lets go of the GIL
+    pass
+"""
+
+
+def test_workers_busy_in_a_call_that_holds_the_gil_end_with_their_killed_parent():
+    """A worker inside one long C call (OCR, a codec) cannot run a thread that watches its parent; the kernel ends
+    it when the parent is SIGKILLed."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    psutil = pytest.importorskip("psutil")
+    parent = subprocess.Popen([sys.executable, "-c", _HOLDS_THE_GIL])
+    deadline, workers = time.monotonic() + 60, []
+    while time.monotonic() < deadline and len(workers) < 2:
+        time.sleep(0.2)
+        workers = [c for c in psutil.Process(parent.pid).children() if "spawn_main" in " ".join(c.cmdline())
+                   and c.cpu_percent(interval=0.1) > 50]
+    assert len(workers) == 2, "the workers did not start their work"
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    _, alive = psutil.wait_procs(workers, timeout=5)
+    alive = [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]   # zombies have ended
+    for orphan in alive:
+        orphan.kill()
+    assert not alive
+
+
+def test_a_worker_whose_parent_died_before_it_started_ends():
+    """Killed while it spawned a replacement worker, a parent leaves a worker whose parent is already init: it must
+    not wait on a pipe nobody writes to (two such orphans outlived this suite's SIGKILL test by 12 minutes)."""
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import time\nfrom dicom_ocr.pool import _start_worker\n"
+                           "_start_worker(2 ** 22 + 1, time.sleep, (0,))\ntime.sleep(30)"],
+                          timeout=20, capture_output=True)
+    assert gone.returncode == 1 and not gone.stderr                  # ended by the watch, not by an error
