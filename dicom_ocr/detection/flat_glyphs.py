@@ -52,11 +52,10 @@ TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z.\-]{0,3}")
 
 @dataclass(frozen=True)
 class _Ink:
-    """A plane's ink at or beyond a grey level (``mask``), the straight rules in it (``rules``), and the rest in
-    connected blobs (``labels``; ``glyphs``: the boxes of the glyph-sized ones)."""
+    """A plane's ink at or beyond a grey level (``mask``), and its blobs once straight rules are cut off them
+    (``labels``, the rules' pixels 0; ``glyphs``: the boxes of the glyph-sized blobs)."""
 
     mask: np.ndarray
-    rules: np.ndarray
     labels: np.ndarray
     glyphs: list[Box]
 
@@ -72,7 +71,7 @@ def _ink(ground: np.ndarray, level: int) -> _Ink:
     sized = (GLYPH_ROWS[0] <= height) & (height <= GLYPH_ROWS[1]) & (width <= MAX_WIDTH * height)
     glyphs = [Box(int(x), int(y), int(x + w - 1), int(y + h - 1))
               for x, y, w, h in zip(left[sized], top[sized], width[sized], height[sized])]
-    return _Ink(mask.astype(bool), rules.astype(bool), labels, glyphs)
+    return _Ink(mask.astype(bool), labels, glyphs)
 
 
 def _tokens(glyphs: list[Box]) -> list[Box]:

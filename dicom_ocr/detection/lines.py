@@ -381,9 +381,9 @@ def read_once_per_line(engine: LineEngine, plane: Plane, notes: list[str] | None
     words = [w for line, line_words in lines for w in line_words if w is not None
              and (id(line) not in from_search or len(w.text.replace(" ", "")) >= DARK_MIN_CHARACTERS
                   or _in_column(line, plain + enlarged))]
-    blank = {id(line) for line, line_words in lines if all(w is None for w in line_words)}
-    covered = [line.box for line in plain + enlarged if id(line) not in blank] + [w.box for w in words]
-    unread = [line.box for line in plain + enlarged if id(line) in blank]
+    read_as_nothing = {id(line) for line, line_words in lines if all(w is None for w in line_words)}
+    covered = [line.box for line in plain + enlarged if id(line) not in read_as_nothing] + [w.box for w in words]
+    unread = [line.box for line in plain + enlarged if id(line) in read_as_nothing]
     return words + read_flat_glyphs(engine, plane.image, ground, covered, unread)
 
 
