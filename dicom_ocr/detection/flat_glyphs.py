@@ -136,12 +136,17 @@ def _glyph_like(image: np.ndarray, ground: np.ndarray, token: Box, level: int = 
     return float(spread.mean()) <= GREY_INK
 
 
-def _in_scale(token: Box, found: Sequence[Box]) -> bool:
-    """Whether a box ``found`` lies above or below ``token`` in its column (across half the narrower one), at most
-    ``SCALE_GAP`` token heights away, sized like a scale's token (half to 2.5 times its height, at most four times
-    as wide as high): the other digits of a depth scale or a chart's axis."""
-    for box in found:
-        if not 0.5 * token.height <= box.height <= 2.5 * token.height or box.width > 4 * box.height:
+def _scale_sized(found: Sequence[Box]) -> list[Box]:
+    """The boxes ``found`` sized like a scale's tokens: at most four times as wide as high, at most 2.5 glyphs high."""
+    return [box for box in found if box.width <= 4 * box.height and box.height <= 2.5 * GLYPH_ROWS[1]]
+
+
+def _in_scale(token: Box, scale: Sequence[Box]) -> bool:
+    """Whether a box of ``scale`` (:func:`_scale_sized`) lies above or below ``token`` in its column (across half the
+    narrower one), at most ``SCALE_GAP`` token heights away, half to 2.5 times its height: the other digits of a
+    depth scale or a chart's axis."""
+    for box in scale:
+        if not 0.5 * token.height <= box.height <= 2.5 * token.height:
             continue
         across = min(token.right, box.right) - max(token.left, box.left) + 1
         gap = max(token.top, box.top) - min(token.bottom, box.bottom) - 1
@@ -164,7 +169,7 @@ def proposals(image: np.ndarray, ground: np.ndarray, found: Sequence[Box], *, le
     left out when they are in a scale (:func:`_in_scale`); only the latter with ``scale_only``. A token touching a
     line read as nothing (``unread``: a digit and the marker beside it, detected as one line) is proposed only in a
     scale. None when there are more than ``MAX_PROPOSALS``, or more than ``MAX_BLOBS`` glyph-sized blobs."""
-    scale = [box for box in found if box.width <= 4 * box.height and box.height <= 2.5 * GLYPH_ROWS[1]]
+    scale = _scale_sized(found)
     if scale_only and not scale:
         return []
     ink = _ink(ground, level)
@@ -204,7 +209,9 @@ def read_flat_glyphs(engine: LineEngine, image: np.ndarray, ground: np.ndarray, 
     ones on a light ground in a scale (read from the plane's negative, where they are bright; colour fringes of their
     anti-aliasing allowed)."""
     words = _read(engine, image, proposals(image, ground, found, unread=unread))
+    found = [*found, *(word.box for word in words)]
+    if not _scale_sized(found):                 # no scale for dark glyphs to be in: the plane is not negated
+        return words
     negative = 255 - image
-    dark = proposals(negative, 255 - ground, [*found, *(word.box for word in words)], level=255 - DARK_INK,
-                     scale_only=True, unread=unread)
+    dark = proposals(negative, 255 - ground, found, level=255 - DARK_INK, scale_only=True, unread=unread)
     return words + _read(engine, negative, dark)

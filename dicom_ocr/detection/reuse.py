@@ -55,8 +55,8 @@ class Fingerprint:
         ground = grey(plane)
         mask, ink = (ground >= TOP_LEVEL).astype(np.uint8), (ground >= INK_LEVEL).astype(np.uint8)
         for box in moving:
-            mask[max(box.top, 0):box.bottom + 1, max(box.left, 0):box.right + 1] = 0
-            ink[max(box.top, 0):box.bottom + 1, max(box.left, 0):box.right + 1] = 0
+            for pixels in (mask, ink):
+                pixels[max(box.top, 0):box.bottom + 1, max(box.left, 0):box.right + 1] = 0
         return cls(plane.overlay, _digest(plane), mask, plane.frame, ink)
 
 
@@ -72,10 +72,13 @@ class _Frame:
     regions: list[Region]
 
     def mask(self) -> np.ndarray:
-        return np.unpackbits(self.packed, count=self.shape[0] * self.shape[1]).reshape(self.shape)
+        return self._unpacked(self.packed)
 
     def ink(self) -> np.ndarray:
-        return np.unpackbits(self.packed_ink, count=self.shape[0] * self.shape[1]).reshape(self.shape)
+        return self._unpacked(self.packed_ink)
+
+    def _unpacked(self, packed: np.ndarray) -> np.ndarray:
+        return np.unpackbits(packed, count=self.shape[0] * self.shape[1]).reshape(self.shape)
 
 
 class PlaneMemory:
