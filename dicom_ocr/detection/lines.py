@@ -22,14 +22,16 @@ lines again. Here, for an engine whose stages run apart (:class:`~dicom_ocr.engi
    of the other scale are recognised too (a second, small batch);
 6. a tall line (vertical text) is recognised upright and turned both ways, and so is, in a second small batch, a
    squat line read as nothing (a lead marker turned a quarter); a turned reading is kept only when it is confident
-   and longer than one character, as single marks read sideways are mostly texture. A tall line read as nothing
-   every way is read glyph by glyph, as letters stacked one above the other (``CS`` beside a colour bar);
+   and longer than one character, as single marks read sideways are mostly texture. A tall line read as one
+   character at most every way may hold letters stacked one above the other (``CS``, ``CM/S`` beside a colour bar):
+   its glyphs are laid side by side and read as one line (:mod:`.stacked`);
 7. glyphs alone on a flat dark ground that no line found touches (a depth scale's digits), which the detector
    misses, are recognised one token each, and so are glyphs of a scale or an axis beside marks and rules, or dark on
    a light ground, or inside a line read as nothing (:mod:`.flat_glyphs`).
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,14 +39,14 @@ import numpy as np
 
 from ..engines import polygon_box, quad_size
 from ..engines.base import Detection, LineEngine, Word
-from ..engines.images import centred_on_canvas
 from ..geometry import Box
 from ..planes import Plane
 from ..regions import components, drop_graphics, filter_words, is_multiline_lump
-from ..regions.glyphs import ink, runs_of
+from ..regions.glyphs import ink
 from .fields import split_all
 from .flat_glyphs import read_flat_glyphs
 from .small_text import SKIPPED, may_hold_small_text
+from .stacked import read_as_stacked, stacked_glyphs
 from .stages import recognised, stage
 from .variants import Variant, dark_parts, dark_strokes, enlarged_parts, equalised, grey, make_variants
 
@@ -52,8 +54,6 @@ COARSER = 2.0                 # the plane's box of a line may be up to this much
 SAME_LINE = 0.5               # a box covered this much by a box of the other scale is the same line
 TALL = 1.5                    # height / width from which a line may be vertical text
 TURNED_MIN_CONFIDENCE = 0.7   # texture read sideways scores about 0.5; real vertical labels 0.9 and more
-STACKED_MAX = 6               # glyphs, at most, of a label written one letter above the other
-STACKED_MIN_CONFIDENCE = 0.8  # each of them must read this sure (the devset's stacked CS: 0.99)
 NEAR_ROWS = 2                 # the dark-strokes copy is searched this many line heights above and below found lines
 NEAR_COLUMNS = 6              # and this many line heights before and after them
 WHOLE_PLANE = 0.5             # where those areas cover more of the plane than this, the whole copy is searched
@@ -187,8 +187,8 @@ def recognise_lines(engine: LineEngine, lines: Sequence[Line]) -> list[Word | No
     """Each line's text (None where it was read as nothing), all crops recognised in one batch.
 
     A tall line is read upright and turned both ways at once; a squat line read as nothing is read turned in a
-    second, small batch; a tall line read as nothing every way is read glyph by glyph, as letters stacked one above
-    the other, in a third (:func:`_stacked_glyphs`).
+    second, small batch; a tall line read as one character at most every way is read as letters stacked one above
+    the other, its glyphs laid side by side, in a third (:mod:`.stacked`); read so, its box is theirs.
     """
     uprights = [engine.crop(line.variant.image, line.detection.quad) for line in lines]
     tall = [i for i, line in enumerate(lines) if line.tall]
@@ -199,36 +199,26 @@ def recognise_lines(engine: LineEngine, lines: Sequence[Line]) -> list[Word | No
     second = recognised(engine, [c for i in retry for c in _turned(uprights[i])])
     turned.update({i: second[2 * k:2 * k + 2] for k, i in enumerate(retry)})
     best = [_best(readings[i], turned.get(i, ())) for i in range(len(lines))]
-    stacked = {i: glyphs for i, line in enumerate(lines) if line.tall and not best[i][0]
-               for glyphs in [_stacked_glyphs(uprights[i])] if glyphs}
-    third = recognised(engine, [glyph for glyphs in stacked.values() for glyph in glyphs]) if stacked else []
-    position = 0
-    for i, glyphs in stacked.items():
-        best[i] = _read_stacked(third[position:position + len(glyphs)])
-        position += len(glyphs)
-    return [Word(line.box, text, score) if text else None for line, (text, score) in zip(lines, best)]
+    stacked = {i: glyphs for i, line in enumerate(lines) if line.tall and _one_glyph_at_most(best[i])
+               for glyphs in [stacked_glyphs(uprights[i], line.variant.scale)] if glyphs is not None}
+    boxes = [line.box for line in lines]
+    for (i, glyphs), reading in zip(stacked.items(), recognised(engine, [g.image for g in stacked.values()])):
+        if read_as_stacked(reading, glyphs):
+            best[i], boxes[i] = reading, _part(lines[i].box, glyphs.extent)
+    return [Word(box, text, score) if text else None for box, (text, score) in zip(boxes, best)]
 
 
-def _stacked_glyphs(crop: np.ndarray) -> list[np.ndarray]:
-    """The glyphs of a tall strip of letters written one above the other (``CS`` down an ultrasound colour bar): its
-    pieces between empty rows of ink, each centred on a canvas of its ground twice as wide as tall (the recogniser
-    reads lines). None unless there are 2 to ``STACKED_MAX`` pieces."""
-    mask = ink(crop, Box(0, 0, crop.shape[1] - 1, crop.shape[0] - 1))
-    if mask is None:
-        return []
-    runs = runs_of(np.asarray(mask.any(axis=1)))
-    if not 2 <= len(runs) <= STACKED_MAX:
-        return []
-    ground = np.median(crop[~mask], axis=0).astype(crop.dtype)
-    return [centred_on_canvas(crop[max(0, first - 1):last + 2], ground, pad=4) for first, last in runs]
+def _part(box: Box, extent: tuple[float, float, float, float]) -> Box:
+    """The part of ``box`` spanning the fractions ``extent`` (left, top, right, bottom) of its width and height."""
+    left, top, right, bottom = extent
+    return Box(box.left + int(left * box.width), box.top + int(top * box.height),
+               box.left + min(box.width - 1, math.ceil(right * box.width)),
+               box.top + min(box.height - 1, math.ceil(bottom * box.height)))
 
 
-def _read_stacked(readings: Sequence[tuple[str, float]]) -> tuple[str, float]:
-    """The stacked glyphs' text, top to bottom, when each reads as one character at ``STACKED_MIN_CONFIDENCE`` or
-    more; else nothing."""
-    if all(len(text) == 1 and score >= STACKED_MIN_CONFIDENCE for text, score in readings):
-        return "".join(text for text, _ in readings), min(score for _, score in readings)
-    return "", 0.0
+def _one_glyph_at_most(reading: tuple[str, float]) -> bool:
+    """Whether a tall line's best reading is nothing or one character (how a stacked label read whole reads)."""
+    return len(reading[0].strip()) <= 1
 
 
 def areas_near(lines: Sequence[Line], rows: int, columns: int) -> list[Box]:
