@@ -178,3 +178,32 @@ def test_a_real_depth_digit_beside_a_dot_is_read_surely_at_twice_its_size():
     plane = next(iter(iter_planes(DEVSET / "go-dicom" / "I_000035.dcm", frames=[0])))
     words = read_once_per_line(get_engine("rapidocr", threads=1), plane)
     assert any(word.text == "0" and word.box.intersection(Box(112, 71, 117, 80)) for word in words)
+
+
+def test_glyphs_read_here_make_the_scale_of_a_digit_inside_a_line_read_as_nothing():
+    """A depth scale no line was found on: the 0, beside its marker, lies inside a line read as nothing, so it is
+    proposed only in a scale; the 5 and 15 below it, alone on black, are read first and make that scale."""
+    if engine_status()["rapidocr"] is not None:
+        pytest.skip(engine_status()["rapidocr"])
+    image, digits = depth_scale()
+    zero = digits["0"]
+    line = zero.expand(3, 3).union(Box(zero.right + 2, zero.top, zero.right + 12, zero.bottom))
+    ground = image.max(axis=2)
+    assert not any(box.intersection(zero) for box in proposals(image, ground, [], unread=[line]))
+    words = read_flat_glyphs(get_engine("rapidocr", threads=1), image, ground, [], unread=[line])
+    assert any(word.text == "0" and word.box.intersection(zero) for word in words)
+
+
+@pytest.mark.skipif(not DEVSET.is_dir(), reason="../shared is not here")
+def test_a_real_depth_digit_beside_its_marker_is_read_in_the_scale_of_digits_read_here():
+    """The devset's other Toshiba cine (I_000037), frame 0: the depth scale's 0 (at 112,71) and the triangle marker
+    beside it are detected as one line that reads as nothing; no line is found in its column, but the scale's 5
+    below it is read as a glyph on a flat ground."""
+    from dicom_ocr.detection.lines import read_once_per_line
+    from dicom_ocr.planes import iter_planes
+
+    if engine_status()["rapidocr"] is not None:
+        pytest.skip(engine_status()["rapidocr"])
+    plane = next(iter(iter_planes(DEVSET / "go-dicom" / "I_000037.dcm", frames=[0])))
+    words = read_once_per_line(get_engine("rapidocr", threads=1), plane)
+    assert any(word.text == "0" and word.box.intersection(Box(112, 71, 117, 80)) for word in words)

@@ -205,10 +205,15 @@ def _read(engine: LineEngine, image: np.ndarray, tokens: Sequence[Box]) -> list[
 def read_flat_glyphs(engine: LineEngine, image: np.ndarray, ground: np.ndarray, found: Sequence[Box],
                      unread: Sequence[Box] = ()) -> list[Word]:
     """The glyph tokens on a flat ground (:func:`proposals`; ``found``: boxes of text read and of lines not
-    recognised, ``unread``: of lines read as nothing) that read surely as letters and digits: bright ones, then dark
-    ones on a light ground in a scale (read from the plane's negative, where they are bright; colour fringes of their
-    anti-aliasing allowed)."""
-    words = _read(engine, image, proposals(image, ground, found, unread=unread))
+    recognised, ``unread``: of lines read as nothing) that read surely as letters and digits: bright ones, then
+    bright ones in a scale the first ones make (a depth scale's digit beside its marker, in the column of digits
+    only this module read), then dark ones on a light ground in a scale (read from the plane's negative, where they
+    are bright; colour fringes of their anti-aliasing allowed)."""
+    first = proposals(image, ground, found, unread=unread)
+    words = _read(engine, image, first)
+    if words:                                   # the glyphs read may be the scale of glyphs beside marks
+        again = proposals(image, ground, [*found, *(word.box for word in words)], unread=unread)
+        words += _read(engine, image, [token for token in again if token not in first])
     found = [*found, *(word.box for word in words)]
     if not _scale_sized(found):                 # no scale for dark glyphs to be in: the plane is not negated
         return words
