@@ -86,3 +86,18 @@ def test_the_glyphs_extent_leaves_out_the_bracket_beside_them():
     letters = 24 + np.flatnonzero((strip[:, 24:46].max(axis=2) > 128).any(axis=0))   # the bracket ends at 23
     assert 23 <= left * strip.shape[1] <= letters[0]                          # a pixel of margin at most
     assert right * strip.shape[1] > letters[-1] and top < 0.2 and bottom > 0.8
+
+
+def test_shaded_blobs_one_above_the_other_are_not_stacked_text():
+    """Anatomy cut into blobs by empty rows (a real angiography slice's vessel edge read ``111`` 0.93 so): filled,
+    not drawn in strokes."""
+    strip = np.zeros((120, 40, 3), np.uint8)
+    for centre in (20, 60, 100):
+        cv2.ellipse(strip, (20, centre), (8, 14), 0, 0, 360, (170, 170, 170), -1)
+        cv2.ellipse(strip, (18, centre - 3), (4, 8), 0, 0, 360, (220, 220, 220), -1)
+    assert stacked_glyphs(strip, 2.0) is None
+
+
+def test_glyphs_taller_than_annotation_lettering_are_not_stacked_text():
+    big = cv2.resize(stacked_strip("CMS", bracket=False), None, fx=6, fy=6, interpolation=cv2.INTER_CUBIC)  # ~100 px
+    assert stacked_glyphs(big, 2.0) is None and stacked_glyphs(big, 12.0) is not None

@@ -15,10 +15,13 @@ import cv2
 import numpy as np
 
 from ..geometry import Box
-from ..regions.glyphs import ink, runs_of
+from ..regions.glyphs import ink, runs_of, stroke_ratio
 
 MAX_GLYPHS = 6         # glyphs, at most, of a label written one letter above the other
 MIN_CONFIDENCE = 0.8   # the reading of them side by side must be this sure (the devset's stacked CS: 0.99; CM/S: 0.98)
+MAX_HEIGHT = 40        # px at the plane's scale: glyphs of an annotation are at most this high
+THICK = 0.6            # a glyph's widest stroke over its box's shorter side, at most (the devset's stacked glyphs and
+                       # synthetic ones 0.29-0.50; blobs of shaded anatomy on a real text-free slice 0.85-1.10)
 MIN_HEIGHT = 5         # px at the plane's scale: blobs this high and more give the strip's glyph height (not specks)
 RULE = 1.5             # glyph heights: a straight run of ink this long is a rule (a bracket, a bar's edge)
 ROUNDS = 3             # times, at most, rules are cut at a lower glyph height
@@ -92,18 +95,28 @@ def _strip_ink(crop: np.ndarray, scale: float) -> _StripInk | None:
     return _StripInk(mask, np.isin(labels, 1 + np.flatnonzero(glyphs)), np.isin(labels, 1 + np.flatnonzero(inside)))
 
 
+def _thin(piece: np.ndarray) -> bool:
+    """Whether the ink of one glyph (``piece``, a mask) is drawn in strokes (``THICK``), not a blob."""
+    rows, columns = np.flatnonzero(piece.any(axis=1)), np.flatnonzero(piece.any(axis=0))
+    box = Box(int(columns[0]), int(rows[0]), int(columns[-1]), int(rows[-1]))
+    return stroke_ratio(piece, box) <= THICK
+
+
 def stacked_glyphs(crop: np.ndarray, scale: float) -> StackedGlyphs | None:
     """The glyphs of ``crop``, a tall line's strip at ``scale`` times the plane's size: the runs of rows of its glyph
     ink (:func:`_strip_ink`), in its column, laid left to right on the strip's ground; None unless there are 2 to
-    ``MAX_GLYPHS``."""
+    ``MAX_GLYPHS``, at most ``MAX_HEIGHT`` high, each drawn in strokes (:func:`_thin`: shaded anatomy cut into
+    blobs reads ``111``)."""
     strip = _strip_ink(crop, scale)
     if strip is None:
         return None
     runs = runs_of(np.asarray(strip.glyphs.any(axis=1)))
-    if not 2 <= len(runs) <= MAX_GLYPHS:
+    if not 2 <= len(runs) <= MAX_GLYPHS or max(last - first + 1 for first, last in runs) > MAX_HEIGHT * scale:
         return None
     columns = np.flatnonzero(strip.kept.any(axis=0))
     left, right = max(0, int(columns[0]) - 1), int(columns[-1]) + 2
+    if not all(_thin(strip.kept[first:last + 1, left:right]) for first, last in runs):
+        return None
     ground = np.median(crop[~strip.marks], axis=0).astype(crop.dtype)
     glyphs = crop.copy()
     glyphs[~cv2.dilate(strip.kept.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)] = ground
