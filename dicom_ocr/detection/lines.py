@@ -45,6 +45,7 @@ from ..regions import components, drop_graphics, filter_words, is_multiline_lump
 from ..regions.glyphs import ink
 from .fields import split_all
 from .flat_glyphs import read_flat_glyphs
+from .same_ink import continue_lines
 from .small_text import SKIPPED, may_hold_small_text
 from .stacked import read_as_stacked, stacked_glyphs
 from .stages import recognised, stage
@@ -371,6 +372,7 @@ def read_once_per_line(engine: LineEngine, plane: Plane, notes: list[str] | None
     words = [w for line, line_words in lines for w in line_words if w is not None
              and (id(line) not in from_search or len(w.text.replace(" ", "")) >= DARK_MIN_CHARACTERS
                   or _in_column(line, plain + enlarged))]
+    words = continue_lines(ground, words)
     read_as_nothing = {id(line) for line, line_words in lines if all(w is None for w in line_words)}
     covered = [line.box for line in plain + enlarged if id(line) not in read_as_nothing] + [w.box for w in words]
     unread = [line.box for line in plain + enlarged if id(line) in read_as_nothing]
