@@ -25,7 +25,9 @@ lines again. Here, for an engine whose stages run apart (:class:`~dicom_ocr.engi
    and longer than one character, as single marks read sideways are mostly texture. A tall line read as one
    character at most every way may hold letters stacked one above the other (``CS``, ``CM/S`` beside a colour bar):
    its glyphs are laid side by side and read as one line (:mod:`.stacked`);
-7. glyphs alone on a flat dark ground that no line found touches (a depth scale's digits), which the detector
+7. a line read in one flat grey grows over the glyphs of that grey beside it, which anatomy as bright as the ink hid
+   from the detector (:mod:`.same_ink`);
+8. glyphs alone on a flat dark ground that no line found touches (a depth scale's digits), which the detector
    misses, are recognised one token each, and so are glyphs of a scale or an axis beside marks and rules, or dark on
    a light ground, or inside a line read as nothing (:mod:`.flat_glyphs`).
 """
@@ -348,8 +350,9 @@ def read_once_per_line(engine: LineEngine, plane: Plane, notes: list[str] | None
     from the other one too where a preferred line was read as nothing. The enlarged copy is detected where the plane
     may hold small text (:mod:`.small_text`; else ``notes`` gets why not). A plane where some text was found is
     searched again for dark text on its dark-strokes copy (dark text over bright anatomy hides from the detector),
-    and one where faint text was read, on its contrast-equalised copy; glyphs alone on a flat ground that no line
-    found touches (or only lines read as nothing, in a scale) are read last (:mod:`.flat_glyphs`)."""
+    and one where faint text was read, on its contrast-equalised copy; a line read in one flat grey is continued
+    over its own ink (:mod:`.same_ink`); glyphs alone on a flat ground that no line found touches (or only lines read
+    as nothing, in a scale) are read last (:mod:`.flat_glyphs`)."""
     scales = {v.name: v for v in make_variants(plane, ("plain", "x2"))}
     picture = scales.get("x2", scales["plain"])
     plain = detect_lines(engine, scales["plain"], plane)
