@@ -26,6 +26,7 @@ import numpy as np
 from ..engines.base import LineEngine, Word
 from ..engines.images import centred_on_canvas
 from ..geometry import Box
+from ..regions.glyphs import without_rules
 from .stages import recognised
 
 BRIGHT = 128               # grey level from which a pixel may be a glyph's ink
@@ -63,15 +64,13 @@ class _Ink:
 def _ink(ground: np.ndarray, level: int) -> _Ink:
     """The ink of ``ground`` (one channel) at ``level`` and above: rules (runs of ``RULE`` px across or down) cut off
     the blobs they touch, then the glyph-sized blobs."""
-    mask = (ground >= level).astype(np.uint8)
-    rules = cv2.bitwise_or(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, RULE), np.uint8)),
-                           cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((RULE, 1), np.uint8)))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_and(mask, 1 - rules), connectivity=8)
+    mask = ground >= level
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(without_rules(mask, RULE), connectivity=8)
     left, top, width, height = stats[1:count, :4].T
     sized = (GLYPH_ROWS[0] <= height) & (height <= GLYPH_ROWS[1]) & (width <= MAX_WIDTH * height)
     glyphs = [Box(int(x), int(y), int(x + w - 1), int(y + h - 1))
               for x, y, w, h in zip(left[sized], top[sized], width[sized], height[sized])]
-    return _Ink(mask.astype(bool), labels, glyphs)
+    return _Ink(mask, labels, glyphs)
 
 
 def _tokens(glyphs: list[Box]) -> list[Box]:

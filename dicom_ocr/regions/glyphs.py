@@ -46,6 +46,15 @@ def ink(image: np.ndarray, box: Box) -> np.ndarray | None:
     return mask == 0 if border.mean() > 0.5 else mask == 1
 
 
+def without_rules(mask: np.ndarray, rule: int) -> np.ndarray:
+    """``mask`` (marks, any type) as 0/1 without its straight runs of ``rule`` px across or down (rules: an axis, a
+    ruler's line, a bracket)."""
+    marks = mask.astype(np.uint8)
+    rules = cv2.bitwise_or(cv2.morphologyEx(marks, cv2.MORPH_OPEN, np.ones((1, rule), np.uint8)),
+                           cv2.morphologyEx(marks, cv2.MORPH_OPEN, np.ones((rule, 1), np.uint8)))
+    return cv2.bitwise_and(marks, 1 - rules)
+
+
 def stroke_ratio(mask: np.ndarray | None, box: Box) -> float:
     """The widest stroke of ``mask``, the ink under ``box`` (:func:`ink`), as twice its largest distance to the
     background, over the box's shorter side; 1.0 when there is no ink to measure."""
