@@ -27,7 +27,8 @@ REACH = 1.2          # glyph heights: a blob this far from the line, at most, co
 STOP = 0.15          # a blob this share of a glyph height high, at least, is a full stop or colon linking two blobs
 GLYPH = (0.5, 1.2)   # a blob's height, in glyph heights of the line
 MAX_WIDTH = 1.5      # a blob's width, in glyph heights, at most
-THIN = 0.5           # a blob's widest stroke over its shorter side, at most (a glyph, not a patch)
+THIN = 0.5           # a blob's widest stroke over its shorter side, at most (a glyph, not a patch: the archive's
+                     # cut line 0.33-0.46; a filled stroke such as an ``i`` is not taken, a neighbour may link past it)
 
 
 def _flat_ink(ground: np.ndarray, box: Box) -> tuple[int, int] | None:
@@ -63,7 +64,7 @@ def _blobs(ground: np.ndarray, band: Box, grey: int, height: int) -> tuple[list[
 
 
 def _beside(blob: Box, box: Box, reach: int) -> bool:
-    """Whether ``blob`` lies clear of ``box``, on its rows, at most ``reach`` px before or after it."""
+    """Whether ``blob`` (taken on the line's rows) lies clear of ``box``, at most ``reach`` px before or after it."""
     return blob.intersection(box) is None and (box.left - reach <= blob.right < box.left
                                                or box.right < blob.left <= box.right + reach)
 
