@@ -31,6 +31,7 @@ from .redaction import REFILL_ROUNDS, Policy, Redacted, Verifier, redact_scan
 from .reports import TRIAGE_ORDER, ReportSummary, write_report
 from .results import FileResult
 from .store import AuditDB, FileRecord, status_summary
+from .time_limit import FILE_TIMEOUT_S
 from .triage import POLICIES as TRIAGE_POLICIES
 
 
@@ -45,7 +46,8 @@ class ScanOptions:
     marked on files of the same signature (a scan into a DB only; ``--no-learned``); ``absolute_paths``: store
     absolute paths (``--relative-paths`` turns it off); ``default_pii``: text no rule recognises is PHI;
     ``triage``: None (read every file), or "header" to record files whose header makes burned-in text unlikely as not
-    read (``--triage``, :mod:`dicom_ocr.triage`).
+    read (``--triage``, :mod:`dicom_ocr.triage`); ``file_timeout``: seconds a file may take before it is recorded
+    as failed with cause ``timeout`` (``--file-timeout``; None: no limit; kept in local processes, not on Dask).
     """
 
     ocr: str = DEFAULT_SPEC
@@ -59,10 +61,13 @@ class ScanOptions:
     absolute_paths: bool = True
     default_pii: bool = True
     triage: str | None = None
+    file_timeout: float | None = FILE_TIMEOUT_S
 
     def __post_init__(self) -> None:
         if self.triage is not None and self.triage not in TRIAGE_POLICIES:
             raise ValueError(f"triage must be None or one of {TRIAGE_POLICIES}, not {self.triage!r}")
+        if self.file_timeout is not None and not self.file_timeout > 0:
+            raise ValueError(f"file_timeout must be None or above 0 seconds, not {self.file_timeout!r}")
 
     @classmethod
     def of(cls, engine_options: Mapping[str, Mapping[str, Any]] | None = None, rules: Iterable[str | Path] = (),
@@ -81,7 +86,8 @@ class ScanOptions:
                                 ultrasound_recipe=self.ultrasound_recipe)
         return ScanSettings(parse_passes(self.ocr), absolute_paths=self.absolute_paths, default_pii=self.default_pii,
                             sources=tuple(sources), single_threaded=single_threaded,
-                            engine_options=self.engine_options, forms=self.forms, triage=self.triage)
+                            engine_options=self.engine_options, forms=self.forms, triage=self.triage,
+                            file_timeout=self.file_timeout)
 
 DEFAULT_OPTIONS = ScanOptions()
 

@@ -51,6 +51,7 @@ class ScanSettings:
     engine_options: FrozenEngineOptions = ()   # by engine name (--engine-option NAME.KEY=VALUE), see with_options
     forms: FormsMode = FormsMode.INK           # what document planes get besides OCR (scan --forms)
     triage: str | None = None                  # "header": leave files unread whose header makes text unlikely
+    file_timeout: float | None = None          # seconds a file may take before it is recorded as failed (timeout)
 
     def with_options(self, options: EngineOptions) -> ScanSettings:
         """These settings with the engines built with ``options``."""
@@ -76,7 +77,8 @@ class ScanSettings:
 
     def scanner(self) -> Scanner:
         return Scanner(self.detector(), self.sources, default_pii=self.default_pii,
-                       absolute_paths=self.absolute_paths, forms=self.forms, triage=self.triage)
+                       absolute_paths=self.absolute_paths, forms=self.forms, triage=self.triage,
+                       file_timeout=self.file_timeout)
 
     def filename(self, path: str) -> str:
         return stored_filename(path, self.absolute_paths)

@@ -82,6 +82,17 @@ def usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def seconds_or_off(text: str) -> float | None:
+    """An argparse type: a number of seconds above 0, or 0 for none (no limit)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value < 0 or value != value:
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more, not {text}")
+    return value or None
+
+
 def positive_int(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
     try:
@@ -138,6 +149,7 @@ def _add_scan(commands) -> None:
     from .detection.variants import VARIANT_NAMES
     from .documents import FormsMode
     from .engines import engine_names
+    from .time_limit import FILE_TIMEOUT_S
     from .triage import POLICIES as TRIAGE_POLICIES
 
     scan = commands.add_parser(
@@ -180,6 +192,10 @@ def _add_scan(commands) -> None:
                            "ImageType ORIGINAL\\PRIMARY, BurnedInAnnotation not YES, no secondary capture or report "
                            "marker; see README, 'Header triage'); they are recorded as not read (header-triage), not "
                            "failed, and a later scan without --triage reads them (default: off, every file is read)")
+    scan.add_argument("--file-timeout", type=seconds_or_off, default=FILE_TIMEOUT_S, metavar="SECONDS",
+                      help="record a file still not finished after SECONDS as failed (timeout) and go on; a later "
+                           f"run retries it. 0: no limit (default {FILE_TIMEOUT_S:.0f}; kept in local processes, "
+                           "not on --dask workers)")
     scan.add_argument("--rescan", action="store_true", help="scan files again even if already done")
     scan.add_argument("-j", "--jobs", type=positive_int, default=usable_cores(), metavar="N",
                       help="local worker processes, each running its engines on one thread (default: one per core, "
@@ -385,7 +401,8 @@ def _scan_options(args: argparse.Namespace) -> ScanOptions:
     options = ScanOptions.of(_engine_options(args), rules=args.rules, forms=FormsMode(args.forms),
                              ocr=args.ocr or ScanOptions.ocr, default_rules=not args.no_default_rules,
                              ultrasound_regions=args.ultrasound_regions, ultrasound_recipe=args.ultrasound_recipe,
-                             learned=not args.no_learned, absolute_paths=not args.relative_paths, triage=args.triage)
+                             learned=not args.no_learned, absolute_paths=not args.relative_paths, triage=args.triage,
+                             file_timeout=args.file_timeout)
     try:
         settings = options.settings(single_threaded=args.jobs > 1 or bool(args.dask))
         if not args.dask:

@@ -73,6 +73,13 @@ class RedactionError(DicomOcrError):
     cause = "redaction-failed"
 
 
+class FileTimeoutError(DicomOcrError):
+    """Scanning the file took longer than the run's per-file limit (``scan --file-timeout``): recorded as failed, the
+    batch goes on, and a later run retries it."""
+
+    cause = "timeout"
+
+
 class WorkerCrashedError(DicomOcrError):
     """The worker process died while this file (or another one in flight) was being worked on; a later run retries
     it."""

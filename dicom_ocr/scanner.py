@@ -22,6 +22,7 @@ from .regions import Region, stop_short_of
 from .results import FileResult, FoundRegion, PlaneResult, RegionKind, RuleRegion
 from .rules.ultrasound import outside_clinical_area
 from .sources import OCRENGINE_INK, OCRENGINE_MARKER, OCRENGINE_SCANNED_FORM, RegionSource
+from .time_limit import time_limit
 from .triage import CAUSE as TRIAGE_CAUSE
 from .triage import header_triage
 
@@ -50,12 +51,15 @@ def stored_filename(path: str, absolute: bool = True) -> str:
 class Scanner:
     """Scans files one at a time with one :class:`Detector`; never raises for a bad file, records it instead.
     ``forms``: what document planes (scanned paper) get besides their OCR regions; ``triage``: None, or "header" to
-    leave files unread whose header makes burned-in text unlikely (:mod:`dicom_ocr.triage`)."""
+    leave files unread whose header makes burned-in text unlikely (:mod:`dicom_ocr.triage`); ``file_timeout``: seconds
+    a file may take before it is recorded as failed (``timeout``; None: no limit; :mod:`dicom_ocr.time_limit`)."""
 
     def __init__(self, detector: Detector, sources: Sequence[RegionSource] = (), default_pii: bool = True,
-                 absolute_paths: bool = True, forms: FormsMode = FormsMode.INK, triage: str | None = None):
+                 absolute_paths: bool = True, forms: FormsMode = FormsMode.INK, triage: str | None = None,
+                 file_timeout: float | None = None):
         self.detector = detector
         self.triage = triage
+        self.file_timeout = file_timeout
         self.sources = tuple(sources)
         self.forms = forms
         self.default_pii = default_pii
@@ -78,21 +82,22 @@ class Scanner:
                               seconds_ocr=sum(self.detector.seconds.values()) - ocr_before, **details)
 
         try:
-            dicom = open_dicom(path)
-            if self.triage and not (decision := header_triage(dicom)).read:
-                return result("not-read", error_cause=TRIAGE_CAUSE, error_message=decision.reason, tags=dicom.tags)
-            rules = tuple(self._rule_regions(dicom))
-            notes: dict[tuple[int, int], list[str]] = {}
-            for plane, regions in self.detector.detect_planes(dicom.planes(), moving=dicom.moving_areas,
-                                                              memory=(memory := PlaneMemory()), notes=notes):
-                boxes = [region.box for region in regions]
-                markers = find_markers(plane, read_lines(regions)) \
-                    if plane.overlay == -1 and dicom.modality in MARKER_MODALITIES else []
-                found.append(PlaneText(plane.frame, plane.overlay, regions,
-                                       document_boxes(plane, dicom.header, boxes, self.forms), markers))
-            planes = tuple(self._judged(plane, facts or dicom.facts, dicom.clinical_areas,
-                                        tuple(notes.get((plane.frame, plane.overlay), ())))
-                           for plane in with_static_text(found, memory))
+            with time_limit(self.file_timeout, path):
+                dicom = open_dicom(path)
+                if self.triage and not (decision := header_triage(dicom)).read:
+                    return result("not-read", error_cause=TRIAGE_CAUSE, error_message=decision.reason, tags=dicom.tags)
+                rules = tuple(self._rule_regions(dicom))
+                notes: dict[tuple[int, int], list[str]] = {}
+                for plane, regions in self.detector.detect_planes(dicom.planes(), moving=dicom.moving_areas,
+                                                                  memory=(memory := PlaneMemory()), notes=notes):
+                    boxes = [region.box for region in regions]
+                    markers = find_markers(plane, read_lines(regions)) \
+                        if plane.overlay == -1 and dicom.modality in MARKER_MODALITIES else []
+                    found.append(PlaneText(plane.frame, plane.overlay, regions,
+                                           document_boxes(plane, dicom.header, boxes, self.forms), markers))
+                planes = tuple(self._judged(plane, facts or dicom.facts, dicom.clinical_areas,
+                                            tuple(notes.get((plane.frame, plane.overlay), ())))
+                               for plane in with_static_text(found, memory))
         except DicomOcrError as exc:      # the batch writer logs each bad file's line, wherever the file was read
             log.debug("%s [%s]", exc, exc.cause)
             return result("skipped" if isinstance(exc, NotDicomError) else "error", error_cause=exc.cause,

@@ -1,0 +1,79 @@
+"""A per-file time limit (time_limit.py, ``scan --file-timeout``): a file that never finishes is recorded as failed
+with cause ``timeout`` and the batch goes on, in this process and in worker processes; a later run retries it."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import time
+from dataclasses import replace
+
+import pytest
+
+from dicom_ocr.api import ScanOptions
+from dicom_ocr.batch import ScanSettings, run_scan
+from dicom_ocr.cli import seconds_or_off
+from dicom_ocr.detection import Detector, parse_passes
+from dicom_ocr.errors import FileTimeoutError
+from dicom_ocr.scanner import Scanner
+from dicom_ocr.store import AuditDB
+from dicom_ocr.time_limit import time_limit
+
+from dicomfactory import word_dicom
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+SETTINGS = ScanSettings(parse_passes("tesseract:top"))
+
+
+def test_a_body_running_past_the_limit_is_stopped_and_the_timer_and_handler_are_put_back():
+    before = signal.getsignal(signal.SIGALRM)
+    started = time.monotonic()
+    with pytest.raises(FileTimeoutError) as raised, time_limit(0.2, "x.dcm"):
+        while True:
+            pass
+    assert 0.15 < time.monotonic() - started < 5 and raised.value.cause == "timeout" and raised.value.path == "x.dcm"
+    assert signal.getsignal(signal.SIGALRM) == before and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_no_limit_and_a_body_done_in_time_leave_nothing_behind():
+    with time_limit(None, "x.dcm"):
+        time.sleep(0.05)
+    with time_limit(5.0, "x.dcm"):
+        time.sleep(0.05)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_a_file_that_never_finishes_is_recorded_as_timed_out_and_the_next_one_is_scanned(tmp_path, monkeypatch):
+    slow, fast = word_dicom(tmp_path / "slow.dcm", "SMITH"), word_dicom(tmp_path / "fast.dcm", "JONES")
+    scanner = Scanner(Detector(parse_passes("tesseract:top")), file_timeout=1.0)
+    original = Detector.detect_planes
+
+    def stuck(self, planes, *args, **kwargs):
+        while True:                                   # a stage that never ends
+            time.sleep(0.01)
+        yield from original(self, planes, *args, **kwargs)
+
+    monkeypatch.setattr(Detector, "detect_planes", stuck)
+    result = scanner.scan_file(str(slow))
+    assert (result.state, result.error_cause) == ("error", "timeout") and "1 s" in result.error_message
+    monkeypatch.setattr(Detector, "detect_planes", original)
+    result = scanner.scan_file(str(fast))
+    assert result.state == "done" and any("JONES" in region.text for plane in result.planes for region in plane.regions)
+
+
+def test_worker_processes_keep_the_limit_and_a_later_run_retries_the_files(tmp_path):
+    files = [str(word_dicom(tmp_path / f"{name}.dcm", name)) for name in ("SMITH", "JONES", "BROWN")]
+    with AuditDB(tmp_path / "db") as db:
+        stats = run_scan(db, files, replace(SETTINGS, file_timeout=0.001), jobs=2)   # no file reads in 1 ms
+        assert (stats.scanned, stats.failed, stats.failed_by_cause) == (3, 3, {"timeout": 3})
+        stats = run_scan(db, files, SETTINGS, jobs=2)
+        assert (stats.scanned, stats.failed, stats.with_regions) == (3, 0, 3)
+
+
+def test_the_options_take_seconds_or_nothing():
+    assert seconds_or_off("90") == 90.0 and seconds_or_off("0") is None
+    with pytest.raises(argparse.ArgumentTypeError):
+        seconds_or_off("-5")
+    with pytest.raises(ValueError):
+        ScanOptions(file_timeout=0)
+    assert ScanOptions().settings().file_timeout == ScanOptions.file_timeout > 0
