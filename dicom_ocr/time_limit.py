@@ -2,8 +2,9 @@
 stall a batch over an archive: the file is recorded as failed with cause ``timeout`` and the run goes on.
 
 The limit is a ``SIGALRM`` timer, so it works where signals do: on POSIX, in a process's main thread (the scan's own
-process with ``--jobs 1``, each local worker process). It interrupts Python code; a native call (an OCR model's
-inference) runs to its end first. Dask runs files in worker threads, where the limit does not apply.
+process with ``--jobs 1``, each local worker process), when no other timer is running there. It interrupts Python
+code; a native call (an OCR model's inference) runs to its end first. Dask runs files in worker threads, where the
+limit does not apply.
 """
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ FILE_TIMEOUT_S = 3600.0   # the default limit: far above any file measured (a 64
 
 
 def applies() -> bool:
-    """Whether a time limit can be kept here (POSIX, main thread)."""
-    return hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+    """Whether a time limit can be kept here: POSIX, the main thread, and no timer of the caller's running (an
+    application calling the API keeps its own)."""
+    return (hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+            and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0))
 
 
 class _Expired(BaseException):

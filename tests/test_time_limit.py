@@ -77,3 +77,13 @@ def test_the_options_take_seconds_or_nothing():
     with pytest.raises(ValueError):
         ScanOptions(file_timeout=0)
     assert ScanOptions().settings().file_timeout == ScanOptions.file_timeout > 0
+
+
+def test_a_callers_own_timer_is_left_running_and_no_limit_is_kept():
+    signal.setitimer(signal.ITIMER_REAL, 30.0)
+    try:
+        with time_limit(0.05, "x.dcm"):
+            time.sleep(0.2)
+        assert 29.0 < signal.getitimer(signal.ITIMER_REAL)[0] <= 30.0
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
