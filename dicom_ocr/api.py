@@ -47,7 +47,7 @@ class ScanOptions:
     absolute paths (``--relative-paths`` turns it off); ``default_pii``: text no rule recognises is PHI;
     ``triage``: None (read every file), or "header" to record files whose header makes burned-in text unlikely as not
     read (``--triage``, :mod:`dicom_ocr.triage`); ``file_timeout``: seconds a file may take before it is recorded
-    as failed with cause ``timeout`` (``--file-timeout``; None: no limit; kept in local processes, not on Dask).
+    as failed with cause ``timeout`` (``--file-timeout``; None: no limit; :mod:`dicom_ocr.time_limit`).
     """
 
     ocr: str = DEFAULT_SPEC

@@ -194,8 +194,8 @@ def _add_scan(commands) -> None:
                            "failed, and a later scan without --triage reads them (default: off, every file is read)")
     scan.add_argument("--file-timeout", type=seconds_or_off, default=FILE_TIMEOUT_S, metavar="SECONDS",
                       help="record a file still not finished after SECONDS as failed (timeout) and go on; a later "
-                           f"run retries it. 0: no limit (default {FILE_TIMEOUT_S:.0f}; kept in local processes, "
-                           "not on --dask workers)")
+                           f"run retries it; a native call runs to its end first. 0: no limit (default "
+                           f"{FILE_TIMEOUT_S:.0f})")
     scan.add_argument("--rescan", action="store_true", help="scan files again even if already done")
     scan.add_argument("-j", "--jobs", type=positive_int, default=usable_cores(), metavar="N",
                       help="local worker processes, each running its engines on one thread (default: one per core, "
