@@ -54,8 +54,11 @@ def time_limit(seconds: float | None, path: str) -> Iterator[None]:
         raise FileTimeoutError(path, f"not finished within the per-file limit of {seconds:g} s (--file-timeout)") \
             from None
     finally:
-        watchdog.cancel()
-        with lock:
-            state["armed"] = False
-            if state["fired"]:
-                _raise_in(worker, None)         # not yet raised when the body ended: not at all
+        try:
+            watchdog.cancel()
+            with lock:
+                state["armed"] = False
+                if state["fired"]:
+                    _raise_in(worker, None)     # not yet raised when the body ended: not at all
+        except _Expired:                        # raised while the watchdog was being stopped: the body had ended
+            pass
