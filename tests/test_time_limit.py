@@ -64,7 +64,9 @@ def test_worker_processes_keep_the_limit_and_a_later_run_retries_the_files(tmp_p
     files = [str(word_dicom(tmp_path / f"{name}.dcm", name)) for name in ("SMITH", "JONES", "BROWN")]
     with AuditDB(tmp_path / "db") as db:
         stats = run_scan(db, files, replace(SETTINGS, file_timeout=0.001), jobs=2)   # no file reads in 1 ms
-        assert (stats.scanned, stats.failed, stats.failed_by_cause) == (3, 3, {"timeout": 3})
+        # A file whose work ends as the watchdog fires (an engine holding the GIL delays it) is done, and rightly; rare.
+        assert stats.scanned == 3 and stats.failed >= 2 and stats.failed_by_cause == {"timeout": stats.failed}
+        assert stats.with_regions == 3 - stats.failed
         stats = run_scan(db, files, SETTINGS, jobs=2)
         assert (stats.scanned, stats.failed, stats.with_regions) == (3, 0, 3)
 
