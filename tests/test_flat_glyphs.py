@@ -10,6 +10,7 @@ import pytest
 
 from dicom_ocr.detection.flat_glyphs import proposals, read_flat_glyphs
 from dicom_ocr.engines import engine_status, get_engine
+from dicom_ocr.engines.base import Word
 from dicom_ocr.geometry import Box
 
 DEVSET = Path(__file__).resolve().parents[2] / "shared" / "devset" / "files"
@@ -26,6 +27,17 @@ def depth_scale() -> tuple[np.ndarray, dict[str, Box]]:
         cv2.putText(image, text, (110 - width, row), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1)
         digits[text] = Box(110 - width, row - height, 109, row)
     return image, digits
+
+
+def devset_words(name: str) -> list[Word]:
+    """The words ``read_once_per_line`` reads on frame 0 of the devset's file ``name`` (skipped without RapidOCR)."""
+    from dicom_ocr.detection.lines import read_once_per_line
+    from dicom_ocr.planes import iter_planes
+
+    if engine_status()["rapidocr"] is not None:
+        pytest.skip(engine_status()["rapidocr"])
+    plane = next(iter(iter_planes(DEVSET / name, frames=[0])))
+    return read_once_per_line(get_engine("rapidocr", threads=1), plane)
 
 
 def test_the_digits_of_a_depth_scale_are_proposed_not_the_ruler_dots():
@@ -63,13 +75,7 @@ def test_rapidocr_reads_the_proposed_digits():
 @pytest.mark.skipif(not DEVSET.is_dir(), reason="../shared is not here")
 def test_a_real_depth_scale_digit_the_detector_misses_is_read():
     """The devset's Toshiba cine (I_000036), frame 0: the depth scale's 5 (6 x 10 px at 112,198) is proposed by no detection."""
-    from dicom_ocr.detection.lines import read_once_per_line
-    from dicom_ocr.planes import iter_planes
-
-    if engine_status()["rapidocr"] is not None:
-        pytest.skip(engine_status()["rapidocr"])
-    plane = next(iter(iter_planes(DEVSET / "go-dicom" / "I_000036.dcm", frames=[0])))
-    words = read_once_per_line(get_engine("rapidocr", threads=1), plane)
+    words = devset_words("go-dicom/I_000036.dcm")
     assert any(word.text == "5" and word.box.intersection(Box(112, 198, 117, 207)) for word in words)
 
 
@@ -129,14 +135,7 @@ def test_dark_axis_digits_on_white_are_read_in_the_column_of_a_digit_found():
 def test_real_axis_digits_of_a_report_the_detector_misses_are_read():
     """The devset's DXA report: the right chart's axis digit 1 (3 x 8 px at 556,287, anti-aliased grey on white, an
     axis tick touching it) is found by no detection; the 2 and 0 above and below it are."""
-    from dicom_ocr.detection.lines import read_once_per_line
-    from dicom_ocr.planes import iter_planes, read_header
-
-    if engine_status()["rapidocr"] is not None:
-        pytest.skip(engine_status()["rapidocr"])
-    path = DEVSET / "go-dicom-codec" / "sample-04.dcm"
-    plane = next(iter(iter_planes(path, header=read_header(path))))
-    words = read_once_per_line(get_engine("rapidocr", threads=1), plane)
+    words = devset_words("go-dicom-codec/sample-04.dcm")
     assert any(word.text == "1" and word.box.intersection(Box(556, 287, 558, 294)) for word in words)
 
 
@@ -156,13 +155,7 @@ def test_a_digit_inside_a_line_read_as_nothing_is_proposed_only_in_a_scale():
 def test_a_real_depth_digit_inside_a_line_read_as_nothing_is_read():
     """The devset's Toshiba cine, frame 0: the depth scale's 5 (at 328,88), a dot beside it and a focus mark below,
     is detected with them as one line that reads as nothing."""
-    from dicom_ocr.detection.lines import read_once_per_line
-    from dicom_ocr.planes import iter_planes
-
-    if engine_status()["rapidocr"] is not None:
-        pytest.skip(engine_status()["rapidocr"])
-    plane = next(iter(iter_planes(DEVSET / "go-dicom" / "I_000038.dcm", frames=[0])))
-    words = read_once_per_line(get_engine("rapidocr", threads=1), plane)
+    words = devset_words("go-dicom/I_000038.dcm")
     assert any(word.text == "5" and word.box.intersection(Box(328, 88, 333, 97)) for word in words)
 
 
@@ -170,13 +163,7 @@ def test_a_real_depth_digit_inside_a_line_read_as_nothing_is_read():
 def test_a_real_depth_digit_beside_a_dot_is_read_surely_at_twice_its_size():
     """The devset's Toshiba cine, frame 0: the depth scale's 0 (6 x 10 px at 112,71, a dot beside it) reads 0.86 on a
     canvas at its own size, under ``MIN_CONFIDENCE``; enlarged twice, as small lines are read, 0.98."""
-    from dicom_ocr.detection.lines import read_once_per_line
-    from dicom_ocr.planes import iter_planes
-
-    if engine_status()["rapidocr"] is not None:
-        pytest.skip(engine_status()["rapidocr"])
-    plane = next(iter(iter_planes(DEVSET / "go-dicom" / "I_000035.dcm", frames=[0])))
-    words = read_once_per_line(get_engine("rapidocr", threads=1), plane)
+    words = devset_words("go-dicom/I_000035.dcm")
     assert any(word.text == "0" and word.box.intersection(Box(112, 71, 117, 80)) for word in words)
 
 
@@ -199,11 +186,5 @@ def test_a_real_depth_digit_beside_its_marker_is_read_in_the_scale_of_digits_rea
     """The devset's other Toshiba cine (I_000037), frame 0: the depth scale's 0 (at 112,71) and the triangle marker
     beside it are detected as one line that reads as nothing; no line is found in its column, but the scale's 5
     below it is read as a glyph on a flat ground."""
-    from dicom_ocr.detection.lines import read_once_per_line
-    from dicom_ocr.planes import iter_planes
-
-    if engine_status()["rapidocr"] is not None:
-        pytest.skip(engine_status()["rapidocr"])
-    plane = next(iter(iter_planes(DEVSET / "go-dicom" / "I_000037.dcm", frames=[0])))
-    words = read_once_per_line(get_engine("rapidocr", threads=1), plane)
+    words = devset_words("go-dicom/I_000037.dcm")
     assert any(word.text == "0" and word.box.intersection(Box(112, 71, 117, 80)) for word in words)
