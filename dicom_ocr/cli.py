@@ -88,7 +88,7 @@ def seconds_or_off(text: str) -> float | None:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if value < 0 or value != value:
+    if not value >= 0:                      # NaN too
         raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more, not {text}")
     return value or None
 
