@@ -31,7 +31,7 @@ from .redaction import REFILL_ROUNDS, Policy, Redacted, Verifier, redact_scan
 from .reports import TRIAGE_ORDER, ReportSummary, write_report
 from .results import FileResult
 from .store import AuditDB, FileRecord, status_summary
-from .time_limit import FILE_TIMEOUT_S
+from .time_limit import FILE_TIMEOUT_S, check_seconds
 from .triage import POLICIES as TRIAGE_POLICIES
 
 
@@ -66,8 +66,7 @@ class ScanOptions:
     def __post_init__(self) -> None:
         if self.triage is not None and self.triage not in TRIAGE_POLICIES:
             raise ValueError(f"triage must be None or one of {TRIAGE_POLICIES}, not {self.triage!r}")
-        if self.file_timeout is not None and not self.file_timeout > 0:
-            raise ValueError(f"file_timeout must be None or above 0 seconds, not {self.file_timeout!r}")
+        check_seconds(self.file_timeout)
 
     @classmethod
     def of(cls, engine_options: Mapping[str, Mapping[str, Any]] | None = None, rules: Iterable[str | Path] = (),
@@ -155,13 +154,15 @@ def report(db: str | Path, out: str | Path, *, sample: int | None = None, seed: 
 
 def redact(db: str | Path, out: str | Path, *, root: str | Path | None = None, policy: str = "all-text",
            deid_header: bool = False, verify: bool = False, refill_rounds: int | None = None, jobs: int = 1,
-           engine_options: Mapping[str, Mapping[str, Any]] | None = None,
-           group_readable: bool = False) -> Iterator[Redacted]:
+           engine_options: Mapping[str, Mapping[str, Any]] | None = None, group_readable: bool = False,
+           file_timeout: float | None = FILE_TIMEOUT_S) -> Iterator[Redacted]:
     """Redacted copies of the files the scan in ``db`` finished, under ``out`` (``dicom_ocr redact``): one outcome
     per file as it finishes, each recorded in the DB as it comes (iterate to the end). The header is not
     de-identified unless ``deid_header``. With ``verify``, raises EngineUnavailableError here, before any copy, when
     an engine of the scan cannot run. The copies are owner-only, or readable by the group with ``group_readable``
-    (the process's umask says so while they are made)."""
+    (the process's umask says so while they are made). A copy not made and verified within ``file_timeout`` seconds
+    is recorded as failed with cause ``timeout`` (``--file-timeout``; None: no limit)."""
+    check_seconds(file_timeout)
     with AuditDB(db) as store:
         done = [record for record in store.files.records().values() if record.state == "done"]
     verifier = Verifier(engine_options) if verify else None
@@ -170,7 +171,7 @@ def redact(db: str | Path, out: str | Path, *, root: str | Path | None = None, p
             verifier.detector(spec)        # fail early when an engine of the scan cannot run here
     return _copies(db, out, done, root=root, policy=Policy(policy), header_recipe=deid_header, verifier=verifier,
                    refill_rounds=REFILL_ROUNDS if refill_rounds is None else refill_rounds, jobs=jobs,
-                   group_readable=group_readable)
+                   group_readable=group_readable, file_timeout=file_timeout)
 
 
 def _copies(db: str | Path, out: str | Path, done: list[FileRecord], group_readable: bool,

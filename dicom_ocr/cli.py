@@ -144,12 +144,19 @@ def _add_frames(commands) -> None:
     frames.set_defaults(run=run_frames)
 
 
+def _add_file_timeout(command, work: str) -> None:
+    from .time_limit import FILE_TIMEOUT_S
+    command.add_argument("--file-timeout", type=seconds_or_off, default=FILE_TIMEOUT_S, metavar="SECONDS",
+                         help=f"record {work} still not finished after SECONDS as failed (timeout) and go on; a later "
+                              f"run retries it; a native call runs to its end first. 0: no limit (default "
+                              f"{FILE_TIMEOUT_S:.0f})")
+
+
 def _add_scan(commands) -> None:
     from .batch import DASK_CONNECT_TIMEOUT_S
     from .detection.variants import VARIANT_NAMES
     from .documents import FormsMode
     from .engines import engine_names
-    from .time_limit import FILE_TIMEOUT_S
     from .triage import POLICIES as TRIAGE_POLICIES
 
     scan = commands.add_parser(
@@ -192,10 +199,7 @@ def _add_scan(commands) -> None:
                            "ImageType ORIGINAL\\PRIMARY, BurnedInAnnotation not YES, no secondary capture or report "
                            "marker; see README, 'Header triage'); they are recorded as not read (header-triage), not "
                            "failed, and a later scan without --triage reads them (default: off, every file is read)")
-    scan.add_argument("--file-timeout", type=seconds_or_off, default=FILE_TIMEOUT_S, metavar="SECONDS",
-                      help="record a file still not finished after SECONDS as failed (timeout) and go on; a later "
-                           f"run retries it; a native call runs to its end first. 0: no limit (default "
-                           f"{FILE_TIMEOUT_S:.0f})")
+    _add_file_timeout(scan, "a file")
     scan.add_argument("--rescan", action="store_true", help="scan files again even if already done")
     scan.add_argument("-j", "--jobs", type=positive_int, default=usable_cores(), metavar="N",
                       help="local worker processes, each running its engines on one thread (default: one per core, "
@@ -336,6 +340,7 @@ def _add_redact(commands) -> None:
     redact.add_argument("--no-refill", dest="refill_rounds", action="store_const", const=0,
                         default=REFILL_ROUNDS, help="with --verify: only check, fill nothing the copy shows")
     _add_engine_options(redact)
+    _add_file_timeout(redact, "a copy (made and verified)")
     redact.add_argument("-j", "--jobs", type=positive_int, default=usable_cores(), metavar="N",
                         help="local worker processes making (and verifying) copies, each running its engines on one "
                              f"thread (default: one per core, {usable_cores()} here)")
@@ -531,7 +536,8 @@ def run_redact(args: argparse.Namespace) -> int:
     try:
         copies = redact(args.db, args.out, root=args.root, policy=args.policy, deid_header=args.deid_header,
                         verify=args.verify, refill_rounds=args.refill_rounds, jobs=args.jobs,
-                        engine_options=engine_options, group_readable=args.group_readable)
+                        engine_options=engine_options, group_readable=args.group_readable,
+                        file_timeout=args.file_timeout)
     except (EngineUnavailableError, ValueError) as exc:
         raise Refused(f"--verify: {exc}") from None
     progress = Progress.for_stream(sys.stderr, quiet=args.quiet, interval=args.log_every,

@@ -19,6 +19,12 @@ FILE_TIMEOUT_S = 3600.0   # the default limit: far above any file measured (a 64
                           # a file that never finishes costs an hour of one worker, not the run
 
 
+def check_seconds(seconds: float | None) -> None:
+    """Raise ValueError unless ``seconds`` is a limit :func:`time_limit` takes as one: None, or above 0."""
+    if seconds is not None and not seconds > 0:
+        raise ValueError(f"file_timeout must be None or above 0 seconds, not {seconds!r}")
+
+
 class _Expired(BaseException):
     """Raised in the body by the watchdog: a BaseException, so the ``except Exception`` of a library it interrupts
     (pydicom turns what it catches into other errors) lets it through to :func:`time_limit`."""

@@ -1,5 +1,6 @@
-"""A per-file time limit (time_limit.py, ``scan --file-timeout``): a file that never finishes is recorded as failed
-with cause ``timeout`` and the batch goes on, in this process and in worker processes; a later run retries it."""
+"""A per-file time limit (time_limit.py, ``scan --file-timeout``, ``redact --file-timeout``): a file that never
+finishes is recorded as failed with cause ``timeout`` and the batch goes on, in this process and in worker processes;
+a later run retries it."""
 from __future__ import annotations
 
 import argparse
@@ -8,18 +9,22 @@ import threading
 import time
 from dataclasses import replace
 
+import numpy as np
+import pydicom
 import pytest
 
-from dicom_ocr.api import ScanOptions
+from dicom_ocr.api import ScanOptions, redact
 from dicom_ocr.batch import ScanSettings, run_scan
 from dicom_ocr.cli import seconds_or_off
 from dicom_ocr.detection import Detector, parse_passes
 from dicom_ocr.errors import FileTimeoutError
+from dicom_ocr.geometry import Box
+from dicom_ocr.redaction import partial_path
 from dicom_ocr.scanner import Scanner
-from dicom_ocr.store import AuditDB
+from dicom_ocr.store import AuditDB, FileRecord, RectRow
 from dicom_ocr.time_limit import time_limit
 
-from dicomfactory import word_dicom
+from dicomfactory import base_dataset, save, with_pixels, word_dicom
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 SETTINGS = ScanSettings(parse_passes("tesseract:top"))
@@ -99,3 +104,34 @@ def test_the_limit_is_kept_in_any_thread_and_a_finished_body_is_never_interrupte
     thread.start()
     thread.join(10)
     assert outcome == ["timeout", "after"]
+
+
+def test_a_copy_that_never_finishes_is_recorded_as_timed_out_leaves_nothing_and_the_next_is_made(tmp_path,
+                                                                                                  monkeypatch):
+    files = [save(with_pixels(base_dataset(), np.full((20, 20), 9, np.uint8)), tmp_path / f"{name}.dcm")
+             for name in ("slow", "fast")]
+    with AuditDB(tmp_path / "db") as db:
+        for path in files:
+            db.write_file(FileRecord(str(path), "done", n_planes=1, n_regions=1, has_phi=True),
+                          [RectRow(str(path), Box(0, 0, 4, 4), 0, -1, 6, "text", 70, 1, "ocr", "")])
+    original = pydicom.Dataset.save_as
+
+    def stuck(self, out, *args, **kwargs):
+        while out.name.endswith("slow.dcm.partial"):      # writing that never ends, its partial copy open
+            time.sleep(0.01)
+        return original(self, out, *args, **kwargs)
+
+    monkeypatch.setattr(pydicom.Dataset, "save_as", stuck)
+    outcomes = {os.path.basename(r.record.filename): r.record for r in redact(tmp_path / "db", tmp_path / "out",
+                                                                               root=tmp_path, file_timeout=1.0)}
+    assert (outcomes["slow.dcm"].state, outcomes["slow.dcm"].error_cause) == ("error", "timeout")
+    assert outcomes["fast.dcm"].state == "done" and (tmp_path / "out" / "fast.dcm").is_file()
+    slow_copy = tmp_path / "out" / "slow.dcm"
+    assert not slow_copy.exists() and not partial_path(slow_copy).exists()
+    monkeypatch.setattr(pydicom.Dataset, "save_as", original)
+    again = {os.path.basename(r.record.filename): (r.skipped, r.record.state)
+             for r in redact(tmp_path / "db", tmp_path / "out", root=tmp_path, file_timeout=None)}
+    assert again == {"fast.dcm": (True, "done"), "slow.dcm": (False, "done")}
+    assert slow_copy.is_file()
+    with pytest.raises(ValueError, match="file_timeout"):
+        redact(tmp_path / "db", tmp_path / "out", file_timeout=-1)

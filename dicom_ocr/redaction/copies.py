@@ -91,8 +91,9 @@ def _write_atomically(name: str, ds: Dataset, target: Path) -> None:
             os.fsync(out.fileno())
         os.replace(partial, target)
     except (ValueError, AttributeError, TypeError, OSError) as error:
-        partial.unlink(missing_ok=True)
         raise RedactionError(name, f"cannot write the redacted copy ({error})") from error
+    finally:
+        partial.unlink(missing_ok=True)     # gone once renamed; else left by an error or an interruption (time limit)
 
 
 def target_path(filename: str, out_dir: Path, root: Path | None) -> Path:

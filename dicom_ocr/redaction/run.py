@@ -25,6 +25,7 @@ from ..engines.options import EngineOptions, one_thread_each
 from ..errors import DicomOcrError, RedactionError, WorkerCrashedError
 from ..pool import run_pool
 from ..store import AuditDB, FileRecord, RedactionRecord
+from ..time_limit import time_limit
 from .copies import partial_path, redact_file, target_path
 from .policy import Policy, RedactBox, boxes_digest, boxes_to_redact
 from .verify import Verifier
@@ -53,20 +54,23 @@ class CopyTask:
     policy: Policy
     header_recipe: bool
     refill_rounds: int
+    file_timeout: float | None
 
 
 def redact_scan(db: AuditDB, out_dir: str | Path, files: Iterable[FileRecord], *,
                 root: str | Path | None = None, policy: Policy = Policy.ALL_TEXT, header_recipe: bool = False,
                 verifier: Verifier | None = None, refill_rounds: int = REFILL_ROUNDS,
-                jobs: int = 1) -> Iterator[Redacted]:
+                jobs: int = 1, file_timeout: float | None = None) -> Iterator[Redacted]:
     """Redacted copies of the scanned ``files`` under ``out_dir``, one result per file (in the order they finish),
     each recorded in ``dicom_ocr_redactions``; a file that fails is recorded and the others go on. With a
     ``verifier`` every copy is read again with the detector its scan used; where text judged PHI is found in it, the
     regions found that the policy fills are filled too and the copy read again, up to ``refill_rounds`` times (0:
     only check). With ``jobs`` > 1 the copies are made in that many worker processes, each with its own verifier
-    (engines on one thread each)."""
+    (engines on one thread each). A copy not made and verified within ``file_timeout`` seconds fails with cause
+    ``timeout`` (None: no limit; :mod:`dicom_ocr.time_limit`)."""
     db.redactions.create()
-    work = _work(db, Path(out_dir), files, root, policy, header_recipe, verifier is not None, refill_rounds)
+    work = _work(db, Path(out_dir), files, root, policy, header_recipe, verifier is not None, refill_rounds,
+                 file_timeout)
     for outcome in _outcomes(work, verifier, jobs):
         if not outcome.skipped:
             db.redactions.write(outcome.record)
@@ -77,7 +81,8 @@ def redact_scan(db: AuditDB, out_dir: str | Path, files: Iterable[FileRecord], *
 
 
 def _work(db: AuditDB, out: Path, files: Iterable[FileRecord], root: str | Path | None, policy: Policy,
-          header_recipe: bool, verifying: bool, refill_rounds: int) -> Iterator[CopyTask | Redacted]:
+          header_recipe: bool, verifying: bool, refill_rounds: int,
+          file_timeout: float | None) -> Iterator[CopyTask | Redacted]:
     """A task per file to copy; the outcome itself for files already done or without a place for their copy."""
     base = Path(root) if root is not None else None
     for file in files:
@@ -92,7 +97,7 @@ def _work(db: AuditDB, out: Path, files: Iterable[FileRecord], root: str | Path 
                                                   verifying):
             yield Redacted(previous, skipped=True)
             continue
-        yield CopyTask(file, tuple(boxes), target, policy, header_recipe, refill_rounds)
+        yield CopyTask(file, tuple(boxes), target, policy, header_recipe, refill_rounds, file_timeout)
 
 
 def _outcomes(work: Iterator[CopyTask | Redacted], verifier: Verifier | None, jobs: int) -> Iterator[Redacted]:
@@ -147,19 +152,20 @@ def make_copy(task: CopyTask, verifier: Verifier | None) -> Redacted:
     outcome, not yet recorded. On failure no copy is left at the target."""
     name, policy, header_recipe, target = task.file.filename, task.policy, task.header_recipe, task.target
     try:
-        dicom = open_dicom(name)
-        written = redact_file(dicom, task.boxes, target, policy=policy, header_recipe=header_recipe)
-        check, refilled = None, []
-        if verifier is not None:
-            facts = dicom.facts
-            check = verifier.verify(str(target), facts, task.file.engine)
-            for _ in range(task.refill_rounds):
-                if check.passed or not (found := check.to_fill(policy)):
-                    break
-                refilled += found        # text the scan missed, found in the copy: filled too, and read again
-                written = redact_file(dicom, [*task.boxes, *refilled], target, policy=policy,
-                                      header_recipe=header_recipe)
+        with time_limit(task.file_timeout, name):
+            dicom = open_dicom(name)
+            written = redact_file(dicom, task.boxes, target, policy=policy, header_recipe=header_recipe)
+            check, refilled = None, []
+            if verifier is not None:
+                facts = dicom.facts
                 check = verifier.verify(str(target), facts, task.file.engine)
+                for _ in range(task.refill_rounds):
+                    if check.passed or not (found := check.to_fill(policy)):
+                        break
+                    refilled += found        # text the scan missed, found in the copy: filled too, and read again
+                    written = redact_file(dicom, [*task.boxes, *refilled], target, policy=policy,
+                                          header_recipe=header_recipe)
+                    check = verifier.verify(str(target), facts, task.file.engine)
         record = RedactionRecord(name, "done", policy.value, header_recipe, str(target), boxes=written.fills,
                                  boxes_digest=boxes_digest(list(task.boxes)),
                                  syntax_in=written.syntax_in.name, syntax_out=written.syntax_out.name,
