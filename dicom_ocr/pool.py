@@ -3,8 +3,13 @@ they finish, and a worker that dies (a crash in native OCR or codec code) costin
 
 Workers are spawned (no state shared with the caller), load what they need once in ``initializer``, end with their
 parent when it dies (killed with SIGKILL, the pool cannot tell them to: on Linux the kernel kills them, elsewhere a
-thread watching the parent ends them within ``PARENT_CHECK_S``) and are replaced every ``MAX_TASKS_PER_CHILD`` items,
-so that memory a library leaks does not add up over an archive.
+thread watching the parent ends them within ``PARENT_CHECK_S``) and are replaced after about ``ITEMS_PER_WORKER``
+items, so that memory a library leaks does not add up over an archive.
+
+Workers are replaced by starting a new pool once a pool's workers have been given ``jobs * ITEMS_PER_WORKER`` items,
+not by the executor's ``max_tasks_per_child``: on Python 3.11 and 3.12 (fixed in later 3.13 and 3.14 releases) that
+option deadlocks once a worker retires with items still queued (CPython gh-115634: no replacement is started and the
+run waits for ever; seen here at the end of a 1,000-file archive, both workers at their 500th item).
 """
 from __future__ import annotations
 
@@ -19,13 +24,13 @@ import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from itertools import islice
+from itertools import chain, islice
 from typing import TypeVar
 
 log = logging.getLogger(__name__)
 
 IN_FLIGHT_PER_WORKER = 4
-MAX_TASKS_PER_CHILD = 500
+ITEMS_PER_WORKER = 500      # items a pool's workers are given, per worker, before a new pool (new workers) takes over
 PARENT_CHECK_S = 1.0
 PR_SET_PDEATHSIG = 1          # prctl(2)
 
@@ -39,14 +44,13 @@ def run_pool(items: Iterable[Item], work: Callable[[Item], Result], jobs: int,
     None)`` for the items in flight when a worker died, after which a new pool takes the rest. ``work`` and
     ``initializer`` must be importable module-level functions (the workers are spawned). Iterate it from one thread:
     the workers end with the thread that started them."""
-    source = iter(items)
-    while True:
-        crashed = yield from _drain(source, work, jobs, initializer, initargs)
-        if not crashed:
-            return
-        log.error("a worker process died; %d items in flight recorded as lost to it", len(crashed))
-        for item in crashed:
-            yield item, None
+    source, end = iter(items), object()
+    while (first := next(source, end)) is not end:
+        share = chain([first], islice(source, jobs * ITEMS_PER_WORKER - 1))      # what one pool's workers are given
+        while crashed := (yield from _drain(share, work, jobs, initializer, initargs)):
+            log.error("a worker process died; %d items in flight recorded as lost to it", len(crashed))
+            for item in crashed:
+                yield item, None
 
 
 def _drain(source: Iterator[Item], work: Callable[[Item], Result], jobs: int, initializer: Callable[..., None],
@@ -54,8 +58,7 @@ def _drain(source: Iterator[Item], work: Callable[[Item], Result], jobs: int, in
     """Drain ``source`` through one pool; return the items in flight if the pool broke, else []."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
-                             initargs=(os.getpid(), initializer, initargs),
-                             max_tasks_per_child=MAX_TASKS_PER_CHILD) as pool:
+                             initargs=(os.getpid(), initializer, initargs)) as pool:
         pending: dict[Future, Item] = {}
         try:
             while True:

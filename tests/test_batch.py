@@ -256,3 +256,22 @@ def test_a_worker_whose_parent_died_before_it_started_ends():
                            "_start_worker(2 ** 22 + 1, time.sleep, (0,))\ntime.sleep(30)"],
                           timeout=20, capture_output=True)
     assert gone.returncode == 1 and not gone.stderr                  # ended by the watch, not by an error
+
+
+def _pid(_item: int) -> int:
+    return os.getpid()
+
+
+def _ready() -> None:
+    pass
+
+
+@pytest.mark.timeout(300)
+def test_workers_are_replaced_on_the_way_and_the_run_finishes(monkeypatch):
+    """The executor's own ``max_tasks_per_child`` deadlocked on Python 3.11 once a worker retired with items queued
+    (CPython gh-115634): a 1,000-file archive never finished. New pools replace the workers instead."""
+    from dicom_ocr import pool
+    monkeypatch.setattr(pool, "ITEMS_PER_WORKER", 3)
+    done = list(pool.run_pool(range(30), _pid, 2, _ready))
+    assert sorted(item for item, _ in done) == list(range(30))
+    assert len({pid for _, pid in done}) >= 5                    # 5 pools (6 items each), each its own workers
