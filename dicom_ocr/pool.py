@@ -44,8 +44,8 @@ def run_pool(items: Iterable[Item], work: Callable[[Item], Result], jobs: int,
     None)`` for the items in flight when a worker died, after which a new pool takes the rest. ``work`` and
     ``initializer`` must be importable module-level functions (the workers are spawned). Iterate it from one thread:
     the workers end with the thread that started them."""
-    source, end = iter(items), object()
-    while (first := next(source, end)) is not end:
+    source = iter(items)
+    for first in source:
         share = chain([first], islice(source, jobs * ITEMS_PER_WORKER - 1))      # what one pool's workers are given
         while crashed := (yield from _drain(share, work, jobs, initializer, initargs)):
             log.error("a worker process died; %d items in flight recorded as lost to it", len(crashed))
