@@ -316,3 +316,54 @@ def test_easyocr_runs_torch_within_the_openmp_thread_limit(status, monkeypatch):
         assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(threads)
+
+
+RSS_AROUND_A_LARGE_INPUT = """
+import cv2, numpy as np, psutil
+from dicom_ocr.engines import get_engine
+engine = get_engine("rapidocr", threads=1)
+small = np.zeros((512, 512), np.uint8)
+cv2.putText(small, "DOE 12", (50, 200), cv2.FONT_HERSHEY_SIMPLEX, 1, 255, 2)
+engine.detect(small)
+before = psutil.Process().memory_info().rss
+lines = engine.detect(cv2.resize(small, (1984, 1984)))    # the enlarged copy of a 1,024 x 1,024 slice
+print(engine.backend, len(lines), (psutil.Process().memory_info().rss - before) >> 20)
+"""
+
+
+def test_the_default_detector_gives_back_what_a_large_input_took():
+    """OpenVINO kept about 1 GB after one 1,984 x 1,984 detection; the default backend keeps its arena for slices only
+    (BENCHMARKS.md)."""
+    import subprocess
+    pytest.importorskip("onnxruntime")
+    done = subprocess.run([sys.executable, "-c", RSS_AROUND_A_LARGE_INPUT], capture_output=True, text=True, check=True,
+                          env={**__import__("os").environ, "OMP_THREAD_LIMIT": "1"})
+    backend, lines, grown_mib = done.stdout.split()
+    assert backend == "onnxruntime" and int(lines) >= 1 and int(grown_mib) < 200
+
+
+def test_the_onnxruntime_detector_shrinks_its_arena_after_large_inputs_only():
+    from dicom_ocr.engines.rapidocr.arena import SHRINK_ABOVE_PIXELS, ShrinkingSession
+
+    class Library:               # the library's session: its call, and the onnxruntime session it wraps
+        def __init__(self):
+            self.calls, self.session = [], self
+        def __call__(self, batch):
+            self.calls.append(None)
+            return batch
+        def run(self, outputs, inputs, options):
+            self.calls.append(options.get_run_config_entry("memory.enable_memory_arena_shrinkage"))
+            return [inputs["x"]]
+        def get_input_names(self):
+            return ["x"]
+        def get_output_names(self):
+            return ["y"]
+
+    pytest.importorskip("onnxruntime")
+    library = Library()
+    session = ShrinkingSession(library)
+    side = int(SHRINK_ABOVE_PIXELS ** 0.5)
+    for rows in (side, side + 1):
+        batch = np.zeros((1, 3, rows, side), np.float32)
+        assert session(batch) is batch
+    assert library.calls == [None, "cpu:0"]

@@ -146,14 +146,15 @@ def test_blank_and_textless_planes_recognise_nothing(rapidocr):
     assert read_once_per_line(engine, plane_of(noise)) == [] and engine.recognised == 0
 
 
-def test_openvino_is_chosen_when_installed_and_onnxruntime_otherwise(monkeypatch):
+def test_onnxruntime_is_chosen_when_installed_and_openvino_otherwise(monkeypatch):
     import importlib.util
+    if importlib.util.find_spec("onnxruntime"):
+        assert choose_backend() == "onnxruntime"
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)   # as if not installed
     if importlib.util.find_spec("openvino"):
         assert choose_backend() == "openvino"
-    monkeypatch.setitem(sys.modules, "openvino", None)   # as if not installed
-    assert choose_backend() == "onnxruntime"
-    with pytest.raises(EngineUnavailableError, match="pip install openvino"):
-        choose_backend("openvino")
+    with pytest.raises(EngineUnavailableError, match="pip install onnxruntime"):
+        choose_backend("onnxruntime")
 
 
 def test_both_backends_read_the_same_lines(rapidocr):
@@ -170,10 +171,11 @@ def test_both_backends_read_the_same_lines(rapidocr):
     assert results["openvino"] == results["onnxruntime"]
 
 
-def test_the_engine_falls_back_to_onnxruntime_without_openvino(monkeypatch):
-    monkeypatch.setitem(sys.modules, "openvino", None)
+def test_the_engine_falls_back_to_openvino_without_onnxruntime(monkeypatch):
+    pytest.importorskip("openvino")
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
     engine = get_engine("rapidocr", threads=1)
-    assert engine.backend == "onnxruntime"
+    assert engine.backend == "openvino"
     image = draw_lines((80, 300), [("DOE JANE", (10, 50))])
     assert "DOE" in " ".join(w.text for w in engine.read(image)).upper()
 
