@@ -6,8 +6,8 @@ stays small but spends its time in page faults (system time 5x OpenVINO's on 65 
 buffers are reused, but the arena keeps the size of the largest input it ran (about 1 GB for the 1,984 x 1,984 copy
 of a 1,024 x 1,024 slice). Here the arena is on, and shrunk at the end of a run on an input above
 ``SHRINK_ABOVE_PIXELS``: slices and their enlarged copies reuse their buffers, and what a large input took is
-released once it is done (BENCHMARKS.md: the same rows; the largest process of 65 archive files 1,065 MiB against
-OpenVINO's 1,860-1,910).
+released once it is done (BENCHMARKS.md: the same rows; the largest worker of a 1,000-file archive 1,358 MiB, against
+2,004 on OpenVINO).
 """
 from __future__ import annotations
 

@@ -11,8 +11,8 @@ at several scales and recognise each distinct line once.
 Backends (``backend``): ``onnxruntime`` when the package is installed, else ``openvino`` (``auto``). With its memory
 arena on, shrunk after large inputs (:mod:`.arena`), onnxruntime reads the same lines as OpenVINO in as much CPU here
 (fp32), and a worker's largest resident set is smaller (1,358 against 2,004 MiB on a 1,000-file archive): OpenVINO
-keeps the buffers of the largest input it ran (BENCHMARKS.md). OpenVINO (bf16 on CPUs that have it) stays selectable. ``device="cuda"`` runs
-onnxruntime's CUDA provider (needs ``onnxruntime-gpu`` and a GPU).
+keeps the buffers of the largest input it ran (BENCHMARKS.md). OpenVINO (bf16 on CPUs that have it) stays selectable.
+``device="cuda"`` runs onnxruntime's CUDA provider (needs ``onnxruntime-gpu`` and a GPU).
 
 Measured on real DICOM images (MG text page, CT, ultrasound, 3D CT render):
 - orientation classification (``classify``) turned some horizontal lines of the MG page upside down (823 characters
