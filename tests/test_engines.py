@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
 from difflib import SequenceMatcher
 
@@ -334,10 +336,9 @@ print(engine.backend, len(lines), (psutil.Process().memory_info().rss - before) 
 def test_the_default_detector_gives_back_what_a_large_input_took():
     """OpenVINO kept about 1 GB after one 1,984 x 1,984 detection; the default backend keeps its arena for slices only
     (BENCHMARKS.md)."""
-    import subprocess
     pytest.importorskip("onnxruntime")
     done = subprocess.run([sys.executable, "-c", RSS_AROUND_A_LARGE_INPUT], capture_output=True, text=True, check=True,
-                          env={**__import__("os").environ, "OMP_THREAD_LIMIT": "1"})
+                          env={**os.environ, "OMP_THREAD_LIMIT": "1"})
     backend, lines, grown_mib = done.stdout.split()
     assert backend == "onnxruntime" and int(lines) >= 1 and int(grown_mib) < 200
 
