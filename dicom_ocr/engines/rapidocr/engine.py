@@ -9,7 +9,7 @@ Besides the whole-image ``read`` every engine has, it offers its two stages apar
 at several scales and recognise each distinct line once.
 
 Backends (``backend``): ``onnxruntime`` when the package is installed, else ``openvino`` (``auto``). With its memory
-arena on, shrunk after large inputs (:mod:`.arena`), onnxruntime reads the same lines as OpenVINO in as much CPU here
+arena on, shrunk after large inputs (:mod:`.arena`), onnxruntime reads the same lines as OpenVINO in 1-7% less CPU here
 (fp32), and a worker's largest resident set is smaller (1,358 against 2,004 MiB on a 1,000-file archive): OpenVINO
 keeps the buffers of the largest input it ran (BENCHMARKS.md). OpenVINO (bf16 on CPUs that have it) stays selectable.
 ``device="cuda"`` runs onnxruntime's CUDA provider (needs ``onnxruntime-gpu`` and a GPU).
