@@ -30,6 +30,7 @@ from .scanner import Scanner, stored_filename
 from .sources import RegionSource
 from .store import AuditDB, FileRecord, RectRow
 from .store.rows import file_rows, plane_notes
+from .time_limit import pool_item_limit
 
 log = logging.getLogger(__name__)
 
@@ -156,14 +157,16 @@ def scan_local(paths: Iterable[str], job: Job, jobs: int = 1) -> Iterator[FileRe
     """Scan ``paths`` here (``jobs`` 1) or in ``jobs`` spawned processes (:func:`.pool.run_pool`), yielding
     outcomes as files finish.
 
-    If a worker process dies (a crash in native OCR code), the files then in flight are recorded as
-    ``worker-crashed`` errors (a later run retries them) and a new pool takes over."""
+    If a worker process dies (a crash in native OCR code) or is stopped (a file past
+    :func:`~dicom_ocr.time_limit.pool_item_limit`), the files then in flight are recorded as ``worker-crashed`` errors
+    (a later run retries them) and a new pool takes over."""
     if jobs <= 1:
         scanner = job.settings.scanner()
         for path in paths:
             yield scanner.scan_file(path)
         return
-    for path, outcome in run_pool(paths, _scan_in_worker, jobs, _init_worker, (job,)):
+    limit = pool_item_limit(job.settings.file_timeout)
+    for path, outcome in run_pool(paths, _scan_in_worker, jobs, _init_worker, (job,), limit):
         yield outcome if outcome is not None else error_outcome(
             path, WORKER_CRASHED, "the worker process died while this file (or another one in flight) was scanned")
 

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 IN_FLIGHT_PER_WORKER = 4
 ITEMS_PER_WORKER = 500      # items a pool's workers are given, per worker, before a new pool (new workers) takes over
 PARENT_CHECK_S = 1.0
+LIMIT_CHECK_S = 1.0         # how often items are checked against an item_limit
 PR_SET_PDEATHSIG = 1          # prctl(2)
 
 Item = TypeVar("Item")
@@ -39,27 +40,30 @@ Result = TypeVar("Result")
 
 
 def run_pool(items: Iterable[Item], work: Callable[[Item], Result], jobs: int,
-             initializer: Callable[..., None], initargs: tuple = ()) -> Iterator[tuple[Item, Result | None]]:
+             initializer: Callable[..., None], initargs: tuple = (),
+             item_limit: float | None = None) -> Iterator[tuple[Item, Result | None]]:
     """``(item, work(item))`` for each of ``items``, done in ``jobs`` worker processes, as they finish; ``(item,
-    None)`` for the items in flight when a worker died, after which a new pool takes the rest. ``work`` and
-    ``initializer`` must be importable module-level functions (the workers are spawned). Iterate it from one thread:
-    the workers end with the thread that started them."""
+    None)`` for the items in flight when a worker died, after which a new pool takes the rest. An item still running
+    after ``item_limit`` seconds (a native call that never returns, which no limit inside the worker can stop) has its
+    pool's workers killed, as if they had died. ``work`` and ``initializer`` must be importable module-level functions
+    (the workers are spawned). Iterate it from one thread: the workers end with the thread that started them."""
     source = iter(items)
     for first in source:
         share = chain([first], islice(source, jobs * ITEMS_PER_WORKER - 1))      # what one pool's workers are given
-        while crashed := (yield from _drain(share, work, jobs, initializer, initargs)):
-            log.error("a worker process died; %d items in flight recorded as lost to it", len(crashed))
+        while crashed := (yield from _drain(share, work, jobs, initializer, initargs, item_limit)):
+            log.error("a worker process died or was stopped; %d items in flight recorded as lost to it", len(crashed))
             for item in crashed:
                 yield item, None
 
 
 def _drain(source: Iterator[Item], work: Callable[[Item], Result], jobs: int, initializer: Callable[..., None],
-           initargs: tuple) -> Generator[tuple[Item, Result], None, list[Item]]:
+           initargs: tuple, item_limit: float | None) -> Generator[tuple[Item, Result], None, list[Item]]:
     """Drain ``source`` through one pool; return the items in flight if the pool broke, else []."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
                              initargs=(os.getpid(), initializer, initargs)) as pool:
         pending: dict[Future, Item] = {}
+        running_since: dict[Future, float] = {}
         try:
             while True:
                 for item in islice(source, jobs * IN_FLIGHT_PER_WORKER - len(pending)):
@@ -69,8 +73,13 @@ def _drain(source: Iterator[Item], work: Callable[[Item], Result], jobs: int, in
                         return [item, *pending.values()]
                 if not pending:
                     return []
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                finished, _ = wait(pending, timeout=None if item_limit is None else LIMIT_CHECK_S,
+                                   return_when=FIRST_COMPLETED)
+                if item_limit is not None and _overdue(pending, running_since, item_limit):
+                    log.error("an item ran past the limit of %g s; its pool's workers are stopped", item_limit)
+                    _kill_workers(pool)       # its futures then fail with BrokenProcessPool, as for a crash
                 for future in finished:
+                    running_since.pop(future, None)
                     item = pending.pop(future)
                     try:
                         result = future.result()
@@ -80,6 +89,22 @@ def _drain(source: Iterator[Item], work: Callable[[Item], Result], jobs: int, in
         finally:
             for future in pending:
                 future.cancel()
+
+
+def _overdue(pending: Iterable[Future], running_since: dict[Future, float], limit: float) -> bool:
+    """Whether a future of ``pending`` has been running for more than ``limit`` seconds (``running_since`` notes when
+    each was first seen running: handed to the workers' queue, at most one item ahead of a worker's current one)."""
+    now = time.monotonic()
+    for future in pending:
+        if future.running():
+            running_since.setdefault(future, now)
+    return any(now - started > limit for started in running_since.values())
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """SIGKILL the pool's worker processes (``ProcessPoolExecutor.kill_workers`` exists from Python 3.14 only)."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.kill()
 
 
 def _start_worker(parent: int, initializer: Callable[..., None], initargs: tuple) -> None:

@@ -4,7 +4,8 @@ stall a batch over an archive: the file is recorded as failed with cause ``timeo
 A watchdog thread raises an exception in the thread doing the work once the limit has passed
 (``PyThreadState_SetAsyncExc``): no signal, so it works in any thread (local workers, Dask's worker threads) and no
 native library's thread is woken by one (a ``SIGALRM`` timer crashed a process that had run OpenVINO on a large
-image). It interrupts Python code; a native call (an OCR model's inference) runs to its end first.
+image). It interrupts Python code; a native call (an OCR model's inference) runs to its end first. A native call
+that never returns is ended by the worker pool, which stops its workers (:func:`pool_item_limit`).
 """
 from __future__ import annotations
 
@@ -17,6 +18,16 @@ from .errors import FileTimeoutError
 
 FILE_TIMEOUT_S = 3600.0   # the default limit: far above any file measured (a 64-frame cine: 86 CPU s), low enough that
                           # a file that never finishes costs an hour of one worker, not the run
+
+
+NATIVE_GRACE_S = 60.0     # what a native call may still take once a file's limit has passed
+
+
+def pool_item_limit(seconds: float | None) -> float | None:
+    """The time after which a worker pool stops its workers because a file is still running (:func:`.pool.run_pool`):
+    a native call that never returns, which :func:`time_limit` cannot stop. Twice the file's limit (a file handed to
+    a worker's queue may wait for one other) and ``NATIVE_GRACE_S``; None for no limit."""
+    return 2 * seconds + NATIVE_GRACE_S if seconds else None
 
 
 def check_seconds(seconds: float | None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import os
 import sqlite3
+import time
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -275,3 +276,20 @@ def test_workers_are_replaced_on_the_way_and_the_run_finishes(monkeypatch):
     done = list(pool.run_pool(range(30), _pid, 2, _ready))
     assert sorted(item for item, _ in done) == list(range(30))
     assert len({pid for _, pid in done}) >= 5                    # 5 pools (6 items each), each its own workers
+
+
+def _nap(seconds: float) -> float:
+    time.sleep(seconds)               # one C call: no Python-level limit interrupts it
+    return seconds
+
+
+@pytest.mark.timeout(300)
+def test_an_item_that_never_returns_has_its_workers_stopped_and_the_rest_is_done():
+    from dicom_ocr import pool
+    quick = [0.01 + i / 1000 for i in range(16)]
+    started = time.monotonic()
+    outcomes = dict(pool.run_pool([*quick[:4], 1000.0, *quick[4:]], _nap, 2, _ready, item_limit=3.0))
+    assert time.monotonic() - started < 120 and len(outcomes) == 17
+    lost = [item for item, result in outcomes.items() if result is None]
+    assert 1000.0 in lost and len(lost) <= 2 * pool.IN_FLIGHT_PER_WORKER      # only what was in flight
+    assert all(outcomes[item] == item for item in quick if item not in lost)

@@ -25,7 +25,7 @@ from ..engines.options import EngineOptions, one_thread_each
 from ..errors import DicomOcrError, RedactionError, WorkerCrashedError
 from ..pool import run_pool
 from ..store import AuditDB, FileRecord, RedactionRecord
-from ..time_limit import time_limit
+from ..time_limit import pool_item_limit, time_limit
 from .copies import partial_path, redact_file, target_path
 from .policy import Policy, RedactBox, boxes_digest, boxes_to_redact
 from .verify import Verifier
@@ -71,7 +71,7 @@ def redact_scan(db: AuditDB, out_dir: str | Path, files: Iterable[FileRecord], *
     db.redactions.create()
     work = _work(db, Path(out_dir), files, root, policy, header_recipe, verifier is not None, refill_rounds,
                  file_timeout)
-    for outcome in _outcomes(work, verifier, jobs):
+    for outcome in _outcomes(work, verifier, jobs, pool_item_limit(file_timeout)):
         if not outcome.skipped:
             db.redactions.write(outcome.record)
             if outcome.error is None:
@@ -100,15 +100,17 @@ def _work(db: AuditDB, out: Path, files: Iterable[FileRecord], root: str | Path 
         yield CopyTask(file, tuple(boxes), target, policy, header_recipe, refill_rounds, file_timeout)
 
 
-def _outcomes(work: Iterator[CopyTask | Redacted], verifier: Verifier | None, jobs: int) -> Iterator[Redacted]:
-    """The outcome of each item of ``work``, made here or by ``jobs`` worker processes."""
+def _outcomes(work: Iterator[CopyTask | Redacted], verifier: Verifier | None, jobs: int,
+              item_limit: float | None) -> Iterator[Redacted]:
+    """The outcome of each item of ``work``, made here or by ``jobs`` worker processes (stopped when one runs past
+    ``item_limit`` seconds)."""
     if jobs <= 1:
         for item in work:
             yield item if isinstance(item, Redacted) else make_copy(item, verifier)
         return
     initargs = (verifier.engine_options if verifier is not None else None,
                 logging.getLogger("dicom_ocr").getEffectiveLevel())
-    for item, outcome in run_pool(work, _copy_in_worker, jobs, _init_worker, initargs):
+    for item, outcome in run_pool(work, _copy_in_worker, jobs, _init_worker, initargs, item_limit):
         if outcome is None:      # a worker died (a crash in a codec or OCR library): the pool is gone
             outcome = item if isinstance(item, Redacted) else _lost(item)
         yield outcome
