@@ -32,3 +32,17 @@ class ShrinkingSession:
             return self._session(batch)
         inputs = dict(zip(self._session.get_input_names(), [batch]))
         return self._session.session.run(self._session.get_output_names(), inputs, self._shrink)[0]
+
+
+def shrink_detector_arena(ocr) -> None:
+    """Have ``ocr`` (the library's ``RapidOCR``) run its detector through a :class:`ShrinkingSession`, wrapped when it
+    loads the detector: as lazily as the library loads it, for whole reads and detection alike."""
+    load = ocr._load_det_model
+
+    def load_shrinking():
+        detector = load()
+        if not isinstance(detector.session, ShrinkingSession):
+            detector.session = ShrinkingSession(detector.session)
+        return detector
+
+    ocr._load_det_model = load_shrinking

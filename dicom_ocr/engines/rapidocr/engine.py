@@ -51,7 +51,7 @@ from ...errors import EngineUnavailableError
 from ..base import Detection, Word
 from ..images import check_image, polygon_box, quad_size
 from ..tiles import detect_tiled
-from .arena import ShrinkingSession
+from .arena import shrink_detector_arena
 from .static_shapes import RUNTIME_CACHE_CAPACITY, StaticShapes
 
 log = logging.getLogger(__name__)
@@ -214,9 +214,8 @@ class RapidOcrEngine:
             "Det.limit_type": limit_type,
             **_params(self.backend, device, threads),
         })
-        if self.backend == "onnxruntime":      # whole reads (``read``) and ``detect`` alike
-            detector = self._ocr._load_det_model()
-            detector.session = ShrinkingSession(detector.session)
+        if self.backend == "onnxruntime":
+            shrink_detector_arena(self._ocr)
         models = self._ocr.cfg.Det.ocr_version
         self._version = f"{metadata.version('rapidocr')} {getattr(models, 'value', models)} on {self.backend}"
 
