@@ -168,7 +168,8 @@ def scan_local(paths: Iterable[str], job: Job, jobs: int = 1) -> Iterator[FileRe
     limit = pool_item_limit(job.settings.file_timeout)
     for path, outcome in run_pool(paths, _scan_in_worker, jobs, _init_worker, (job,), limit):
         yield outcome if outcome is not None else error_outcome(
-            path, WORKER_CRASHED, "the worker process died while this file (or another one in flight) was scanned")
+            path, WORKER_CRASHED, "the worker process died, or was stopped past the time limit, while this file "
+                                  "(or another one in flight) was scanned")
 
 
 # ---------------------------------------------------------------- dask.distributed

@@ -74,15 +74,15 @@ class RedactionError(DicomOcrError):
 
 
 class FileTimeoutError(DicomOcrError):
-    """Scanning the file took longer than the run's per-file limit (``scan --file-timeout``): recorded as failed, the
-    batch goes on, and a later run retries it."""
+    """The file's scan or redacted copy took longer than the run's per-file limit (``--file-timeout``): recorded as
+    failed, the batch goes on, and a later run retries it."""
 
     cause = "timeout"
 
 
 class WorkerCrashedError(DicomOcrError):
-    """The worker process died while this file (or another one in flight) was being worked on; a later run retries
-    it."""
+    """The worker process died, or was stopped past the time limit (:func:`~dicom_ocr.time_limit.pool_item_limit`),
+    while this file (or another one in flight) was being worked on; a later run retries it."""
 
     cause = "worker-crashed"
 

@@ -18,8 +18,6 @@ from .errors import FileTimeoutError
 
 FILE_TIMEOUT_S = 3600.0   # the default limit: far above any file measured (a 64-frame cine: 86 CPU s), low enough that
                           # a file that never finishes costs an hour of one worker, not the run
-
-
 NATIVE_GRACE_S = 60.0     # what a native call may still take once a file's limit has passed
 
 

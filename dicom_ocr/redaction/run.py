@@ -122,7 +122,8 @@ def _lost(task: CopyTask) -> Redacted:
     task.target.unlink(missing_ok=True)
     partial_path(task.target).unlink(missing_ok=True)
     name = task.file.filename
-    error = WorkerCrashedError(name, "the worker process died while this copy (or another one in flight) was made")
+    error = WorkerCrashedError(name, "the worker process died, or was stopped past the time limit, while this copy "
+                                     "(or another one in flight) was made")
     return _failed(name, task.policy, task.header_recipe, error)
 
 
